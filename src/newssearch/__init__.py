@@ -1,0 +1,86 @@
+"""newssearch: full-text search for news archives.
+
+Index a folder of articles, then search it::
+
+    from newssearch import Searcher, index_paths
+
+    report = index_paths(["corpus/"], "index")
+    with Searcher("index") as searcher:
+        result = searcher.search("Vilnius summit", limit=5, facets=["people"])
+        for hit in result.hits:
+            print(hit.rank, hit.title, hit.snippet.marked())
+
+The names below are re-exported from private modules and imported on first use, so that
+``import newssearch`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Article": "newssearch.model",
+    "Person": "newssearch.model",
+    "DateMention": "newssearch.model",
+    "Searcher": "newssearch.search.searcher",
+    "SearchResult": "newssearch.search.results",
+    "Hit": "newssearch.search.results",
+    "ParagraphHit": "newssearch.search.results",
+    "Snippet": "newssearch.search.results",
+    "FacetResult": "newssearch.search.results",
+    "FacetValue": "newssearch.search.results",
+    "Histogram": "newssearch.search.results",
+    "Bucket": "newssearch.search.results",
+    "IndexStats": "newssearch.search.results",
+    "index_paths": "newssearch.indexing",
+    "IndexReport": "newssearch.indexing",
+    "Progress": "newssearch.indexing",
+    "extract": "newssearch.extracting",
+    "NewssearchError": "newssearch.errors",
+    "InputError": "newssearch.errors",
+    "IndexNotFoundError": "newssearch.errors",
+    "IndexLockedError": "newssearch.errors",
+    "IndexVersionError": "newssearch.errors",
+    "QueryError": "newssearch.errors",
+    "ArticleNotFoundError": "newssearch.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .errors import (
+        ArticleNotFoundError,
+        IndexLockedError,
+        IndexNotFoundError,
+        IndexVersionError,
+        InputError,
+        NewssearchError,
+        QueryError,
+    )
+    from .extracting import extract
+    from .indexing import IndexReport, Progress, index_paths
+    from .model import Article, DateMention, Person
+    from .search.results import (
+        Bucket,
+        FacetResult,
+        FacetValue,
+        Hit,
+        Histogram,
+        IndexStats,
+        ParagraphHit,
+        SearchResult,
+        Snippet,
+    )
+    from .search.searcher import Searcher
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newssearch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

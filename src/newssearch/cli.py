@@ -1,0 +1,325 @@
+"""The ``newssearch`` command: a thin layer over the Python API that formats its results.
+
+Exit codes: 0 success; 1 an error (or skipped files under ``--strict``, or an unknown
+article id); 2 a usage error or a query that cannot be read; 3 no index, or an index made by
+an incompatible version; 75 the index is being updated by another process; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from .errors import NewssearchError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0   success
+  1   error (or skipped files with --strict; unknown article id)
+  2   usage error, or a query that cannot be read
+  3   no index yet, or an index made by an incompatible version
+  75  the index is being updated by another process
+  130 interrupted"""
+
+
+class NewssearchClickError(click.ClickException):
+    """A library error shown as one line (plus a hint), with the error's exit code."""
+
+    def __init__(self, error: NewssearchError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+        self.hint = error.hint
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+        if self.hint:
+            click.echo(f"Hint: {self.hint}", err=True)
+
+
+def friendly_errors(fn: F) -> F:
+    """Turn newssearch errors and Ctrl-C into one-line messages and exit codes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NewssearchError as err:
+            raise NewssearchClickError(err) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def index_option(fn: F) -> F:
+    """The shared ``--index`` option (also NEWSSEARCH_INDEX)."""
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar="NEWSSEARCH_INDEX",
+        default="index",
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help="Index folder (or set NEWSSEARCH_INDEX).",
+    )(fn)
+
+
+def json_option(fn: F) -> F:
+    """The shared ``--json`` flag."""
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")(fn)
+
+
+def _color() -> bool | None:
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newssearch")
+def cli() -> None:
+    """Full-text search for news archives: index a folder of articles, then query it."""
+
+
+# -- index ----------------------------------------------------------------------------
+
+
+class _Bar:
+    """A tqdm progress bar on stderr (only when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self.articles = 0
+
+    def start(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, desc="Indexing")
+
+    def advance(self, files: int = 1, articles: int = 0) -> None:
+        self.articles += articles
+        if self._bar is not None:
+            self._bar.update(files)
+            if articles:
+                self._bar.set_postfix(articles=self.articles, refresh=False)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@index_option
+@click.option("--rebuild", is_flag=True, help="Start from an empty index.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any file is skipped.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help="Seconds to wait for another process updating the index.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes reading and enriching files [default: all cores].")
+@json_option
+@friendly_errors
+def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, strict: bool, wait: float, workers: int | None, as_json: bool) -> None:
+    """Index the articles in PATHS (files or folders, read recursively).
+
+    Reads .txt, .json, .jsonl and .html/.htm files (also gzipped). A re-run indexes only
+    what changed: new files are added, changed ones re-indexed, deleted ones removed.
+    """
+    from .indexing import Progress, index_paths
+
+    bar: Any = _Bar() if (not quiet and not as_json and sys.stderr.isatty()) else Progress()
+    report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar)
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        bad = [e for e in report.skipped if e.reason != "unknown file type"]
+        if not quiet:
+            for err in bad[:50]:
+                click.echo(f"skipped {err.where}: {err.reason}", err=True)
+            if len(bad) > 50:
+                click.echo(f"... and {len(bad) - 50} more skipped files (see --json)", err=True)
+        reasons = report.skip_reasons()
+        why = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+        skipped = f"{len(report.skipped)} skipped" + (f" ({why})" if why else "")
+        click.echo(
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {skipped} in {report.seconds:.1f} s → {index_dir}"
+        )
+    if strict and report.skipped:
+        raise NewssearchClickError(NewssearchError(f"{len(report.skipped)} file(s) or record(s) skipped (--strict)"))
+
+
+# -- query ----------------------------------------------------------------------------
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("text", required=False, default="")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of hits to show.")
+@click.option("--paragraphs", is_flag=True, help="List matching paragraphs instead of articles.")
+@click.option("--person", multiple=True, help="Only articles naming this person (any spelling). Repeatable.")
+@click.option("--source", multiple=True, help="Only articles from this source. Repeatable.")
+@click.option("--lang", "language", multiple=True, help="Only articles in this language. Repeatable.")
+@click.option("--since", help="Published on or after (2023, 2023-04 or 2023-04-20).")
+@click.option("--until", help="Published on or before (2023, 2023-04 or 2023-04-20).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--facet", "facets", multiple=True, help="Count matches by: people, source, language, year, month, mentioned, mentioned_month, mentioned_day. Repeatable.")
+@click.option("--facets-only", is_flag=True, help="Only print the facet counts.")
+@click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values shown per facet.")
+@click.option("--histogram", type=click.Choice(["day", "week", "month", "year"]), help="Matches over time, per interval.")
+@click.option("--snippets", type=click.IntRange(min=1, max=10), default=1, show_default=True, help="Matching paragraphs shown per article.")
+@json_option
+@friendly_errors
+def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...],
+          language: tuple[str, ...], since: str | None, until: str | None, sort: str, facets: tuple[str, ...], facets_only: bool,
+          facet_limit: int, histogram: str | None, snippets: int, as_json: bool) -> None:
+    """Search the index for TEXT.
+
+    \b
+    Words must all match (ranked by BM25F, title above body):
+      newssearch query "Vilnius summit"
+    Phrases, boolean operators, fields, prefixes and fuzzy words:
+      newssearch query '"rightful place" AND (NATO OR alliance) NOT Moscow'
+      newssearch query 'person:"Jens Stoltenberg" published:[2023-01-01 to 2023-06-30]'
+      newssearch query 'mentioned:2022-02-24 source:Reuters title:kyiv*  vilnus~'
+    """
+    from .search.searcher import DEFAULT_FACETS, Searcher
+
+    if facets_only and not facets:
+        facets = DEFAULT_FACETS
+    with Searcher(index_dir) as searcher:
+        result = searcher.search(
+            text, limit=limit, page=page, person=person, source=source, language=language, since=since, until=until,
+            sort=sort, facets=facets or None, facet_limit=facet_limit, histogram=histogram, paragraphs=paragraphs,
+            snippets=snippets,
+        )
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    from .render import render_result
+
+    render_result(result, facets_only=facets_only, color=_color())
+
+
+# -- similar, show, extract, stats ------------------------------------------------------
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("article_id")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=100), default=10, show_default=True)
+@json_option
+@friendly_errors
+def similar(article_id: str, index_dir: str, limit: int, as_json: bool) -> None:
+    """Articles most like the article ARTICLE_ID (ids are in `query --json`)."""
+    from .search.searcher import Searcher
+
+    with Searcher(index_dir) as searcher:
+        result = searcher.similar(article_id, limit=limit)
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    from .render import render_result
+
+    render_result(result, color=_color())
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("article_id")
+@index_option
+@json_option
+@friendly_errors
+def show(article_id: str, index_dir: str, as_json: bool) -> None:
+    """Print one indexed article: its metadata, people, dates and paragraphs."""
+    from .search.searcher import Searcher
+
+    with Searcher(index_dir) as searcher:
+        article = searcher.article(article_id)
+    if as_json:
+        _echo_json(article)
+        return
+    click.echo(click.style(article["title"], bold=True), color=_color())
+    meta = " · ".join(str(x) for x in (article.get("published"), article.get("source"), article.get("url") or article.get("path")) if x)
+    click.echo(meta)
+    if article["people"]:
+        click.echo("People: " + ", ".join(p["name"] for p in article["people"]))
+    click.echo()
+    for para in article["paragraphs"]:
+        click.echo(para + "\n")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@friendly_errors
+def extract(paths: tuple[str, ...]) -> None:
+    """Print what would be indexed from PATHS, as JSON (no index is touched).
+
+    One JSON array: an object per article (title, published, source, authors, paragraphs,
+    people with aliases, dates with the text they came from, and the file as "path"), and an
+    object with "error" for each file that cannot be read.
+    """
+    from .errors import InputError
+    from .extracting import extract as run_extract
+
+    click.echo("[")
+    first = True
+    for item in run_extract(list(paths)):
+        if isinstance(item, InputError):
+            data: dict[str, Any] = {"path": item.path, "line": item.line, "error": item.reason}
+        else:
+            data = item.to_dict()
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        click.echo(("" if first else ",\n") + "  " + text.replace("\n", "\n  "), nl=False)
+        first = False
+    click.echo("\n]")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@index_option
+@json_option
+@friendly_errors
+def stats(index_dir: str, as_json: bool) -> None:
+    """What the index holds: articles, paragraphs, sources, people, dates, size."""
+    from .search.searcher import Searcher
+
+    with Searcher(index_dir) as searcher:
+        info = searcher.stats()
+    if as_json:
+        _echo_json(info.to_dict())
+        return
+    rows = [
+        ("Index", info.index_dir),
+        ("Articles", f"{info.articles:,}"),
+        ("Paragraphs", f"{info.paragraphs:,}"),
+        ("Sources", f"{info.sources:,}"),
+        ("People", f"{info.people:,}"),
+        ("Published", f"{info.first_published or '?'} to {info.last_published or '?'}"),
+        ("Size on disk", f"{info.size_bytes / 1e6:.1f} MB"),
+        ("Last update", info.updated or "never"),
+    ]
+    for name, value in rows:
+        click.echo(f"{name + ':':<14}{value}")
+
+
+def main() -> None:
+    """Entry point of the ``newssearch`` console script."""
+    cli(prog_name="newssearch")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,27 @@
+"""Enrich: fill in what an article does not state about itself.
+
+* the publication date, from the date text the reader found, else from the file name;
+* the people named, per article and per paragraph (:mod:`newssearch.enrich.people`);
+* the dates mentioned in the text (:mod:`newssearch.enrich.dates`).
+
+Runs on articles from :mod:`newssearch.ingest`; knows nothing about the index.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..model import Article
+from . import dates as _dates
+from . import people as _people
+
+
+def enrich(article: Article) -> Article:
+    """Fill ``published`` (when unknown), ``people``, ``paragraph_people`` and ``dates``, in place."""
+    if article.published is None and article.published_text:
+        article.published = _dates.parse_date(article.published_text)
+    if article.published is None and article.path:
+        article.published = _dates.date_from_filename(os.path.basename(article.path))
+    article.people, article.paragraph_people = _people.extract_people(article.title, article.paragraphs)
+    article.dates = _dates.extract_dates(article.paragraphs, article.published)
+    return article

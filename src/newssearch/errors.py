@@ -1,0 +1,83 @@
+"""The one exception tree of newssearch.
+
+Every error a user can cause derives from :class:`NewssearchError`; the CLI turns each
+into a one-line message (plus a hint) and an exit code, never a traceback::
+
+    NewssearchError
+    ├── InputError          a file that cannot be read as an article (skipped, with a reason)
+    ├── IndexError_         the index: missing, locked, made by an incompatible version
+    │   ├── IndexNotFoundError
+    │   ├── IndexLockedError
+    │   └── IndexVersionError
+    ├── QueryError          a query or filter that cannot be understood
+    └── ArticleNotFoundError
+"""
+
+from __future__ import annotations
+
+
+class NewssearchError(Exception):
+    """Base class of every error newssearch raises on purpose."""
+
+    #: A suggestion shown under the message in the CLI.
+    hint: str | None = None
+    #: The process exit code the CLI uses for this error.
+    exit_code: int = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class InputError(NewssearchError):
+    """A file (or one record in it) that cannot be read as an article.
+
+    ``path`` names the file, ``line`` the line of a JSONL record, ``reason`` says why.
+    """
+
+    exit_code = 1
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+
+    @property
+    def where(self) -> str:
+        """``path`` or ``path:line``."""
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+
+class IndexError_(NewssearchError):
+    """Something is wrong with the index itself."""
+
+    exit_code = 3
+
+
+class IndexNotFoundError(IndexError_):
+    """There is no index at the given place yet."""
+
+
+class IndexLockedError(IndexError_):
+    """Another process is updating the index."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
+class IndexVersionError(IndexError_):
+    """The index was made by an incompatible version of newssearch."""
+
+
+class QueryError(NewssearchError):
+    """A query, filter or option value that cannot be understood."""
+
+    exit_code = 2
+
+
+class ArticleNotFoundError(NewssearchError):
+    """No article with the given id is in the index."""
+
+    exit_code = 1

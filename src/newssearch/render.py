@@ -1,0 +1,97 @@
+"""Text rendering of search results for the terminal (bold highlights on a terminal only)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+
+import click
+
+from .search.results import FacetResult, Histogram, SearchResult, Snippet
+
+BAR_WIDTH = 40
+
+
+def _where(url: str | None, path: str | None) -> str:
+    if url:
+        return url
+    if not path:
+        return ""
+    try:
+        rel = os.path.relpath(path)
+        return rel if not rel.startswith("..") else path
+    except ValueError:
+        return path
+
+
+def _snippet(snippet: Snippet) -> str:
+    return snippet.marked(start="\x1b[1m", end="\x1b[22m")
+
+
+def render_result(result: SearchResult, *, facets_only: bool = False, color: bool | None = None) -> None:
+    """Print a search result: summary line, hits (or paragraphs), facets, histogram, suggestion."""
+
+    def echo(text: str = "") -> None:
+        click.echo(text, color=color)
+
+    if result.suggestion and result.total < 3:
+        echo(f"Did you mean: {result.suggestion}")
+    shown = len(result.paragraphs) if result.level == "paragraph" else len(result.hits)
+    noun = "paragraph" if result.level == "paragraph" else "article"
+    if not facets_only:
+        if result.total == 0:
+            echo(f"No {noun}s match {result.query!r}." if result.query else f"No {noun}s match.")
+        else:
+            first = (result.page - 1) * result.limit + 1
+            last = first + shown - 1
+            rng = f"{first}–{last} of " if shown else "none of "
+            echo(f"{rng}{result.total:,} matching {noun}{'s' if result.total != 1 else ''} (page {result.page} of {result.pages})")
+        echo()
+        if result.level == "paragraph":
+            for para in result.paragraphs:
+                meta = " · ".join(x for x in (para.published, para.source, f"¶{para.paragraph + 1}", f"score {para.score:.2f}") if x)
+                echo(click.style(f"{para.rank}. {para.title}", bold=True) + f"  [{para.article_id}]")
+                echo(f"   {meta}")
+                echo(f"   {_snippet(para.snippet)}")
+                echo()
+        else:
+            for hit in result.hits:
+                meta = " · ".join(x for x in (hit.published, hit.source, f"score {hit.score:.2f}") if x)
+                echo(click.style(f"{hit.rank}. {hit.title}", bold=True))
+                echo(f"   {meta}  [{hit.id}]")
+                where = _where(hit.url, hit.path)
+                if where:
+                    echo(f"   {where}")
+                for snip in hit.snippets:
+                    echo(f"   ¶{snip.paragraph + 1}: {_snippet(snip)}")
+                echo()
+    for facet in result.facets.values():
+        _render_facet(facet, echo)
+    if result.histogram is not None:
+        _render_histogram(result.histogram, echo)
+
+
+def _render_facet(facet: FacetResult, echo: Callable[..., None]) -> None:
+    echo(click.style(f"{facet.name}:", bold=True))
+    if not facet.values:
+        echo("  (none)")
+    width = max((len(v.label or v.value) for v in facet.values), default=0)
+    for value in facet.values:
+        echo(f"  {(value.label or value.value):<{width}}  {value.count:>6,}")
+    if facet.other_values:
+        echo(f"  and {facet.other_values:,} more")
+    echo()
+
+
+def _render_histogram(histogram: Histogram, echo: Callable[..., None]) -> None:
+    echo(click.style(f"published per {histogram.interval}:", bold=True))
+    peak = max((b.count for b in histogram.buckets), default=0)
+    cols = shutil.get_terminal_size((100, 20)).columns
+    width = max(10, min(BAR_WIDTH, cols - 30))
+    for bucket in histogram.buckets:
+        bar = "█" * (round(bucket.count / peak * width) if peak else 0)
+        echo(f"  {bucket.label:<10} {bucket.count:>6,} {bar}")
+    if histogram.undated:
+        echo(f"  (undated: {histogram.undated:,})")
+    echo()

@@ -1,0 +1,192 @@
+"""Facets: counts over all matching documents, one class per kind of facet.
+
+* :class:`TermsFacet` counts the values of a field (people, source, language, year, month,
+  mentioned dates), single- or multi-valued: a document with three people counts once for
+  each.
+* :class:`DateHistogramFacet` counts matches per day, week, month or year of publication,
+  empty buckets included.
+
+Both read per-document values from a :class:`FacetValues` cache built once per open index
+(from column values or postings), so a faceted query costs one pass over the matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .results import Bucket, FacetResult, FacetValue, Histogram
+
+Label = Callable[[str], str]
+
+
+class FacetValues:
+    """Per-document values of fields, read once from a Whoosh reader and kept."""
+
+    def __init__(self, reader: Any, schema: Any) -> None:
+        self._reader = reader
+        self._schema = schema
+        self._single: dict[str, Any] = {}
+        self._multi: dict[str, dict[int, list[str]]] = {}
+
+    def single(self, fieldname: str) -> Any:
+        """A column of one value per document (indexable by docnum), for sortable fields."""
+        column = self._single.get(fieldname)
+        if column is None:
+            column = list(self._reader.column_reader(fieldname, translate=True))
+            self._single[fieldname] = column
+        return column
+
+    def multi(self, fieldname: str) -> dict[int, list[str]]:
+        """docnum → the field's terms in that document (documents without any are absent)."""
+        table = self._multi.get(fieldname)
+        if table is None:
+            table = {}
+            reader = self._reader
+            if fieldname in reader.indexed_field_names():
+                for btext in reader.lexicon(fieldname):
+                    text = btext.decode("utf-8")
+                    for docnum in reader.postings(fieldname, btext).all_ids():
+                        table.setdefault(docnum, []).append(text)
+            self._multi[fieldname] = table
+        return table
+
+
+class Facet:
+    """A facet: a name, and a way to count matching documents."""
+
+    name: str = ""
+
+    def count(self, values: FacetValues, docs: Iterable[int], top: int) -> FacetResult | Histogram:
+        """Count over ``docs`` (document numbers of all matches)."""
+        raise NotImplementedError
+
+
+class TermsFacet(Facet):
+    """Counts of a field's values; ``multi`` fields may hold several values per document.
+
+    ``group`` maps a raw value to the value it counts under (e.g. a surname-only person key
+    to the full name's key), ``label`` maps it to what is shown, ``accept`` filters values.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        fieldname: str,
+        multi: bool = False,
+        label: Label | None = None,
+        group: Label | None = None,
+        accept: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.name = name
+        self.fieldname = fieldname
+        self.multi = multi
+        self.label = label
+        self.group = group
+        self.accept = accept
+
+    def count(self, values: FacetValues, docs: Iterable[int], top: int) -> FacetResult:
+        """The ``top`` values by count (ties by value), how many more values, how many docs lack one."""
+        counts: Counter[str] = Counter()
+        missing = 0
+        group, accept = self.group, self.accept
+        if self.multi:
+            table = values.multi(self.fieldname)
+            for doc in docs:
+                terms = table.get(doc)
+                if terms and accept is not None:
+                    terms = [t for t in terms if accept(t)]
+                if not terms:
+                    missing += 1
+                    continue
+                if group is not None:
+                    terms = set(map(group, terms))
+                counts.update(terms)
+        else:
+            column = values.single(self.fieldname)
+            for doc in docs:
+                value = column[doc]
+                if not value or (accept is not None and not accept(value)):
+                    missing += 1
+                    continue
+                counts[group(value) if group else value] += 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ranked[:top] if top > 0 else ranked
+        return FacetResult(
+            name=self.name,
+            values=[FacetValue(value=v, count=c, label=self.label(v) if self.label else None) for v, c in shown],
+            other_values=len(ranked) - len(shown),
+            missing=missing,
+        )
+
+
+INTERVALS = ("day", "week", "month", "year")
+
+
+class DateHistogramFacet(Facet):
+    """Matches per publication day/week/month/year, from the first to the last dated match
+    (or from ``start`` to ``end`` when given), empty buckets included."""
+
+    def __init__(self, interval: str, start: dt.date | None = None, end: dt.date | None = None) -> None:
+        if interval not in INTERVALS:
+            raise ValueError(f"histogram interval must be one of {', '.join(INTERVALS)}")
+        self.name = "histogram"
+        self.interval = interval
+        self.start = start
+        self.end = end
+
+    def count(self, values: FacetValues, docs: Iterable[int], top: int = 0) -> Histogram:
+        """The histogram of ``docs`` by publication date."""
+        column = values.single("published")
+        counts: Counter[dt.date] = Counter()
+        undated = 0
+        for doc in docs:
+            when = column[doc]
+            if not when or not isinstance(when, dt.datetime):
+                undated += 1
+                continue
+            counts[self.bucket_start(when.date())] += 1
+        if not counts:
+            return Histogram(interval=self.interval, buckets=[], undated=undated)
+        first = self.bucket_start(self.start) if self.start else min(counts)
+        last = self.bucket_start(self.end) if self.end else max(counts)
+        first, last = min(first, min(counts)), max(last, max(counts))
+        buckets = []
+        day = first
+        while day <= last:
+            buckets.append(Bucket(start=day.isoformat(), label=self.label(day), count=counts.get(day, 0)))
+            day = self.next_start(day)
+        return Histogram(interval=self.interval, buckets=buckets, undated=undated)
+
+    def bucket_start(self, day: dt.date) -> dt.date:
+        """The first day of the bucket holding ``day``."""
+        if self.interval == "day":
+            return day
+        if self.interval == "week":
+            return day - dt.timedelta(days=day.weekday())
+        if self.interval == "month":
+            return day.replace(day=1)
+        return day.replace(month=1, day=1)
+
+    def next_start(self, day: dt.date) -> dt.date:
+        """The first day of the bucket after the one starting on ``day``."""
+        if self.interval == "day":
+            return day + dt.timedelta(days=1)
+        if self.interval == "week":
+            return day + dt.timedelta(days=7)
+        if self.interval == "month":
+            return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        return dt.date(day.year + 1, 1, 1)
+
+    def label(self, day: dt.date) -> str:
+        """How a bucket is named: 2023-04-20, 2023-W16, 2023-04, 2023."""
+        if self.interval == "day":
+            return day.isoformat()
+        if self.interval == "week":
+            year, week, _ = day.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.interval == "month":
+            return day.strftime("%Y-%m")
+        return str(day.year)

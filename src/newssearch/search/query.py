@@ -1,0 +1,119 @@
+"""Turning what a user types into a Whoosh query.
+
+Syntax: words (all must match, ranked by BM25F over title and body), ``"phrases"``,
+``AND``/``OR``/``NOT`` and parentheses, ``field:value`` for ``title``, ``body``,
+``source``, ``language`` (``lang``), ``author``, ``person`` (``people``),
+``published`` (``date``; ``published:2023``, ``published:[2023-01-01 to 2023-06-30]``)
+and ``mentioned`` (``mentioned:2022-02-24``, ``mentioned:2022``), ``word*`` prefixes and
+``word~`` fuzzy matches. Person values are resolved through the people registry, so any
+alias finds the person. Whatever cannot be understood raises
+:class:`~newssearch.errors.QueryError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from whoosh import query as wq
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from ..errors import QueryError
+
+#: Longest query accepted, in characters.
+MAX_QUERY_CHARS = 2000
+#: Most terms a wildcard, prefix or fuzzy term may expand to.
+MAX_EXPANSION = 512
+
+FIELD_ALIASES = {
+    "person": ["people"],
+    "published": ["date", "pubdate"],
+    "language": ["lang"],
+    "authors": ["author", "by"],
+    "source": ["site", "outlet"],
+}
+
+PersonResolver = Callable[[str], set[str]]
+
+
+class QueryParser:
+    """Parses user queries for one schema; ``resolve_person`` maps a typed name to person keys."""
+
+    def __init__(self, schema: object, resolve_person: PersonResolver) -> None:
+        self._errors: list[str] = []
+        parser = MultifieldParser(["title", "body"], schema)
+        parser.add_plugin(DateParserPlugin(free=False, callback=self._errors.append))
+        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(GtLtPlugin())
+        self._parser = parser
+        self._resolve_person = resolve_person
+
+    def parse(self, text: str) -> wq.Query:
+        """The Whoosh query for ``text``; raises QueryError when it cannot be read."""
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+        self._errors.clear()
+        try:
+            parsed = self._parser.parse(text)
+        except (ValueError, TypeError, OverflowError, IndexError, RecursionError) as exc:
+            raise QueryError(f"cannot read the query {text!r}: {_reason(exc)}") from None
+        if self._errors:
+            raise QueryError(f"cannot read the query {text!r}: {self._errors[0]}", hint="dates look like 2023, 2023-04 or 2023-04-20")
+        return self._rewrite(parsed)
+
+    def _rewrite(self, q: wq.Query) -> wq.Query:
+        if isinstance(q, wq.Term) and q.fieldname == "person":
+            return person_query(self._resolve_person(str(q.text)), q.boost)
+        if isinstance(q, wq.DateRange):
+            return wq.DateRange(q.fieldname, _naive(q.startdate), _naive(q.enddate), q.startexcl, q.endexcl, boost=q.boost)
+        if isinstance(q, wq.FuzzyTerm):
+            q.maxdist = min(q.maxdist, 2)
+            q.prefixlength = max(q.prefixlength, 1)
+        if q.is_leaf():
+            return q
+        return q.apply(self._rewrite)
+
+
+def person_query(keys: set[str], boost: float = 1.0) -> wq.Query:
+    """Match any of the person keys (all the spellings of one person)."""
+    if not keys:
+        return wq.NullQuery
+    terms = [wq.Term("person", key, boost=boost) for key in sorted(keys)]
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def _naive(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    message = str(exc).strip() or type(exc).__name__
+    if "invalid literal for int()" in message:
+        return "a date in it is not a date (use 2023, 2023-04 or 2023-04-20)"
+    return message.splitlines()[0][:200]
+
+
+def content_terms(q: wq.Query) -> set[str]:
+    """The analysed words of the query's title/body parts (to highlight and to pick snippets)."""
+    words: set[str] = set()
+    for fieldname, text in q.iter_all_terms(phrases=True):
+        if fieldname in ("title", "body") and isinstance(text, str):
+            words.add(text)
+    return words
+
+
+def to_body(q: wq.Query) -> wq.Query:
+    """The query with title parts asked of the body: for ranking a single article's paragraphs."""
+    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) == "title":
+        q = q.copy()
+        q.fieldname = "body"
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(to_body)

@@ -1,0 +1,222 @@
+"""Typed search results: hits, snippets, facets, histograms. Plain data, no Whoosh.
+
+Every class has ``to_dict()`` giving the JSON the CLI prints with ``--json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Snippet:
+    """A paragraph (or a window of it) with the character spans of matched words."""
+
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    paragraph: int = 0
+    score: float = 0.0
+
+    def marked(self, start: str = "**", end: str = "**") -> str:
+        """The text with each highlight wrapped in ``start``/``end``."""
+        out, last = [], 0
+        for a, b in self.highlights:
+            out.append(self.text[last:a])
+            out.append(start + self.text[a:b] + end)
+            last = b
+        out.append(self.text[last:])
+        return "".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "paragraph": self.paragraph,
+            "text": self.text,
+            "highlights": [list(h) for h in self.highlights],
+            "marked": self.marked(),
+        }
+
+
+@dataclass
+class Hit:
+    """One matching article, with its best paragraphs as snippets."""
+
+    rank: int
+    id: str
+    title: str
+    score: float
+    published: str | None = None
+    source: str | None = None
+    url: str | None = None
+    path: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    people: list[str] = field(default_factory=list)
+    snippets: list[Snippet] = field(default_factory=list)
+
+    @property
+    def snippet(self) -> Snippet | None:
+        """The best matching paragraph."""
+        return self.snippets[0] if self.snippets else None
+
+    @property
+    def origin(self) -> str | None:
+        """Where the article came from: its URL, else its file."""
+        return self.url or self.path
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with every stored field and the snippets."""
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["snippet"] = self.snippet.to_dict() if self.snippet else None
+        data["snippets"] = [s.to_dict() for s in self.snippets]
+        return data
+
+
+@dataclass
+class ParagraphHit:
+    """One matching paragraph, with its article's id and title."""
+
+    rank: int
+    article_id: str
+    title: str
+    paragraph: int
+    score: float
+    snippet: Snippet
+    published: str | None = None
+    source: str | None = None
+    url: str | None = None
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["snippet"] = self.snippet.to_dict()
+        return data
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet and how many matches have it."""
+
+    value: str
+    count: int
+    label: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"value": self.value, "label": self.label or self.value, "count": self.count}
+
+
+@dataclass
+class FacetResult:
+    """Counts of one facet over all matches: the top values, and how many values are left out."""
+
+    name: str
+    values: list[FacetValue]
+    other_values: int = 0
+    missing: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "name": self.name,
+            "values": [v.to_dict() for v in self.values],
+            "other_values": self.other_values,
+            "missing": self.missing,
+        }
+
+
+@dataclass
+class Bucket:
+    """One interval of a date histogram: its first day (ISO), a label, and the count."""
+
+    start: str
+    label: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class Histogram:
+    """Matches per day/week/month/year of publication, empty buckets included."""
+
+    interval: str
+    buckets: list[Bucket]
+    undated: int = 0
+
+    @property
+    def total(self) -> int:
+        """Sum of the bucket counts (dated matches)."""
+        return sum(b.count for b in self.buckets)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"interval": self.interval, "buckets": [b.to_dict() for b in self.buckets], "undated": self.undated}
+
+
+@dataclass
+class SearchResult:
+    """What a search returns: the total, one page of hits, and the facets asked for."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    hits: list[Hit] = field(default_factory=list)
+    paragraphs: list[ParagraphHit] = field(default_factory=list)
+    facets: dict[str, FacetResult] = field(default_factory=dict)
+    histogram: Histogram | None = None
+    suggestion: str | None = None
+    level: str = "article"
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        """How many pages of ``limit`` hits there are."""
+        return max(1, -(-self.total // self.limit)) if self.limit else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: query, total, hits (or paragraphs), facets, histogram."""
+        data: dict[str, Any] = {
+            "query": self.query,
+            "level": self.level,
+            "filters": self.filters,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "pages": self.pages,
+        }
+        if self.level == "paragraph":
+            data["paragraphs"] = [p.to_dict() for p in self.paragraphs]
+        else:
+            data["hits"] = [h.to_dict() for h in self.hits]
+        data["facets"] = {name: f.to_dict() for name, f in self.facets.items()}
+        data["histogram"] = self.histogram.to_dict() if self.histogram else None
+        data["suggestion"] = self.suggestion
+        return data
+
+
+@dataclass
+class IndexStats:
+    """What an index holds."""
+
+    index_dir: str
+    articles: int
+    paragraphs: int
+    sources: int
+    people: int
+    first_published: str | None
+    last_published: str | None
+    size_bytes: int
+    updated: str | None
+    schema_version: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)

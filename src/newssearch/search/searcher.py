@@ -1,0 +1,484 @@
+"""The searcher: ranked article and paragraph search, filters, facets, snippets, suggestions.
+
+:class:`Searcher` is the Python API every front end uses (the CLI only formats what it
+returns). It keeps one Whoosh searcher open and caches what is costly to recompute between
+queries: filter document sets and per-document facet values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from ..enrich.people import person_key
+from ..errors import ArticleNotFoundError, QueryError
+from ..store.index import open_index, read_meta
+from ..store.schema import text_analyzer, word_analyzer
+from ..store.writer import load_registry
+from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, TermsFacet
+from .highlight import highlight
+from .query import MAX_EXPANSION, QueryParser, content_terms, person_query, to_body
+from .results import FacetResult, Hit, IndexStats, ParagraphHit, SearchResult, Snippet
+
+#: Facet names accepted by ``Searcher.search(facets=[...])``.
+FACETS = ("people", "source", "language", "year", "month", "mentioned", "mentioned_month", "mentioned_day")
+#: Facets shown when asked for facets without naming any.
+DEFAULT_FACETS = ("people", "source", "year")
+SORTS = ("relevance", "newest", "oldest")
+_ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+
+
+class Searcher:
+    """Search an index folder.
+
+    >>> with Searcher("index") as s:                         # doctest: +SKIP
+    ...     result = s.search("Vilnius summit", limit=5)
+    ...     for hit in result.hits:
+    ...         print(hit.rank, hit.title, hit.snippet.marked())
+
+    ``mmap=False`` (the default) opens fastest for a few queries; pass ``mmap=True`` for a
+    long-lived searcher over a large index.
+    """
+
+    def __init__(self, index_dir: str | os.PathLike[str] = "index", *, mmap: bool = False) -> None:
+        self.index_dir = os.fspath(index_dir)
+        self._mmap = mmap
+        self._open()
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def _open(self) -> None:
+        self._ix = open_index(self.index_dir, mmap=self._mmap)
+        self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+        self._registry = load_registry(self.index_dir, self._ix)
+        self._parser = QueryParser(self._ix.schema, self.person_keys)
+        self._sets: dict[Any, set[int]] = {}
+        self._values = FacetValues(self._searcher.reader(), self._ix.schema)
+        self._analyzer = text_analyzer()
+
+    def refresh(self) -> bool:
+        """Pick up changes committed since this searcher was opened; True if there were any."""
+        if self._searcher.up_to_date():
+            return False
+        self.close()
+        self._open()
+        return True
+
+    def close(self) -> None:
+        """Release the index files."""
+        self._searcher.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- people ------------------------------------------------------------------------
+
+    def person_keys(self, name: str) -> set[str]:
+        """Every indexed key that denotes the person ``name`` names (any alias)."""
+        keys = set(self._registry.resolve(name))
+        key = person_key(name)
+        if key:
+            keys.add(key)
+        return keys
+
+    def person_name(self, key: str) -> str:
+        """The canonical name of a person key."""
+        return self._registry.canonical(self._registry.group(key)) or key
+
+    # -- searching ---------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str = "",
+        limit: int = 10,
+        page: int = 1,
+        *,
+        person: str | Sequence[str] | None = None,
+        source: str | Sequence[str] | None = None,
+        language: str | Sequence[str] | None = None,
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+        sort: str = "relevance",
+        facets: Iterable[str] | None = None,
+        facet_limit: int = 10,
+        histogram: str | None = None,
+        paragraphs: bool = False,
+        snippets: int = 3,
+    ) -> SearchResult:
+        """Search articles (or, with ``paragraphs=True``, single paragraphs).
+
+        ``query`` uses the syntax of :mod:`newssearch.search.query` (empty: everything).
+        Filters compose with the query and each other: ``person`` (any alias; several
+        persons must all appear), ``source`` and ``language`` (any of several), ``since`` and
+        ``until`` (publication date, ``2023``, ``2023-04`` or ``2023-04-20``, inclusive).
+        ``sort`` is relevance, newest or oldest. ``facets`` names facets to count over all
+        matches (see :data:`FACETS`), ``histogram`` a publication-date interval (day, week,
+        month, year). Each article hit carries its best ``snippets`` matching paragraphs.
+        """
+        if limit < 1:
+            raise QueryError("limit must be at least 1")
+        if page < 1:
+            raise QueryError("page must be at least 1")
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        level = "paragraph" if paragraphs else "article"
+        q = self._parser.parse(query) if query.strip() else wq.Every()
+        if paragraphs:
+            q = to_body(q)
+        q = self._bounded(q)
+        filters = _describe_filters(person, source, language, since, until)
+        allowed = self._filter_set(level, person, source, language, since, until)
+        facet_objs = self._facets(facets, histogram, since, until)
+        matched: list[int] | None = None
+        if facet_objs or isinstance(q, wq.Every):
+            matched = self._matching(q, allowed)
+        n = page * limit
+        sortedby, reverse = {"relevance": (None, False), "newest": ("published", True), "oldest": ("published", False)}[sort]
+        if isinstance(q, wq.Every) and sortedby is None:
+            sortedby, reverse = "published", True
+        if matched is not None:
+            collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
+        else:
+            collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed, optimize=False)
+        try:
+            self._searcher.search_with_collector(q, collector)
+            results = collector.results()
+        except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
+            raise QueryError(f"cannot run the query {query!r}: {exc}") from None
+        total = len(matched) if matched is not None else len(results)
+        top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
+        out = SearchResult(query=query, total=total, page=page, limit=limit, level=level, filters=filters)
+        words = self._highlight_words(q)
+        if paragraphs:
+            out.paragraphs = self._paragraph_hits(top, words, (page - 1) * limit)
+        else:
+            out.hits = self._article_hits(top, q, words, (page - 1) * limit, snippets)
+        for facet in facet_objs:
+            counted = facet.count(self._values, matched or (), facet_limit)
+            if isinstance(counted, FacetResult):
+                out.facets[facet.name] = counted
+            else:
+                out.histogram = counted
+        if total < 3 and query.strip():
+            out.suggestion = self.suggest(query)
+        return out
+
+    def _bounded(self, q: wq.Query) -> wq.Query:
+        """Expand wildcard/prefix/fuzzy parts now, keeping at most MAX_EXPANSION terms each."""
+        reader = self._searcher.reader()
+
+        def expand(node: wq.Query) -> wq.Query:
+            if isinstance(node, (wq.PatternQuery, wq.FuzzyTerm)):
+                terms = []
+                for text in node._btexts(reader):
+                    terms.append(wq.Term(node.fieldname, text.decode("utf-8") if isinstance(text, bytes) else text))
+                    if len(terms) >= MAX_EXPANSION:
+                        break
+                if not terms:
+                    return wq.NullQuery
+                return wq.Or(terms, boost=node.boost)
+            if node.is_leaf():
+                return node
+            return node.apply(expand)
+
+        return expand(q)
+
+    def _matching(self, q: wq.Query, allowed: set[int]) -> list[int]:
+        if isinstance(q, wq.Every):
+            return sorted(allowed)
+        return [d for d in self._searcher.docs_for_query(q) if d in allowed]
+
+    def _docset(self, key: Any, q: wq.Query) -> set[int]:
+        cached = self._sets.get(key)
+        if cached is None:
+            cached = set(self._searcher.docs_for_query(q))
+            self._sets[key] = cached
+        return cached
+
+    def _filter_set(self, level: str, person: Any, source: Any, language: Any, since: Any, until: Any) -> set[int]:
+        result = self._docset(("kind", level), wq.Term("kind", level))
+        for name in _as_list(person):
+            keys = self.person_keys(name)
+            result = result & self._docset(("person", frozenset(keys)), person_query(keys))
+        sources = _as_list(source)
+        if sources:
+            q = wq.Or([wq.Term("source", s.lower()) for s in sources])
+            result = result & self._docset(("source", tuple(sorted(s.lower() for s in sources))), q)
+        languages = _as_list(language)
+        if languages:
+            q = wq.Or([wq.Term("language", s.lower()) for s in languages])
+            result = result & self._docset(("language", tuple(sorted(s.lower() for s in languages))), q)
+        if since is not None or until is not None:
+            start = _date_bound(since, end=False) if since is not None else None
+            end = _date_bound(until, end=True) if until is not None else None
+            if start and end and start > end:
+                raise QueryError(f"--since {since} is after --until {until}")
+            q = wq.DateRange("published", start, end)
+            result = result & self._docset(("published", start, end), q)
+        return result
+
+    def _facets(self, names: Iterable[str] | None, histogram: str | None, since: Any, until: Any) -> list[Facet]:
+        objs: list[Facet] = []
+        for name in names or ():
+            objs.append(self._facet(name))
+        if histogram:
+            if histogram not in INTERVALS:
+                raise QueryError(f"unknown histogram interval {histogram!r}; use one of {', '.join(INTERVALS)}")
+            start = _date_bound(since, end=False).date() if since is not None else None
+            end = _date_bound(until, end=True).date() if until is not None else None
+            objs.append(DateHistogramFacet(histogram, start, end))
+        return objs
+
+    def _facet(self, name: str) -> Facet:
+        if name == "people":
+            return TermsFacet("people", "person", multi=True, group=self._registry.group, label=self.person_name)
+        if name == "source":
+            return TermsFacet("source", "source")
+        if name == "language":
+            return TermsFacet("language", "language")
+        if name == "year":
+            return TermsFacet("year", "pub_year")
+        if name == "month":
+            return TermsFacet("month", "pub_month")
+        if name in ("mentioned", "mentioned_month", "mentioned_day"):
+            size = {"mentioned": 4, "mentioned_month": 7, "mentioned_day": 10}[name]
+            return TermsFacet(name, "mentioned", multi=True, accept=lambda v, n=size: len(v) == n)
+        raise QueryError(f"unknown facet {name!r}; use one of {', '.join(FACETS)}")
+
+    # -- building hits -----------------------------------------------------------------
+
+    def _highlight_words(self, q: wq.Query) -> set[str]:
+        words = content_terms(q)
+        try:
+            for fieldname, text in q.existing_terms(self._searcher.reader(), phrases=True, expand=True):
+                if fieldname in ("title", "body"):
+                    words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        except (ValueError, TypeError):
+            pass
+        return words
+
+    def _article_hits(self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int) -> list[Hit]:
+        stored = [self._searcher.stored_fields(docnum) for docnum, _ in top]
+        best = self._best_paragraphs([f["id"] for f in stored], q, words, max(snippets, 1))
+        hits = []
+        for rank, ((_, score), fields) in enumerate(zip(top, stored), start=offset + 1):
+            hit = _hit_from_fields(rank, score, fields)
+            hit.snippets = best.get(fields["id"], [])
+            if not hit.snippets:
+                lede = self._paragraph_text(fields["id"], 0)
+                if lede is not None:
+                    hit.snippets = [highlight(lede, words, self._analyzer, 0)]
+            hits.append(hit)
+        return hits
+
+    def _best_paragraphs(self, ids: list[str], q: wq.Query, words: set[str], n: int) -> dict[str, list[Snippet]]:
+        if not ids:
+            return {}
+        parts = [to_body(q)] if not isinstance(q, wq.Every) else []
+        parts += [wq.Term("body", w) for w in sorted(words)]
+        if not parts:
+            return {}
+        wanted = wq.Or([wq.Term("article_id", i) for i in ids])
+        allowed = set(self._searcher.docs_for_query(wanted)) & self._docset(("kind", "paragraph"), wq.Term("kind", "paragraph"))
+        results = self._searcher.search(wq.Or(parts), limit=None, filter=allowed)
+        best: dict[str, list[Snippet]] = {}
+        for hit in results:
+            fields = hit.fields()
+            found = best.setdefault(fields["article_id"], [])
+            if len(found) < n:
+                found.append(highlight(fields.get("body", ""), words, self._analyzer, fields.get("pos", 0), hit.score or 0.0))
+        return best
+
+    def _paragraph_text(self, article_id: str, pos: int) -> str | None:
+        fields = self._searcher.document(id=f"{article_id}#{pos}")
+        return fields.get("body") if fields else None
+
+    def _paragraph_hits(self, top: list[tuple[int, float]], words: set[str], offset: int) -> list[ParagraphHit]:
+        out = []
+        for rank, (docnum, score) in enumerate(top, start=offset + 1):
+            fields = self._searcher.stored_fields(docnum)
+            article = self._searcher.document(id=fields["article_id"]) or {}
+            pos = fields.get("pos", 0)
+            out.append(
+                ParagraphHit(
+                    rank=rank,
+                    article_id=fields["article_id"],
+                    title=article.get("title", ""),
+                    paragraph=pos,
+                    score=score,
+                    snippet=highlight(fields.get("body", ""), words, self._analyzer, pos, score),
+                    published=_iso(article.get("published")),
+                    source=article.get("source"),
+                    url=article.get("url"),
+                    path=article.get("path"),
+                )
+            )
+        return out
+
+    # -- other questions ---------------------------------------------------------------
+
+    def suggest(self, query: str) -> str | None:
+        """A corrected query made of the index's own (unstemmed) words, or None."""
+        reader = self._searcher.reader()
+        if "spell" not in reader.indexed_field_names():
+            return None
+        corrector = self._searcher.corrector("spell")
+        out, changed = [], False
+        for token in re.findall(r"[^\W\d_]+|\S", query):
+            word = token.lower()
+            if len(word) < 3 or not word.isalpha() or token in ("AND", "OR", "NOT"):
+                out.append(word if word.isalpha() else token)
+                continue
+            folded = next(iter(word_analyzer()(word)), None)
+            folded_text = folded.text if folded is not None else word
+            if reader.doc_frequency("spell", folded_text) > 0:
+                out.append(folded_text)
+                continue
+            found = corrector.suggest(folded_text, limit=1, maxdist=2)
+            if found:
+                out.append(found[0])
+                changed = True
+            else:
+                out.append(word)
+        if not changed:
+            return None
+        return re.sub(r"\s+([^\w\s])", r"\1", " ".join(out))
+
+    def similar(self, article_id: str, limit: int = 10) -> SearchResult:
+        """Articles most like the article ``article_id`` (by its most distinctive words)."""
+        docnum = self._searcher.document_number(id=article_id)
+        if docnum is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.index_dir}", hint="ids are shown by `newssearch query --json`")
+        fields = self._searcher.stored_fields(docnum)
+        text = fields.get("title", "") + "\n" + "\n".join(self.paragraphs(article_id))
+        allowed = self._docset(("kind", "article"), wq.Term("kind", "article")) - {docnum}
+        results = self._searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, filter=allowed)
+        top = [(hit.docnum, hit.score or 0.0) for hit in results]
+        q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
+        out = SearchResult(query=f"similar:{article_id}", total=len(top), page=1, limit=limit)
+        out.hits = self._article_hits(top, q, content_terms(q), 0, 1)
+        return out
+
+    def paragraphs(self, article_id: str) -> list[str]:
+        """The paragraphs of an article, in order."""
+        found = self._searcher.documents(article_id=article_id, kind="paragraph")
+        ordered = sorted(found, key=lambda f: f.get("pos", 0))
+        return [f.get("body", "") for f in ordered]
+
+    def article(self, article_id: str) -> dict[str, Any]:
+        """Everything stored about one article, with its paragraphs."""
+        fields = self._searcher.document(id=article_id, kind="article")
+        if not fields:
+            raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.index_dir}")
+        data = _hit_from_fields(0, 0.0, fields).to_dict()
+        for key in ("rank", "score", "snippet", "snippets"):
+            data.pop(key, None)
+        data["paragraphs"] = self.paragraphs(article_id)
+        data["people"] = fields.get("people") or []
+        data["dates"] = fields.get("dates") or []
+        return data
+
+    def stats(self) -> IndexStats:
+        """Counts of what the index holds."""
+        articles = self._docset(("kind", "article"), wq.Term("kind", "article"))
+        paragraphs = self._docset(("kind", "paragraph"), wq.Term("kind", "paragraph"))
+        sources = {self._values.single("source")[d] for d in articles} - {None, ""}
+        dates = [v for d in articles if isinstance(v := self._values.single("published")[d], dt.datetime)]
+        size = 0
+        for name in os.listdir(self.index_dir):
+            path = os.path.join(self.index_dir, name)
+            if os.path.isfile(path):
+                size += os.path.getsize(path)
+        meta = read_meta(self.index_dir)
+        people = {self._registry.group(k) for d in articles for k in self._values.multi("person").get(d, ())}
+        return IndexStats(
+            index_dir=self.index_dir,
+            articles=len(articles),
+            paragraphs=len(paragraphs),
+            sources=len(sources),
+            people=len(people),
+            first_published=min(dates).date().isoformat() if dates else None,
+            last_published=max(dates).date().isoformat() if dates else None,
+            size_bytes=size,
+            updated=meta.get("updated"),
+            schema_version=meta.get("schema_version"),
+        )
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return [v for v in value if v and v.strip()]
+
+
+def _describe_filters(person: Any, source: Any, language: Any, since: Any, until: Any) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    for name, value in (("person", person), ("source", source), ("language", language)):
+        if _as_list(value):
+            filters[name] = _as_list(value)
+    for name, value in (("since", since), ("until", until)):
+        if value is not None:
+            filters[name] = str(value)
+    return filters
+
+
+def _date_bound(value: str | dt.date, end: bool) -> dt.datetime:
+    """``2023`` / ``2023-04`` / ``2023-04-20`` (or a date) as the first or last instant it covers."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        day = value
+        return dt.datetime(day.year, day.month, day.day, 23, 59, 59) if end else dt.datetime(day.year, day.month, day.day)
+    match = _ISO_PARTIAL.match(str(value))
+    if not match:
+        raise QueryError(f"cannot read {value!r} as a date; use 2023, 2023-04 or 2023-04-20")
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    try:
+        if month is None:
+            return dt.datetime(year, 12, 31, 23, 59, 59) if end else dt.datetime(year, 1, 1)
+        m = int(month)
+        if day is None:
+            if end:
+                nxt = dt.datetime(year + (m == 12), m % 12 + 1, 1)
+                return nxt - dt.timedelta(seconds=1)
+            return dt.datetime(year, m, 1)
+        d = dt.datetime(year, m, int(day))
+        return d.replace(hour=23, minute=59, second=59) if end else d
+    except ValueError:
+        raise QueryError(f"{value!r} is not a real date") from None
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    return str(value) if value else None
+
+
+def _hit_from_fields(rank: int, score: float, fields: dict[str, Any]) -> Hit:
+    authors = fields.get("authors") or []
+    if isinstance(authors, str):
+        authors = [a for a in authors.split(",") if a]
+    return Hit(
+        rank=rank,
+        id=fields["id"],
+        title=fields.get("title", ""),
+        score=score,
+        published=_iso(fields.get("published")),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        path=fields.get("path"),
+        authors=list(authors),
+        language=fields.get("language"),
+        people=[p["name"] for p in fields.get("people") or []],
+    )
