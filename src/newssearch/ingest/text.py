@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from ..errors import InputError
 
@@ -32,16 +33,36 @@ def decode_bytes(data: bytes, path: str) -> str:
         pass
     from charset_normalizer import from_bytes  # imported only when UTF-8 fails
 
-    best = from_bytes(data[:200_000]).best()
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
     if best is None or best.encoding is None:
         raise InputError(path, "not text in any known encoding")
+    encoding = _prefer_western(data, best, list(matches))
     try:
-        text = data.decode(best.encoding)
+        text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        text = data.decode(best.encoding, errors="replace")
+        text = data.decode(encoding, errors="replace")
     if _looks_binary(text):
         raise InputError(path, "binary file, not text")
     return text
+
+
+#: Letters that Central European (cp1250) text turns into when read as cp1252: s/t with comma
+#: or cedilla become º ª þ Þ inside words.
+_CP1250_AS_1252 = re.compile(r"\w[ºªþÞ]|[ºªþÞ]\w")
+
+
+def _prefer_western(data: bytes, best: Any, matches: list[Any]) -> str:
+    """Break charset-normalizer's frequent tie between cp1250 and cp1252 on short texts.
+
+    When both decode the bytes equally well, take cp1252 (Western European) unless reading the
+    bytes as cp1252 puts º/ª/þ inside words, the mark of Romanian or other cp1250 text.
+    """
+    tied = {m.encoding for m in matches if abs(m.chaos - best.chaos) < 0.01 and abs(m.coherence - best.coherence) < 0.05}
+    if best.encoding not in ("cp1250", "cp1252") or not {"cp1250", "cp1252"} <= tied:
+        return str(best.encoding)
+    western = data.decode("cp1252", errors="replace")
+    return "cp1250" if _CP1250_AS_1252.search(western) else "cp1252"
 
 
 def _looks_binary(text: str) -> bool:

@@ -60,7 +60,10 @@ class QueryParser:
         except (ValueError, TypeError, OverflowError, IndexError, RecursionError) as exc:
             raise QueryError(f"cannot read the query {text!r}: {_reason(exc)}") from None
         if self._errors:
-            raise QueryError(f"cannot read the query {text!r}: {self._errors[0]}", hint="dates look like 2023, 2023-04 or 2023-04-20")
+            raise QueryError(
+                f"cannot read the query {text!r}: {self._errors[0]!r} is not a date",
+                hint="dates look like 2023, 2023-04 or 2023-04-20; ranges like published:[2023-01 to 2023-06]",
+            )
         return self._rewrite(parsed)
 
     def _rewrite(self, q: wq.Query) -> wq.Query:
