@@ -1,0 +1,556 @@
+"""The people named in news articles: extraction, name keys and the corpus registry.
+
+Extraction (:func:`extract_people`) runs offline with no dependency beyond the standard
+library and the small data files in ``enrich/data/``:
+
+1. each paragraph is tokenised; photo credits ("Photo: Jane Doe / AP") are blanked, and a
+   credit glued to the previous word ("ZelenskyiPhoto:") is split off first;
+2. a linear token model (averaged perceptron trained on CoNLL-2003 ``eng.train`` by
+   :mod:`newssearch.evals.train_people`) scores every capitalised token from its own
+   word, shape, suffixes, the words around it (titles such as "President", verbs such
+   as "said"), and first-name / surname / place-name lists; runs of positive tokens,
+   joined over particles like "van" or "de", are name mentions;
+3. per article, a capitalised word that is the surname of a full name found elsewhere in
+   the article is a mention too, and every surname-only (or first-name-only) mention is
+   resolved to that full name (to the nearest full name before it when several match);
+4. mentions whose :func:`person_key` agree are one person: the canonical name is the
+   fullest form (then the most frequent), the other spellings are aliases.
+
+Name keys (:func:`person_key`) fold case, accents, punctuation and a few transliteration
+endings, so "Volodymyr Zelenskyy", "Volodymyr Zelenskyi", "VOLODYMYR ZELENSKIY" and
+"Volodymyr Zelensky" share the key ``volodymyr zelensky``. :class:`PeopleRegistry` keeps
+the corpus-wide view: spellings, aliases, and surname-only keys grouped with the one
+full name having that surname.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from collections import Counter, defaultdict
+from typing import Any, Iterable
+
+from ..model import Person
+from ._people_text import HONORIFICS, TOKEN_RE, TokenModel, is_caps_text, spans, tokenize
+
+__all__ = ["extract_people", "extract_mentions", "find_mentions", "person_key", "PeopleRegistry"]
+
+# --------------------------------------------------------------------------- keys
+
+_KEY_DROP = re.compile(r"[^\w\s]|_")
+#: Transliteration endings folded to "y": Zelenskyy, Zelenskyi, Zelenskiy, Zelenskij, Zelenskii.
+_KEY_ENDING = re.compile(r"(?:yy|yi|iy|ij|yj|ii)$")
+
+
+def _fold_token(tok: str) -> str:
+    if len(tok) > 4:
+        tok = _KEY_ENDING.sub("y", tok)
+    return tok
+
+
+@lru_cache(maxsize=200_000)
+def person_key(name: str) -> str:
+    """A normalised key under which spelling variants of one name agree.
+
+    Rules, applied in order (deliberately conservative):
+
+    * Unicode compatibility-decomposed, accents dropped, lower-cased (``Wałęsa`` →
+      ``walesa`` where the letter decomposes; ``ł`` is mapped to ``l``);
+    * apostrophes removed (``O'Neill`` → ``oneill``), other punctuation (hyphens, dots of
+      initials) becomes a space, whitespace collapsed;
+    * leading honorifics and titles dropped (``Mr``, ``President``, ``Dr`` ...), and a
+      trailing possessive ``'s``;
+    * in a word longer than four letters a final ``yy``, ``yi``, ``iy``, ``ij``, ``yj`` or
+      ``ii`` becomes ``y`` (Zelenskyy / Zelenskyi / Zelenskiy / Zelenskij → zelensky).
+
+    Nothing else is merged: "Clinton" and "Clinten" keep different keys.
+    """
+    text = name.strip()
+    text = re.sub(r"['’][sS]$", "", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.translate(_TRANSLIT).lower()
+    text = text.replace("'", "").replace("’", "")
+    text = _KEY_DROP.sub(" ", text)
+    words = text.split()
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words.pop(0)
+    return " ".join(_fold_token(w) for w in words)
+
+
+_TRANSLIT = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                           "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
+
+# --------------------------------------------------------------------------- extraction
+
+_model_lock = threading.Lock()
+_model: TokenModel | None = None
+
+
+def _get_model() -> TokenModel:
+    global _model
+    if _model is None:
+        with _model_lock:
+            if _model is None:
+                _model = TokenModel.load()
+    return _model
+
+
+_CREDIT_WORDS = r"(?:Photos?|Foto|Image|Picture|Credits?|Video|Source|Illustration)"
+_GLUED_CREDIT = re.compile(r"(?<=[a-z])(?=" + _CREDIT_WORDS + r"\s*:)")
+_CREDIT = re.compile(r"\b" + _CREDIT_WORDS + r"\s*:[^\n]*?(?=$|\n|(?<=[.!?])\s)", re.MULTILINE)
+_NOT_NAME_END = frozenset(["'s", "’s", "'S", "’S"])
+
+
+def _prepare(text: str) -> str:
+    """Split glued credits and blank photo credits (same length, so offsets hold)."""
+    if ":" in text:
+        text = _GLUED_CREDIT.sub(" ", text)
+        text = _CREDIT.sub(lambda m: " " * len(m.group()), text)
+    return text
+
+
+def find_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Name mentions in one paragraph as ``(start, end, surface)``, before per-article resolution.
+
+    Offsets refer to ``text`` unless a glued photo credit had to be split (then one
+    character later per split).
+    """
+    para = _scan(_prepare(text), True)
+    return [(para.offsets[a][0], para.offsets[b - 1][1], para.surface(a, b)) for a, b in para.mentions]
+
+
+class _Para:
+    """One scanned paragraph: tokens, scores and name spans (token index ranges)."""
+
+    __slots__ = ("text", "words", "offsets", "scores", "caps", "mentions")
+
+    def __init__(self, text: str, words: list[str], offsets: list[tuple[int, int]] | None,
+                 scores: list[float | None], caps: bool, mentions: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.words = words
+        self.offsets = offsets
+        self.scores = scores
+        self.caps = caps
+        self.mentions = mentions
+
+    def surface(self, a: int, b: int) -> str:
+        if self.offsets is not None:
+            s = self.text[self.offsets[a][0]:self.offsets[b - 1][1]]
+        else:
+            s = " ".join(self.words[a:b])
+        return _titlecase(s) if self.caps else s
+
+
+_EMPTY = _Para("", [], [], [], False, [])
+
+
+def _tokens(text: str, want_offsets: bool) -> tuple[list[str], list[tuple[int, int]] | None]:
+    if want_offsets:
+        toks = tokenize(text)
+        return [t for t, _, _ in toks], [(s, e) for _, s, e in toks]
+    return TOKEN_RE.findall(text), None
+
+
+def _scan(text: str, want_offsets: bool, tokens: tuple[list[str], list[tuple[int, int]] | None] | None = None,
+          lower: frozenset[str] | set[str] = frozenset()) -> _Para:
+    if tokens is not None:
+        words, offsets = tokens
+    elif want_offsets:
+        toks = tokenize(text)
+        words = [t for t, _, _ in toks]
+        offsets: list[tuple[int, int]] | None = [(s, e) for _, s, e in toks]
+    else:
+        words = TOKEN_RE.findall(text)
+        offsets = None
+    if not words:
+        return _EMPTY
+    caps = is_caps_text(text)
+    model = _get_model()
+    scores = model.scores(words, caps, lower)
+    thr = model.threshold
+    flags = [s is not None and s > thr for s in scores]
+    mentions = []
+    for a, b in spans(words, flags):
+        m = _clean_span(words, a, b)
+        if m is not None:
+            mentions.append(m)
+    return _Para(text, words, offsets, scores, caps, mentions)
+
+
+_SUFFIXES = frozenset(["Jr", "Jr.", "Sr", "Sr.", "JR", "SR"])
+
+
+def _clean_span(words: list[str], a: int, b: int) -> tuple[int, int] | None:
+    while a < b and (words[a].lower().rstrip(".") in HONORIFICS):
+        a += 1
+    while b > a and (words[b - 1] in _NOT_NAME_END or words[b - 1] in _SUFFIXES
+                     or not words[b - 1][0].isalpha()):
+        b -= 1
+    if a >= b:
+        return None
+    if b - a == 1 and (len(words[a]) < 2 or words[a].endswith(".")):
+        return None
+    return a, b
+
+
+def _titlecase(s: str) -> str:
+    return " ".join(
+        "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-")) for w in s.split(" ")
+    )
+
+
+def extract_people(title: str, paragraphs: list[str]) -> tuple[list[Person], list[list[str]]]:
+    """The people an article names, and per paragraph the canonical names mentioned in it.
+
+    ``title`` mentions count for the article but belong to no paragraph. Each returned
+    :class:`Person` has the fullest spelling as ``name``, the other spellings seen in the
+    article as ``aliases`` and the number of mentions as ``mentions``. The paragraph
+    lists hold canonical names (surname-only mentions already resolved), in order of
+    first mention, without repeats.
+    """
+    people, per_para, _mentions = _extract(title, paragraphs, False)
+    return people, per_para
+
+
+def extract_mentions(
+    title: str, paragraphs: list[str]
+) -> tuple[list[Person], list[list[str]], list[tuple[int, int, int, str, str]]]:
+    """Like :func:`extract_people`, plus every mention as
+    ``(paragraph index, start, end, surface, canonical name)`` (index -1 = the title;
+    offsets into the paragraph text)."""
+    return _extract(title, paragraphs, True)
+
+
+def _extract(
+    title: str, paragraphs: list[str], want_offsets: bool
+) -> tuple[list[Person], list[list[str]], list[tuple[int, int, int, str, str]]]:
+    texts = [_prepare(t) if t and not t.isspace() else "" for t in [title or ""] + list(paragraphs)]
+    tokens = [_tokens(t, want_offsets) for t in texts]
+    lower = {w for words, _ in tokens for w in words if w.islower()}
+    paras: list[_Para] = [
+        _scan(t, want_offsets, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)
+    ]
+    # full names found anywhere in the article: their other uses are mentions too, and so
+    # are other uses of their last words (surnames), unless the model is sure they are not
+    last_words: set[str] = set()
+    first_words: set[str] = set()
+    full_seqs: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for para in paras:
+        for a, b in para.mentions:
+            if b - a >= 2:
+                ws = para.words
+                last_words.add(ws[b - 1])
+                last_words.add(ws[b - 1].upper())
+                first_words.add(ws[a])
+                first_words.add(ws[a].upper())
+                seq = tuple(person_key(w) for w in ws[a:b])
+                if seq not in full_seqs[seq[0]]:
+                    full_seqs[seq[0]].append(seq)
+    for seqs in full_seqs.values():
+        seqs.sort(key=len, reverse=True)
+    trigger = last_words | first_words
+    thr = _get_model().threshold
+    mentions: list[tuple[int, str]] = []  # (paragraph index + 1, surface), 0 = title
+    offsets: list[tuple[int, int]] = []
+    for idx, para in enumerate(paras):
+        ments = para.mentions
+        if trigger and para.words:
+            words = para.words
+            scores = para.scores
+            hits = [i for i, w in enumerate(words) if w in trigger]
+            if hits:
+                covered = set()
+                for a, b in ments:
+                    covered.update(range(a, b))
+                extra = []
+                n = len(words)
+                for i in hits:
+                    sc = scores[i]
+                    if i in covered or sc is None:
+                        continue
+                    span = _match_full(words, i, full_seqs.get(person_key(words[i]), ()), covered)
+                    if span:
+                        extra.append(span)
+                        covered.update(range(*span))
+                        continue
+                    if words[i] not in last_words or sc > thr or sc < _RECALL_FLOOR:
+                        continue
+                    if i + 1 < n and words[i + 1][:1].isupper():
+                        continue
+                    extra.append((i, i + 1))
+                if extra:
+                    ments = sorted(ments + extra)
+        for a, b in ments:
+            mentions.append((idx, para.surface(a, b)))
+            if want_offsets and para.offsets is not None:
+                offsets.append((para.offsets[a][0], para.offsets[b - 1][1]))
+            else:
+                offsets.append((-1, -1))
+    people, per_para, canon = _resolve(mentions, len(paragraphs))
+    out = [(idx - 1, a, b, surface, name) for (idx, surface), (a, b), name in zip(mentions, offsets, canon)]
+    return people, per_para, out
+
+
+def _match_full(words: list[str], i: int, seqs: Iterable[tuple[str, ...]], covered: set[int]) -> tuple[int, int] | None:
+    """The span at ``i`` spelling one of the article's full names (``seqs``: key words)."""
+    n = len(words)
+    for seq in seqs:
+        m = len(seq)
+        if i + m > n or any(j in covered for j in range(i, i + m)):
+            continue
+        if all(person_key(words[i + j]) == seq[j] for j in range(1, m)):
+            if i + m < n and words[i + m][:1].isupper() and words[i + m][0].isalpha():
+                continue  # part of a longer capitalised run: leave it to the model
+            return i, i + m
+    return None
+
+
+#: Score above which a word that is a surname of a full name in the same article is a mention.
+_RECALL_FLOOR = -8.0
+
+
+def _resolve(
+    mentions: list[tuple[int, str]], n_paragraphs: int
+) -> tuple[list[Person], list[list[str]], list[str]]:
+    keys = [person_key(s) for _, s in mentions]
+    full_order: list[str] = []  # keys of multi-word names, in order of first mention
+    for k in keys:
+        if " " in k and k not in full_order:
+            full_order.append(k)
+    full_tokens = {k: k.split() for k in full_order}
+    counts = Counter(keys)
+    # the full names each distinct key can stand for ("Clinton" -> "Bill Clinton")
+    cands_of: dict[str, list[str]] = {}
+    for k in counts:
+        toks = k.split()
+        cands_of[k] = [f for f in full_order if f != k and _contains(full_tokens[f], toks)] if toks else []
+    longest: dict[str, str] = {}
+    for f in full_order:
+        longer = cands_of[f]
+        # a full name inside exactly one longer one is that one ("George Bush" in "George W Bush" no;
+        # "Unser" in "Al Unser" yes)
+        longest[f] = longer[0] if len(longer) == 1 else f
+    resolved: list[str] = []
+    last_seen: dict[str, int] = {}
+    for pos, k in enumerate(keys):
+        cands = cands_of[k]
+        if cands:
+            if len(cands) == 1:
+                target = cands[0]
+            else:
+                # prefer the nearest full name mentioned before, else the most frequent one
+                before = [f for f in cands if f in last_seen]
+                if before:
+                    target = max(before, key=lambda f: last_seen[f])
+                else:
+                    target = max(cands, key=lambda f: (counts[f], -full_order.index(f)))
+            target = longest.get(target, target)
+            resolved.append(target)
+        else:
+            resolved.append(k)
+        last_seen[resolved[-1]] = pos
+        last_seen[k] = pos
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    first_pos: dict[str, int] = {}
+    for pos, ((_idx, surface), key) in enumerate(zip(mentions, resolved)):
+        if not key:
+            continue
+        groups[key][surface] += 1
+        first_pos.setdefault(key, pos)
+    people: list[Person] = []
+    canon: dict[str, str] = {}
+    for key, spellings in groups.items():
+        full = [s for s in spellings if person_key(s) == key] or list(spellings)
+        name = max(full, key=lambda s: (len(s.split()), spellings[s], _mixed(s), -_first(mentions, s)))
+        canon[key] = name
+        aliases = sorted((s for s in spellings if s != name), key=lambda s: (-spellings[s], _first(mentions, s)))
+        people.append(Person(name=name, aliases=aliases, mentions=sum(spellings.values())))
+    people.sort(key=lambda p: (-p.mentions, first_pos[person_key(p.name)] if person_key(p.name) in first_pos else 0))
+    per_para: list[list[str]] = [[] for _ in range(n_paragraphs)]
+    for (idx, _surface), key in zip(mentions, resolved):
+        if idx == 0 or not key:
+            continue
+        name = canon[key]
+        if name not in per_para[idx - 1]:
+            per_para[idx - 1].append(name)
+    return people, per_para, [canon.get(k, "") for k in resolved]
+
+
+def _mixed(s: str) -> bool:
+    return not s.isupper()
+
+
+def _first(mentions: list[tuple[int, str]], surface: str) -> int:
+    for i, (_idx, s) in enumerate(mentions):
+        if s == surface:
+            return i
+    return len(mentions)
+
+
+def _contains(big: list[str], small: list[str]) -> bool:
+    n, m = len(big), len(small)
+    if m >= n or m == 0:
+        return False
+    return any(big[i:i + m] == small for i in range(n - m + 1))
+
+
+# --------------------------------------------------------------------------- registry
+
+
+class PeopleRegistry:
+    """Corpus-wide people: spellings, aliases and how name keys group together.
+
+    Keys are :func:`person_key` values. A *full* key has two or more words; a
+    *surname-only* key has one. :meth:`group` sends a surname-only key to the one full key
+    with that last word, when exactly one exists.
+    """
+
+    def __init__(self) -> None:
+        self._spellings: dict[str, Counter[str]] = defaultdict(Counter)  # key -> name spellings
+        self._aliases: dict[str, Counter[str]] = defaultdict(Counter)  # key -> alias spellings
+        self._by_surname: dict[str, set[str]] = defaultdict(set)
+
+    # ---- building
+
+    def add(self, person: Person) -> None:
+        """Count one article's :class:`Person` in."""
+        key = person_key(person.name)
+        if not key:
+            return
+        self._spellings[key][person.name] += max(person.mentions, 1)
+        for alias in person.aliases:
+            if alias != person.name:
+                self._aliases[key][alias] += 1
+        self._index(key)
+
+    def remove(self, person: Person) -> None:
+        """Undo :meth:`add` for the same :class:`Person` (e.g. when an article is re-indexed)."""
+        key = person_key(person.name)
+        if key not in self._spellings:
+            return
+        self._spellings[key][person.name] -= max(person.mentions, 1)
+        for alias in person.aliases:
+            if alias != person.name:
+                self._aliases[key][alias] -= 1
+        for table in (self._spellings, self._aliases):
+            counter = table.get(key)
+            if counter is not None:
+                for s in [s for s, c in counter.items() if c <= 0]:
+                    del counter[s]
+                if not counter:
+                    del table[key]
+        if key not in self._spellings:
+            self._aliases.pop(key, None)
+            words = key.split()
+            if len(words) >= 2:
+                self._by_surname[words[-1]].discard(key)
+                if not self._by_surname[words[-1]]:
+                    del self._by_surname[words[-1]]
+
+    def _index(self, key: str) -> None:
+        words = key.split()
+        if len(words) >= 2 and len(words[-1]) > 1:
+            self._by_surname[words[-1]].add(key)
+
+    # ---- queries
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._spellings
+
+    def __len__(self) -> int:
+        return len(self._spellings)
+
+    def keys(self) -> list[str]:
+        """Every key that is the canonical key of some article's person."""
+        return sorted(self._spellings)
+
+    def group(self, key: str) -> str:
+        """The full key a surname-only key stands for when exactly one has that surname; else ``key``."""
+        if " " not in key:
+            fulls = self._by_surname.get(key)
+            if fulls and len(fulls) == 1:
+                return next(iter(fulls))
+        return key
+
+    def canonical(self, key: str) -> str:
+        """Display name of the person under ``key``: the most frequent spelling."""
+        g = self.group(key)
+        for k in (g, key):
+            counter = self._spellings.get(k)
+            if counter:
+                return _most_common(counter)
+        for k in (g, key):
+            counter = self._aliases.get(k)
+            if counter:
+                return _most_common(counter)
+        return " ".join(w.capitalize() for w in key.split())
+
+    def aliases(self, key: str) -> list[str]:
+        """Every other spelling of the person under ``key`` (most frequent first)."""
+        g = self.group(key)
+        canon = self.canonical(key)
+        total: Counter[str] = Counter()
+        keys = {g, key}
+        if " " in g:
+            surname = g.split()[-1]
+            if self.group(surname) == g:
+                keys.add(surname)
+        for k in sorted(keys):
+            total.update(self._spellings.get(k, {}))
+            total.update(self._aliases.get(k, {}))
+        total.pop(canon, None)
+        return [s for s, _ in sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def resolve(self, name: str) -> set[str]:
+        """All keys that denote the person ``name`` (any alias, full or surname only) names.
+
+        A full name gives its key, plus its surname-only key when that surname groups to
+        it. A surname alone gives its key plus every full key with that surname.
+        """
+        key = person_key(name)
+        if not key:
+            return set()
+        out = {key}
+        words = key.split()
+        if len(words) == 1:
+            out |= self._by_surname.get(key, set())
+        else:
+            if self.group(words[-1]) == key:
+                out.add(words[-1])
+        return out
+
+    # ---- persistence
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (see :meth:`from_dict`)."""
+        return {
+            "version": 1,
+            "spellings": {k: dict(sorted(v.items())) for k, v in sorted(self._spellings.items())},
+            "aliases": {k: dict(sorted(v.items())) for k, v in sorted(self._aliases.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PeopleRegistry":
+        """Rebuild a registry written by :meth:`to_dict`."""
+        reg = cls()
+        for k, v in data.get("spellings", {}).items():
+            reg._spellings[k] = Counter({s: int(c) for s, c in v.items()})
+            reg._index(k)
+        for k, v in data.get("aliases", {}).items():
+            reg._aliases[k] = Counter({s: int(c) for s, c in v.items()})
+        return reg
+
+    @classmethod
+    def from_people(cls, people: Iterable[Person]) -> "PeopleRegistry":
+        """A registry with every person of ``people`` added."""
+        reg = cls()
+        for p in people:
+            reg.add(p)
+        return reg
+
+
+def _most_common(counter: Counter[str]) -> str:
+    return min(counter.items(), key=lambda kv: (-kv[1], not _mixed(kv[0]), kv[0]))[0]

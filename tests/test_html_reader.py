@@ -1,0 +1,165 @@
+"""The HTML reader: main text without page chrome, metadata, broken pages.
+
+Fixtures in ``tests/fixtures/html/`` are small hand-written pages (no third-party text);
+the corpus pages in ``corpus/html/`` carry Wikinews text (CC BY 2.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from newssearch.errors import InputError
+from newssearch.ingest import html as reader
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+CORPUS = Path(__file__).parent.parent / "corpus" / "html"
+
+BOILERPLATE = [
+    "cookie",
+    "Accept",
+    "Sign up for our newsletter",
+    "ADVERTISEMENT",
+    "Cheap flights",
+    "Related stories",
+    "Tram line delayed",
+    "riverfan",
+    "mark my words",
+    "All rights reserved",
+    "Privacy",
+]
+
+
+def read(name: str):
+    data = (FIXTURES / name).read_bytes()
+    return next(reader.read(data, f"pages/{name}"))
+
+
+def test_full_page_keeps_article_drops_chrome():
+    article = read("article_full.html")
+    text = article.text
+    for junk in BOILERPLATE:
+        assert junk not in text, junk
+    assert article.paragraphs[0].startswith("The Harbour Bridge reopened to traffic on Tuesday morning")
+    # sub-heading kept as its own paragraph, in order, between the right paragraphs
+    heading = article.paragraphs.index("What changes for commuters")
+    assert article.paragraphs[heading - 1].startswith('"This bridge ties the two halves')
+    assert article.paragraphs[heading + 1].startswith("The repaired bridge carries two lanes")
+    assert article.paragraphs[-1].endswith("halted work for six weeks in 2023.")
+    assert len(article.paragraphs) == 7
+
+
+def test_full_page_metadata():
+    article = read("article_full.html")
+    assert article.title == "Harbour bridge reopens after two-year repair"
+    # JSON-LD datePublished 09:30+01:00 → naive UTC
+    assert article.published == dt.datetime(2024, 3, 5, 8, 30)
+    assert article.modified == dt.datetime(2024, 3, 6, 17, 0)
+    assert article.authors == ["Ana Popescu", "Mark Ellis"]
+    assert article.source == "The Riverside Chronicle"
+    assert article.url == "https://chronicle.example/city/harbour-bridge-reopens"
+    assert article.language == "en"
+    assert article.path == "pages/article_full.html"
+    assert article.id == reader.stable_id("pages/article_full.html")
+
+
+def test_wrong_charset_declaration_is_repaired():
+    raw = (FIXTURES / "wrong_charset.html").read_bytes()
+    assert b"charset=utf-8" in raw
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    article = read("wrong_charset.html")
+    assert article.title == "Le théâtre de Besançon rouvrira en décembre"
+    assert article.paragraphs[0].startswith("Le maire de Besançon a annoncé mercredi que la rénovation du théâtre")
+    assert "coûté douze millions d'euros" in article.paragraphs[1]
+    assert "România" in article.paragraphs[2] and "în sfârsit acasa" in article.paragraphs[2]
+    assert "\ufffd" not in article.text
+    assert article.authors == ["Élise Fournier"]
+    assert article.published == dt.date(2023, 11, 14)
+    assert article.source == "Journal de l'Est"
+    assert article.language == "fr"
+    assert "cookies" not in article.text
+
+
+def test_declared_legacy_charset_and_date_from_text():
+    article = read("old_style_cp1252.html")
+    assert article.title == "Hochwasser: Pegel in Köln sinkt wieder"
+    assert any(p.startswith("Der Rheinpegel in Köln ist über Nacht") for p in article.paragraphs)
+    # no date metadata at all: htmldate finds it in the page
+    assert article.published == dt.date(2021, 5, 12)
+    assert "Impressum" not in article.text and "Startseite" not in article.text
+
+
+def test_truncated_page_gives_the_part_that_is_there():
+    raw = (FIXTURES / "truncated.html").read_bytes()
+    assert b"</html>" not in raw
+    article = read("truncated.html")
+    assert article.title == "Harbour bridge reopens after two-year repair"
+    assert article.paragraphs[0].startswith("The Harbour Bridge reopened")
+    assert article.paragraphs[-1].startswith("The repaired bridge carries two lanes")
+    assert "\ufffd" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("not_found.html", "404"), ("index_page.html", "no article text found")],
+)
+def test_pages_without_article_are_skipped_with_reason(name, reason):
+    with pytest.raises(InputError) as info:
+        read(name)
+    assert reason in info.value.reason
+    assert info.value.path == f"pages/{name}"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"   \n", b"\x00\x01\x02binary\x00" * 50, b"just some words, no markup at all", b"<html><body></body></html>"],
+)
+def test_empty_and_junk_input_raise_input_error(data):
+    with pytest.raises(InputError):
+        next(reader.read(data, "junk.html"))
+
+
+def test_huge_page_is_cut_not_hung():
+    article = (FIXTURES / "article_full.html").read_text(encoding="utf-8")
+    filler = "<div class='promo'><a href='/x'>More news</a></div>\n" * 150_000  # ~7.5 MB of chrome
+    data = article.replace("<footer>", filler + "<footer>").encode("utf-8")
+    assert len(data) > reader.MAX_BYTES
+    start = time.monotonic()
+    result = next(reader.read(data, "huge.html"))
+    assert time.monotonic() - start < 60
+    assert result.paragraphs[0].startswith("The Harbour Bridge reopened")
+
+
+def test_decode_html_rules():
+    assert reader.decode_html("<meta charset='iso-8859-1'><p>café</p>".encode("cp1252"), "x").endswith("café</p>")
+    # valid UTF-8 wins over a wrong legacy declaration only if the declared charset fails
+    assert "ș" in reader.decode_html("<meta charset='utf-8'><p>București, ș</p>".encode("utf-8"), "x")
+    # Romanian legacy page without declaration: lang picks windows-1250
+    page = "<html lang='ro'><p>Primăria Brașov şi Timişoara anunţă</p></html>".replace("ș", "ş")
+    assert "Primăria" in reader.decode_html(page.encode("cp1250"), "x")
+
+
+def test_split_authors():
+    assert reader.split_authors("By Ann Lee and Bo Chen") == ["Ann Lee", "Bo Chen"]
+    assert reader.split_authors("Benjamin Fischer und Marcus Theurer") == ["Benjamin Fischer", "Marcus Theurer"]
+    assert reader.split_authors("https://www.facebook.com/someone") == []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus/html not present")
+def test_corpus_pages_carry_wikinews_attribution_metadata():
+    pages = sorted(CORPUS.glob("*.html"))
+    assert len(pages) >= 3
+    for page in pages:
+        article = next(reader.read(page.read_bytes(), page.name))
+        assert article.source == "Wikinews"
+        assert article.authors == ["Wikinews contributors"]
+        assert article.url and article.url.startswith("https://en.wikinews.org/wiki/")
+        assert isinstance(article.published, dt.date)
+        assert article.published.isoformat() == page.name[:10]
+        for junk in ("cookie", "Advertisement", "Related stories", "Reader comments", "mapleleaf77", "Creative Commons"):
+            assert junk not in article.text, (page.name, junk)
+        assert len(article.paragraphs) >= 4
