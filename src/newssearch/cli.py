@@ -99,21 +99,22 @@ def cli() -> None:
 
 
 class _Bar:
-    """A tqdm progress bar on stderr (only when stderr is a terminal)."""
+    """A tqdm progress bar on stderr (only when stderr is a terminal): bytes of input done,
+    with rate and ETA, and the number of articles so far."""
 
     def __init__(self) -> None:
         self._bar: Any = None
         self.articles = 0
 
-    def start(self, total: int) -> None:
+    def start(self, total_bytes: int) -> None:
         from tqdm import tqdm
 
-        self._bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, desc="Indexing")
+        self._bar = tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, dynamic_ncols=True, desc="Indexing")
 
-    def advance(self, files: int = 1, articles: int = 0) -> None:
+    def advance(self, nbytes: int, articles: int = 0) -> None:
         self.articles += articles
         if self._bar is not None:
-            self._bar.update(files)
+            self._bar.update(nbytes)
             if articles:
                 self._bar.set_postfix(articles=self.articles, refresh=False)
 

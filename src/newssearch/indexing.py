@@ -1,38 +1,46 @@
-"""The indexing entry point: files → ingest → enrich → store, incrementally.
+"""The indexing entry point: files → ingest → enrich → store, incrementally and in parallel.
 
-:func:`index_paths` walks the given files and folders, reads and enriches only what changed
-since the last run (by content hash), replaces changed files' articles, removes the articles
-of deleted files, and commits. Reading and enrichment run in worker processes when there is
-enough work; the index is written by this process alone.
+:func:`index_paths` walks the given files and folders, reads, enriches and analyses only
+what changed since the last run (by content hash), replaces changed files' articles,
+removes the articles of deleted files, and commits. Reading, enrichment and text analysis
+run in worker processes (a whole file per task, or chunks of a large JSON/JSONL file); this
+process only writes, with Whoosh's multi-process writer when the work is large.
 """
 
 from __future__ import annotations
 
+import collections
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .enrich import enrich
 from .errors import InputError
-from .ingest import Discovery, FileResult, SourceFile, discover, file_digest, read_bytes, read_file
-from .store.writer import IndexStore
+from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
+from .model import Article
+from .store.writer import IndexStore, PreparedArticle, prepare
 
-#: Below this many files to read, reading happens in this process (workers cost start-up).
-PARALLEL_MIN_FILES = 64
-#: Commit after this many added articles, so a crash loses at most this much work.
+#: Below this many bytes of input, everything runs in this process (workers cost start-up).
+PARALLEL_MIN_BYTES = 2_000_000
+#: From this many bytes of input on, the index is written by two writer processes.
+MULTIWRITER_MIN_BYTES = 30_000_000
+#: Commit (at a file boundary) once this many articles were written since the last commit,
+#: so a crash loses at most this much work.
 COMMIT_EVERY = 20_000
+#: Articles per task when a JSON/JSONL file is split among workers.
+CHUNK = 64
 
 
 class Progress:
     """What :func:`index_paths` reports while it works; the CLI draws a bar from it."""
 
-    def start(self, total: int) -> None:
-        """Work is about to begin on ``total`` files."""
+    def start(self, total_bytes: int) -> None:
+        """Work is about to begin on files of ``total_bytes`` bytes in all."""
 
-    def advance(self, files: int = 1, articles: int = 0) -> None:
-        """``files`` more files are done, giving ``articles`` articles."""
+    def advance(self, nbytes: int, articles: int = 0) -> None:
+        """``nbytes`` more bytes of input are done, giving ``articles`` articles."""
 
     def close(self) -> None:
         """Work is over."""
@@ -40,7 +48,7 @@ class Progress:
 
 @dataclass
 class IndexReport:
-    """What an indexing run did. Counts are articles, except ``unchanged_files``."""
+    """What an indexing run did. Counts are articles, except those named ``files``."""
 
     added: int = 0
     updated: int = 0
@@ -58,10 +66,13 @@ class IndexReport:
         return self.added + self.updated
 
     def skip_reasons(self) -> dict[str, int]:
-        """How many skips per reason (reasons without per-file detail)."""
+        """How many skips per reason (reasons without per-record detail)."""
         counts: dict[str, int] = {}
         for err in self.skipped:
-            reason = err.reason.split(":")[0] if err.reason.startswith(("invalid JSON", "cannot parse")) else err.reason
+            reason = err.reason
+            for general in ("invalid JSON", "cannot parse", "item "):
+                if reason.startswith(general):
+                    reason = "invalid JSON" if general == "invalid JSON" else ("bad record" if general == "item " else general)
             counts[reason] = counts.get(reason, 0) + 1
         return counts
 
@@ -80,32 +91,107 @@ class IndexReport:
         }
 
 
-def _load(job: tuple[SourceFile, str | None]) -> FileResult:
-    """Read, hash, parse and enrich one file (in a worker process or inline)."""
-    file, known_digest = job
-    try:
-        data = read_bytes(file)
-    except InputError as err:
-        return FileResult(file=file, errors=[err])
-    digest = file_digest(data)
-    if digest == known_digest:
-        return FileResult(file=file, digest=digest)
-    result = read_file(file, data=data, digest=digest)
-    for article in result.articles:
-        enrich(article)
-    return result
+# -- work units ---------------------------------------------------------------------------
 
 
-def _results(jobs: list[tuple[SourceFile, str | None]], workers: int) -> Iterator[FileResult]:
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        for job in jobs:
-            yield _load(job)
+@dataclass
+class _Task:
+    """Work for a worker: a whole file to read, or a chunk of articles already read."""
+
+    file: SourceFile
+    size: int
+    known_digest: str | None = None
+    articles: list[Article] | None = None
+    digest: str | None = None
+    last: bool = True
+
+
+@dataclass
+class _Done:
+    """A worker's answer: prepared articles of (part of) a file."""
+
+    file: SourceFile
+    size: int
+    digest: str | None
+    prepared: list[PreparedArticle] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    unchanged: bool = False
+    last: bool = True
+
+
+def _work(task: _Task) -> _Done:
+    """Read (if needed), enrich and prepare; never raises for bad input."""
+    errors: list[InputError] = []
+    digest = task.digest
+    articles = task.articles
+    if articles is None:
+        try:
+            data = read_bytes(task.file)
+        except InputError as err:
+            return _Done(task.file, task.size, None, errors=[err])
+        digest = file_digest(data)
+        if digest == task.known_digest:
+            return _Done(task.file, task.size, digest, unchanged=True)
+        result = read_file(task.file, data=data, digest=digest)
+        articles, errors = result.articles, result.errors
+    prepared = []
+    for article in articles:
+        try:
+            prepared.append(prepare(enrich(article), digest or ""))
+        except (ValueError, TypeError, LookupError, RecursionError) as exc:  # a bug must not cost the other articles
+            errors.append(InputError(article.path or task.file.path, f"cannot process article {article.id}: {exc}"))
+    return _Done(task.file, task.size, digest, prepared=prepared, errors=errors, last=task.last)
+
+
+def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]]) -> Iterator[_Task | _Done]:
+    """Tasks in file order; JSON/JSONL files are read here and split into chunks of articles."""
+    for file, size in files:
+        known_digest = known.get(file.path, (None, 0))[0]
+        if not file.batch:
+            yield _Task(file, size, known_digest)
+            continue
+        try:
+            data = read_bytes(file)
+        except InputError as err:
+            yield _Done(file, size, None, errors=[err])
+            continue
+        digest = file_digest(data)
+        if digest == known_digest:
+            yield _Done(file, size, digest, unchanged=True)
+            continue
+        result = read_file(file, data=data, digest=digest)
+        del data
+        articles = result.articles
+        if not articles:
+            yield _Done(file, size, digest, errors=result.errors)
+            continue
+        chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
+        share = size // len(chunks)
+        for n, chunk in enumerate(chunks):
+            final = n == len(chunks) - 1
+            nbytes = size - share * (len(chunks) - 1) if final else share
+            yield _Task(file, nbytes, articles=chunk, digest=digest, last=final and not result.errors)
+        if result.errors:  # the reader's per-record errors close the file
+            yield _Done(file, 0, digest, errors=result.errors, last=True)
+
+
+def _run(tasks: Iterable[_Task | _Done], pool: Any, window: int) -> Iterator[_Done]:
+    """Results in task order; at most ``window`` tasks in flight (bounded memory)."""
+    if pool is None:
+        for task in tasks:
+            yield task if isinstance(task, _Done) else _work(task)
         return
-    import multiprocessing
+    pending: collections.deque[Any] = collections.deque()
+    for task in tasks:
+        pending.append(task if isinstance(task, _Done) else pool.apply_async(_work, (task,)))
+        while len(pending) >= window:
+            yield _get(pending.popleft())
+    while pending:
+        yield _get(pending.popleft())
 
-    ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-    with ctx.Pool(workers, initializer=_worker_init) as pool:
-        yield from pool.imap(_load, jobs, chunksize=8)
+
+def _get(item: Any) -> _Done:
+    return item if isinstance(item, _Done) else item.get()
 
 
 def _worker_init() -> None:
@@ -114,13 +200,34 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
 
 
+def _die_with_parent() -> None:
+    """In a forked child (worker or Whoosh sub-writer): get SIGKILL when the parent dies, so no
+    orphan keeps running or holds the index lock after the indexer is killed (Linux only)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_die_with_parent)
+
+
 def _under(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
+# -- the entry point ------------------------------------------------------------------------
+
+
 def index_paths(
-    paths: list[str] | list[os.PathLike[str]] | list[Any],
-    index_dir: str,
+    paths: Iterable[str | os.PathLike[str]],
+    index_dir: str | os.PathLike[str],
     *,
     rebuild: bool = False,
     wait: float = 0.0,
@@ -131,56 +238,75 @@ def index_paths(
     """Index files and folders into ``index_dir``; return what was done.
 
     New files are added, changed files re-indexed (by content hash), articles of files that
-    disappeared from the given folders removed; unchanged files are not re-read beyond
-    hashing. ``rebuild=True`` starts from an empty index. Bad files never stop the run: they
-    are in ``report.skipped`` with the reason. Raises :class:`~newssearch.errors.IndexLockedError`
+    disappeared from the given folders removed; unchanged files are only hashed.
+    ``rebuild=True`` starts from an empty index. ``workers`` is the number of processes that
+    read and enrich (default: all cores). Bad files never stop the run: they are in
+    ``report.skipped`` with the reason. Raises :class:`~newssearch.errors.IndexLockedError`
     when another process is writing the index (after waiting ``wait`` seconds).
     """
     started = time.perf_counter()
+    index_dir = os.fspath(index_dir)
+    paths = [os.fspath(p) for p in paths]
     progress = progress or Progress()
     report = IndexReport(index_dir=index_dir)
-    found: Discovery = discover([os.fspath(p) for p in paths])
+    found: Discovery = discover(paths)
     report.skipped.extend(found.skipped)
-    roots = [os.path.abspath(os.fspath(p)) for p in paths]
+    roots = [os.path.abspath(p) for p in paths]
+    sized = []
+    for f in found.files:
+        try:
+            sized.append((f, os.path.getsize(f.path)))
+        except OSError:
+            sized.append((f, 0))
+    total_bytes = sum(size for _, size in sized)
+    cores = os.cpu_count() or 1
+    nworkers = workers if workers is not None else cores
+    pool = None
+    if nworkers > 1 and total_bytes >= PARALLEL_MIN_BYTES:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else multiprocessing.get_context()
+        pool = ctx.Pool(nworkers, initializer=_worker_init)  # before the index lock is taken
+    try:
+        report = _index(sized, total_bytes, roots, index_dir, report, rebuild, wait, pool, nworkers, cores, progress, commit_every)
+    finally:
+        progress.close()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _index(
+    sized: list[tuple[SourceFile, int]],
+    total_bytes: int,
+    roots: list[str],
+    index_dir: str,
+    report: IndexReport,
+    rebuild: bool,
+    wait: float,
+    pool: Any,
+    nworkers: int,
+    cores: int,
+    progress: Progress,
+    commit_every: int,
+) -> IndexReport:
     store = IndexStore(index_dir, rebuild=rebuild, wait=wait)
     try:
-        known = {} if rebuild else store.known_files()
-        jobs = [(f, known.get(f.path, (None, 0))[0]) for f in found.files]
-        progress.start(len(jobs))
+        known = store.known_files()
+        # only files not in the index yet are sure to be written: large work gets two writers
+        new_bytes = sum(size for f, size in sized if f.path not in known)
+        store.procs = 2 if (cores > 1 and new_bytes >= MULTIWRITER_MIN_BYTES) else 1
+        progress.start(total_bytes)
         pending = 0
-        for result in _results(jobs, workers if workers is not None else (os.cpu_count() or 1)):
-            path = result.file.path
-            report.skipped.extend(result.errors)
-            old = known.get(path)
-            if old is not None and result.digest == old[0]:
-                report.unchanged += old[1]
-                report.unchanged_files += 1
-                progress.advance(1, 0)
-                continue
-            report.files_read += 1
-            if not result.articles and result.errors and old is not None:
-                # The file is there but cannot be read now (permissions, I/O, broken since):
-                # keep the articles already indexed from it; the skip says why.
-                report.unchanged += old[1]
-                progress.advance(1, 0)
-                continue
-            if old is not None:
-                old_ids = store.article_ids(path)
-                store.remove_file(path)
-                new_ids = {a.id for a in result.articles}
-                report.updated += len(new_ids & old_ids)
-                report.added += len(new_ids - old_ids)
-                report.removed += len(old_ids - new_ids)
-            else:
-                report.added += len(result.articles)
-            for article in result.articles:
-                store.add(article, result.digest or "")
-            pending += len(result.articles)
-            progress.advance(1, len(result.articles))
-            if pending >= commit_every:
+        current: dict[str, Any] = {}
+        for done in _run(_tasks(sized, known), pool, window=4 * max(nworkers, 1)):
+            pending += _apply(done, known, store, report, current, progress)
+            if done.last and pending >= commit_every:
                 store.commit(final=False)
                 pending = 0
-        seen = {f.path for f in found.files}
+        seen = {f.path for f, _ in sized}
         for path, (_, count) in known.items():
             if path not in seen and _under(path, roots):
                 store.remove_file(path)
@@ -189,7 +315,40 @@ def index_paths(
     except BaseException:
         store.cancel()
         raise
-    finally:
-        progress.close()
-    report.seconds = time.perf_counter() - started
     return report
+
+
+def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, report: IndexReport, current: dict[str, Any], progress: Progress) -> int:
+    """Write one worker answer into the store and the report; return articles written."""
+    path = done.file.path
+    report.skipped.extend(done.errors)
+    old = known.get(path)
+    if done.unchanged:
+        report.unchanged += old[1] if old else 0
+        report.unchanged_files += 1
+        progress.advance(done.size, 0)
+        return 0
+    state = current.get(path)
+    if state is None:
+        if not done.prepared and done.errors and old is not None and done.last:
+            # The file is there but cannot be read now (permissions, I/O, broken since):
+            # keep the articles already indexed from it; the skip says why.
+            report.unchanged += old[1]
+            progress.advance(done.size, 0)
+            return 0
+        report.files_read += 1
+        state = current[path] = {"old": set(), "new": set()}
+        if old is not None:
+            state["old"] = store.article_ids(path)
+            store.remove_file(path)
+    for prepared in done.prepared:
+        store.add(prepared)
+        state["new"].add(prepared.id)
+    progress.advance(done.size, len(done.prepared))
+    if done.last:
+        del current[path]
+        old_ids, new_ids = state["old"], state["new"]
+        report.updated += len(new_ids & old_ids)
+        report.added += len(new_ids - old_ids)
+        report.removed += len(old_ids - new_ids)
+    return len(done.prepared)

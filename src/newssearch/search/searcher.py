@@ -19,7 +19,9 @@ from whoosh.scoring import BM25F
 from ..enrich.people import person_key
 from ..errors import ArticleNotFoundError, QueryError
 from ..store.index import open_index, read_meta
-from ..store.schema import text_analyzer, word_analyzer
+from ..store import vocabulary
+from ..store.schema import text_analyzer
+from ..store.vocabulary import Speller
 from ..store.writer import load_registry
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, TermsFacet
 from .highlight import highlight
@@ -61,6 +63,7 @@ class Searcher:
         self._sets: dict[Any, set[int]] = {}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
         self._analyzer = text_analyzer()
+        self._speller: Speller | None = None
 
     def refresh(self) -> bool:
         """Pick up changes committed since this searcher was opened; True if there were any."""
@@ -328,27 +331,21 @@ class Searcher:
 
     def suggest(self, query: str) -> str | None:
         """A corrected query made of the index's own (unstemmed) words, or None."""
-        reader = self._searcher.reader()
-        if "spell" not in reader.indexed_field_names():
-            return None
-        corrector = self._searcher.corrector("spell")
+        if self._speller is None:
+            self._speller = Speller(vocabulary.load(self.index_dir))
+        speller = self._speller
         out, changed = [], False
         for token in re.findall(r"[^\W\d_]+|\S", query):
-            word = token.lower()
-            if len(word) < 3 or not word.isalpha() or token in ("AND", "OR", "NOT"):
-                out.append(word if word.isalpha() else token)
+            if token in ("AND", "OR", "NOT") or not token.isalpha():
+                out.append(token)
                 continue
-            folded = next(iter(word_analyzer()(word)), None)
-            folded_text = folded.text if folded is not None else word
-            if reader.doc_frequency("spell", folded_text) > 0:
-                out.append(folded_text)
-                continue
-            found = corrector.suggest(folded_text, limit=1, maxdist=2)
-            if found:
-                out.append(found[0])
-                changed = True
-            else:
+            word = vocabulary.fold_word(token)
+            if len(word) < 3 or speller.known(word):
                 out.append(word)
+                continue
+            found = speller.suggest(word)
+            changed = changed or found is not None
+            out.append(found or word)
         if not changed:
             return None
         return re.sub(r"\s+([^\w\s])", r"\1", " ".join(out))

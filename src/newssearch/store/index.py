@@ -65,14 +65,16 @@ def check_version(index_dir: str) -> None:
         )
 
 
-def open_index(index_dir: str, mmap: bool = True) -> whoosh_index.Index:
-    """Open an existing index. ``mmap=False`` is faster to open for one-shot queries."""
+def open_index(index_dir: str, mmap: bool = True, check: bool = True) -> whoosh_index.Index:
+    """Open an existing index. ``mmap=False`` is faster to open for one-shot queries;
+    ``check=False`` skips the schema version check."""
     if not index_exists(index_dir):
         raise IndexNotFoundError(
             f"no index at {index_dir}",
             hint=f"create it with: newssearch index --index {index_dir} FOLDER",
         )
-    check_version(index_dir)
+    if check:
+        check_version(index_dir)
     storage = FileStorage(index_dir, supports_mmap=mmap)
     return storage.open_index(indexname=INDEX_NAME)
 

@@ -9,6 +9,9 @@ Whoosh nesting): updating an article is "delete by ``article_id``/``path``, add 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from whoosh import fields
 from whoosh.analysis import (
     Analyzer,
@@ -45,6 +48,28 @@ def word_analyzer() -> Analyzer:
     return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
 
 
+class PreAnalyzed(list):  # type: ignore[type-arg]
+    """A field value already analysed into postings (in a worker process).
+
+    Holds the ``(term bytes, frequency, weight, encoded positions)`` tuples that
+    ``field.index(text)`` would give, so the process writing the index does no analysis.
+    """
+
+
+class AnalyzedText(fields.TEXT):
+    """A TEXT field that also accepts :class:`PreAnalyzed` values."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, PreAnalyzed):
+            return iter(value)
+        return super().index(value, **kwargs)
+
+
+def pre_analyze(field: fields.FieldType, text: str) -> PreAnalyzed:
+    """Analyse ``text`` for ``field`` now; the result can be pickled and indexed elsewhere."""
+    return PreAnalyzed(field.index(text))
+
+
 def build_schema() -> fields.Schema:
     """The schema of a newssearch index (see the module docstring)."""
     text = text_analyzer()
@@ -54,9 +79,8 @@ def build_schema() -> fields.Schema:
         article_id=fields.ID(stored=True),
         path=fields.ID(stored=True),
         filekey=fields.ID(),
-        title=fields.TEXT(analyzer=text, stored=True, field_boost=2.0, phrase=True),
-        body=fields.TEXT(analyzer=text, stored=True, phrase=True),
-        spell=fields.TEXT(analyzer=word_analyzer(), phrase=False),
+        title=AnalyzedText(analyzer=text, stored=True, field_boost=2.0, phrase=True),
+        body=AnalyzedText(analyzer=text, stored=True, phrase=True),
         pos=fields.NUMERIC(int, stored=True),
         paragraphs=fields.NUMERIC(int, stored=True),
         source=fields.KEYWORD(stored=True, commas=True, lowercase=True, sortable=True),

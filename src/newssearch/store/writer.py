@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from whoosh.index import LockError
-from whoosh.writing import IndexWriter
+from whoosh.writing import CLEAR, IndexWriter
 
 from ..enrich.people import PeopleRegistry, person_key
-from ..errors import IndexLockedError
+from ..errors import IndexLockedError, IndexVersionError
 from ..model import Article, Person
-from .index import create_index, index_exists, open_index, read_meta, write_meta, now_iso
-from .schema import SCHEMA_VERSION
+from . import vocabulary
+from .index import check_version, create_index, index_exists, now_iso, open_index, read_meta, write_meta
+from .schema import SCHEMA_VERSION, build_schema, pre_analyze
 
 _SEP = "\x1f"
 
@@ -72,7 +74,6 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         "title": article.title,
         "body": article.text,
         "_stored_body": None,
-        "spell": article.title + "\n" + article.text,
         "paragraphs": len(article.paragraphs),
         "people": [p.to_dict() for p in article.people],
         "person": ",".join(article_keys),
@@ -103,55 +104,100 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         yield {k: v for k, v in para.items() if v != ""}
 
 
-class IndexStore:
-    """One writing session on an index folder: create or open it, take its lock, write, commit.
+@dataclass
+class PreparedArticle:
+    """An article turned into index documents, text already analysed: ready to be written.
 
-    ``wait`` is how many seconds to wait for another process's lock before giving up with
-    :class:`IndexLockedError`. ``procs > 1`` uses Whoosh's multi-process, multi-segment writer.
+    Made by :func:`prepare`, which needs no index and can run in a worker process.
+    """
+
+    id: str
+    path: str
+    documents: list[dict[str, Any]]
+    words: Counter[str]
+
+
+_schema: Any = None
+
+
+def prepare(article: Article, digest: str) -> PreparedArticle:
+    """Build the article's documents with title and body analysed now (see ``PreAnalyzed``)."""
+    global _schema
+    if _schema is None:
+        _schema = build_schema()
+    docs = []
+    for doc in article_documents(article, digest):
+        for name in ("title", "body"):
+            text = doc.get(name)
+            if isinstance(text, str):
+                if f"_stored_{name}" not in doc:
+                    doc[f"_stored_{name}"] = text
+                doc[name] = pre_analyze(_schema[name], text)
+        docs.append(doc)
+    words = vocabulary.count_words([article.title, *article.paragraphs])
+    return PreparedArticle(id=article.id, path=article.path or "", documents=docs, words=words)
+
+
+class IndexStore:
+    """One writing session on an index folder: lock it, write, commit, unlock.
+
+    The session holds the index's write lock from start to end (through intermediate
+    commits), so no other writer slips in between. ``wait`` is how many seconds to wait for
+    another process's lock before :class:`IndexLockedError`. ``rebuild=True`` replaces the
+    whole content at the first commit (the old index stays intact until then).
+    ``procs`` (settable until the first write) > 1 writes with Whoosh's multi-process,
+    multi-segment writer.
     """
 
     def __init__(self, index_dir: str, rebuild: bool = False, wait: float = 0.0, procs: int = 1) -> None:
         self.index_dir = index_dir
         self.procs = procs
-        if rebuild or not index_exists(index_dir):
-            self._lock_probe(wait)
+        self._lock: Any = None
+        fresh = not index_exists(index_dir)
+        if not fresh and rebuild:
+            try:
+                check_version(index_dir)
+            except IndexVersionError:
+                fresh = True  # an old format cannot be opened: start a new index
+        if fresh:
+            if index_exists(index_dir):
+                self._acquire(open_index(index_dir, check=False), wait)
             self.ix = create_index(index_dir)
         else:
             self.ix = open_index(index_dir)
-        self.writer: IndexWriter = self._open_writer(wait)
-        self.created = rebuild
-        self.changed = False
+        if self._lock is None:
+            self._acquire(self.ix, wait)
+        self.writer: IndexWriter | None = None
+        self._clear = rebuild and not fresh
+        self.changed = fresh
+        self.words: Counter[str] = Counter() if rebuild else Counter(vocabulary.load(index_dir))
+        self.registry = PeopleRegistry() if rebuild else load_registry(index_dir, self.ix)
 
-    def _lock_probe(self, wait: float) -> None:
-        """Before (re)creating an index, make sure nobody holds the lock of an existing one."""
-        if not index_exists(self.index_dir):
-            return
-        ix = open_index(self.index_dir)
-        writer = self._writer_with_wait(ix, wait, procs=1)
-        writer.cancel()
-
-    def _open_writer(self, wait: float) -> IndexWriter:
-        return self._writer_with_wait(self.ix, wait, self.procs)
-
-    def _writer_with_wait(self, ix: Any, wait: float, procs: int) -> IndexWriter:
+    def _acquire(self, ix: Any, wait: float) -> None:
+        lock = ix.lock("WRITELOCK")
         deadline = time.monotonic() + max(wait, 0.0)
-        kwargs: dict[str, Any] = {}
-        if procs > 1:
-            kwargs = {"procs": procs, "multisegment": True, "limitmb": 128}
-        while True:
-            try:
-                return ix.writer(**kwargs)
-            except LockError:
-                if time.monotonic() >= deadline:
-                    raise IndexLockedError(
-                        f"the index at {self.index_dir} is being updated by another process",
-                        hint="wait for it to finish, or pass --wait SECONDS to wait for it",
-                    ) from None
-                time.sleep(0.2)
+        while not lock.acquire():
+            if time.monotonic() >= deadline:
+                raise IndexLockedError(
+                    f"the index at {self.index_dir} is being updated by another process",
+                    hint="wait for it to finish, or pass --wait SECONDS to wait for it",
+                )
+            time.sleep(0.2)
+        self._lock = lock
+
+    def _writer(self) -> IndexWriter:
+        if self.writer is None:
+            if self.procs > 1:
+                self.writer = self.ix.writer(procs=self.procs, multisegment=True, _lk=False, subargs={"limitmb": 128})
+            else:
+                self.writer = self.ix.writer(_lk=False)
+        return self.writer
 
     def known_files(self) -> dict[str, tuple[str, int]]:
         """Indexed files: path → (content digest, number of articles from it)."""
         known: dict[str, tuple[str, int]] = {}
+        if self._clear:
+            return known
         with self.ix.reader() as reader:
             if "filekey" not in reader.indexed_field_names():
                 return known
@@ -166,46 +212,76 @@ class IndexStore:
         with self.ix.searcher() as searcher:
             return {fields["id"] for fields in searcher.documents(path=path, kind="article")}
 
-    def add(self, article: Article, digest: str) -> None:
+    def add(self, article: PreparedArticle | Article, digest: str = "") -> None:
         """Add one article with its paragraphs (the caller removed any older version first)."""
-        for doc in article_documents(article, digest):
-            self.writer.add_document(**doc)
+        prepared = article if isinstance(article, PreparedArticle) else prepare(article, digest)
+        add_document = self._writer().add_document
+        for doc in prepared.documents:
+            add_document(**doc)
+        self.words.update(prepared.words)
+        for item in prepared.documents[0].get("people", ()):
+            self.registry.add(_person(item))
         self.changed = True
 
     def remove_file(self, path: str) -> None:
         """Remove every article (and paragraph) indexed from ``path``."""
-        self.writer.delete_by_term("path", path)
+        with self.ix.searcher() as searcher:
+            for fields in searcher.documents(path=path, kind="article"):
+                for item in fields.get("people") or ():
+                    self.registry.remove(_person(item))
+        self._writer().delete_by_term("path", path)
         self.changed = True
 
     def commit(self, final: bool = True) -> None:
-        """Make the writes durable and visible; refresh the people registry and metadata."""
-        if not self.changed and not self.created:
-            self.writer.cancel()
-            return
-        self.writer.commit()
-        self._refresh_meta()
-        if not final:
-            self.writer = self._open_writer(0)
-            self.changed = False
-            self.created = False
+        """Make the writes durable and visible; save vocabulary, people registry, metadata."""
+        try:
+            if self.changed:
+                writer = self._writer()
+                if self._clear:
+                    writer.commit(mergetype=CLEAR)
+                    self._clear = False
+                else:
+                    writer.commit()
+                self.writer = None
+                self.ix = open_index(self.index_dir, check=False)
+                vocabulary.save(self.index_dir, self.words)
+                meta = read_meta(self.index_dir)
+                meta.update(
+                    schema_version=SCHEMA_VERSION,
+                    updated=now_iso(),
+                    generation=self.ix.latest_generation(),
+                    people=self.registry.to_dict(),
+                )
+                write_meta(self.index_dir, meta)
+                self.changed = False
+            elif self.writer is not None:
+                self.writer.cancel()
+                self.writer = None
+        finally:
+            if final:
+                self._release()
 
     def cancel(self) -> None:
         """Drop uncommitted writes and release the lock."""
         try:
-            self.writer.cancel()
+            if self.writer is not None:
+                self.writer.cancel()
         except Exception:  # noqa: BLE001 - cancelling a broken writer must not mask the first error
             pass
+        finally:
+            self.writer = None
+            self._release()
 
-    def _refresh_meta(self) -> None:
-        self.ix = open_index(self.index_dir)
-        meta = read_meta(self.index_dir)
-        meta.update(
-            schema_version=SCHEMA_VERSION,
-            updated=now_iso(),
-            generation=self.ix.latest_generation(),
-            people=build_registry(self.ix).to_dict(),
-        )
-        write_meta(self.index_dir, meta)
+    def _release(self) -> None:
+        if self._lock is not None:
+            try:
+                self._lock.release()
+            finally:
+                self._lock = None
+
+
+def _person(item: dict[str, Any]) -> Person:
+    return Person(name=item["name"], aliases=list(item.get("aliases", [])), mentions=item.get("mentions", 1))
 
 
 def build_registry(ix: Any) -> PeopleRegistry:
@@ -214,7 +290,7 @@ def build_registry(ix: Any) -> PeopleRegistry:
     with ix.searcher() as searcher:
         for fields in searcher.documents(kind="article"):
             for item in fields.get("people") or ():
-                registry.add(Person(name=item["name"], aliases=list(item.get("aliases", [])), mentions=item.get("mentions", 1)))
+                registry.add(_person(item))
     return registry
 
 

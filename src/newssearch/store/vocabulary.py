@@ -1,0 +1,85 @@
+"""The index's vocabulary of unstemmed words, for "did you mean" suggestions.
+
+Kept beside the Whoosh files as ``vocabulary.tsv`` (word, tab, count; sorted by word), so
+spelling suggestions are made of real words ("vilnius summit", not the stems "vilniu
+summit") without indexing every word a second time. Counts only grow: words of removed
+articles stay, which costs nothing but a rarely wrong suggestion.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+
+from .schema import word_analyzer
+
+FILE = "vocabulary.tsv"
+
+_ANALYZER = word_analyzer()
+
+
+def count_words(texts: Iterable[str]) -> Counter[str]:
+    """Lowercased, accent-folded words of three or more letters, with their counts."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(token.text for token in _ANALYZER(text))
+    return counts
+
+
+def fold_word(word: str) -> str:
+    """A word as the vocabulary keeps it (lowercased, accents folded)."""
+    token = next(iter(_ANALYZER(word)), None)
+    return token.text if token is not None else word.lower()
+
+
+def load(index_dir: str) -> dict[str, int]:
+    """The vocabulary of an index ({} when there is none)."""
+    words: dict[str, int] = {}
+    try:
+        with open(os.path.join(index_dir, FILE), encoding="utf-8") as handle:
+            for line in handle:
+                word, _, count = line.rstrip("\n").partition("\t")
+                if word:
+                    words[word] = int(count or 1)
+    except (OSError, ValueError):
+        return {}
+    return words
+
+
+def save(index_dir: str, words: dict[str, int] | Counter[str]) -> None:
+    """Write the vocabulary atomically."""
+    fd, tmp = tempfile.mkstemp(prefix=".vocab-", dir=index_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for word in sorted(words):
+                handle.write(f"{word}\t{words[word]}\n")
+        os.replace(tmp, os.path.join(index_dir, FILE))
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class Speller:
+    """Spelling suggestions from a vocabulary: the most frequent word within a small edit distance."""
+
+    def __init__(self, words: dict[str, int]) -> None:
+        self.words = words
+        self._ordered = sorted(words)
+
+    def known(self, word: str) -> bool:
+        """True when ``word`` (folded) is in the vocabulary."""
+        return word in self.words
+
+    def suggest(self, word: str, maxdist: int = 2) -> str | None:
+        """The most frequent word nearest to ``word`` (edit distance ≤ ``maxdist``), or None."""
+        from whoosh.spelling import ListCorrector
+
+        corrector = ListCorrector(self._ordered)
+        for dist in range(1, maxdist + 1):
+            candidates = [w for _, w in corrector._suggestions(word, dist, 1) if w != word]
+            if candidates:
+                return max(candidates, key=lambda w: (self.words.get(w, 0), w))
+        return None
