@@ -17,9 +17,21 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from whoosh.fields import DATETIME
+from whoosh.util.times import long_to_datetime
+
 from .results import Bucket, FacetResult, FacetValue, Histogram
 
 Label = Callable[[str], str]
+
+
+def _to_datetime(value: int) -> dt.datetime | None:
+    """A DATETIME column value, or None for documents without a date (the column's filler)."""
+    try:
+        when = long_to_datetime(value)
+    except (OverflowError, ValueError):
+        return None
+    return when if when.year > 1 else None
 
 
 class FacetValues:
@@ -35,7 +47,10 @@ class FacetValues:
         """A column of one value per document (indexable by docnum), for sortable fields."""
         column = self._single.get(fieldname)
         if column is None:
-            column = list(self._reader.column_reader(fieldname, translate=True))
+            if isinstance(self._schema[fieldname], DATETIME):
+                column = [_to_datetime(v) for v in self._reader.column_reader(fieldname, translate=False)]
+            else:
+                column = list(self._reader.column_reader(fieldname, translate=True))
             self._single[fieldname] = column
         return column
 

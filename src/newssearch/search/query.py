@@ -23,6 +23,7 @@ from ..errors import QueryError
 
 #: Longest query accepted, in characters.
 MAX_QUERY_CHARS = 2000
+DATE_HINT = "dates look like 2023, 2023-04 or 2023-04-20; ranges like published:[2023-01 to 2023-06]"
 #: Most terms a wildcard, prefix or fuzzy term may expand to.
 MAX_EXPANSION = 512
 
@@ -54,16 +55,21 @@ class QueryParser:
         """The Whoosh query for ``text``; raises QueryError when it cannot be read."""
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            raise QueryError(
+                f"cannot read the query {text!r}: it holds bytes that are not text in the terminal's encoding",
+                hint="type the query as UTF-8 text",
+            )
         self._errors.clear()
         try:
             parsed = self._parser.parse(text)
-        except (ValueError, TypeError, OverflowError, IndexError, RecursionError) as exc:
-            raise QueryError(f"cannot read the query {text!r}: {_reason(exc)}") from None
+        except RecursionError:
+            raise QueryError(f"cannot read the query {text!r}: nested too deeply") from None
+        except Exception as exc:  # noqa: BLE001 - Whoosh's parsers raise bare Exception too ("'a' is not a parseable date")
+            reason = _reason(exc)
+            raise QueryError(f"cannot read the query {text!r}: {reason}", hint=DATE_HINT if "date" in reason else None) from None
         if self._errors:
-            raise QueryError(
-                f"cannot read the query {text!r}: {self._errors[0]!r} is not a date",
-                hint="dates look like 2023, 2023-04 or 2023-04-20; ranges like published:[2023-01 to 2023-06]",
-            )
+            raise QueryError(f"cannot read the query {text!r}: {self._errors[0]!r} is not a date", hint=DATE_HINT)
         return self._rewrite(parsed)
 
     def _rewrite(self, q: wq.Query) -> wq.Query:
@@ -74,9 +80,18 @@ class QueryParser:
         if isinstance(q, wq.FuzzyTerm):
             q.maxdist = min(q.maxdist, 2)
             q.prefixlength = max(q.prefixlength, 1)
+        if isinstance(q, wq.Wildcard) and q.fieldname in ("title", "body") and set(q.text) == {"*"}:
+            return wq.Every(boost=q.boost)  # ``**``: any word at all
+        if isinstance(q, wq.Every) and q.fieldname in ("title", "body"):
+            # A lone ``*`` (or ``title:*``): every article has a title and a body, and Whoosh's
+            # Every(field) would read the postings of every word of the field (seconds).
+            return wq.Every(boost=q.boost)
         if q.is_leaf():
             return q
-        return q.apply(self._rewrite)
+        q = q.apply(self._rewrite)
+        if isinstance(q, wq.Or) and q.subqueries and all(isinstance(s, wq.Every) and s.fieldname is None for s in q.subqueries):
+            return wq.Every()
+        return q
 
 
 def person_query(keys: set[str], boost: float = 1.0) -> wq.Query:
@@ -97,7 +112,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return "nested too deeply"
     message = str(exc).strip() or type(exc).__name__
-    if "invalid literal for int()" in message:
+    if "invalid literal for int()" in message or "is not a parseable date" in message:
         return "a date in it is not a date (use 2023, 2023-04 or 2023-04-20)"
     return message.splitlines()[0][:200]
 

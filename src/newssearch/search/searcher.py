@@ -145,6 +145,8 @@ class Searcher:
         if facet_objs or isinstance(q, wq.Every):
             matched = self._matching(q, allowed)
         n = page * limit
+        if not allowed:  # nothing passes the filters (and Whoosh reads an empty filter as none)
+            matched = []
         sortedby, reverse = {"relevance": (None, False), "newest": ("published", True), "oldest": ("published", False)}[sort]
         if isinstance(q, wq.Every) and sortedby is None:
             sortedby, reverse = "published", True
@@ -152,13 +154,15 @@ class Searcher:
             collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
         else:
             collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed, optimize=False)
-        try:
-            self._searcher.search_with_collector(q, collector)
-            results = collector.results()
-        except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
-            raise QueryError(f"cannot run the query {query!r}: {exc}") from None
+        top: list[tuple[int, float]] = []
+        if allowed:
+            try:
+                self._searcher.search_with_collector(q, collector)
+                results = collector.results()
+            except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
+                raise QueryError(f"cannot run the query {query!r}: {exc}") from None
+            top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
         total = len(matched) if matched is not None else len(results)
-        top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
         out = SearchResult(query=query, total=total, page=page, limit=limit, level=level, filters=filters)
         words = self._highlight_words(q)
         if paragraphs:
