@@ -183,7 +183,7 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
 @click.option("--facets-only", is_flag=True, help="Only print the facet counts.")
 @click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values shown per facet.")
 @click.option("--histogram", type=click.Choice(["day", "week", "month", "year"]), help="Matches over time, per interval.")
-@click.option("--snippets", type=click.IntRange(min=1, max=10), default=1, show_default=True, help="Matching paragraphs shown per article.")
+@click.option("--snippets", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Matching paragraphs shown per article (its best ones).")
 @json_option
 @friendly_errors
 def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...],
