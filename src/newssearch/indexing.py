@@ -234,6 +234,7 @@ def index_paths(
     workers: int | None = None,
     progress: Progress | None = None,
     commit_every: int = COMMIT_EVERY,
+    writer_procs: int | None = None,
 ) -> IndexReport:
     """Index files and folders into ``index_dir``; return what was done.
 
@@ -241,7 +242,9 @@ def index_paths(
     disappeared from the given folders removed; unchanged files are only hashed.
     ``rebuild=True`` starts from an empty index. ``workers`` is the number of processes that
     read and enrich (default: all cores). Bad files never stop the run: they are in
-    ``report.skipped`` with the reason. Raises :class:`~newssearch.errors.IndexLockedError`
+    ``report.skipped`` with the reason. ``commit_every`` and ``writer_procs`` (default: two
+    writer processes for large work) tune how often and by how many processes the index is
+    written. Raises :class:`~newssearch.errors.IndexLockedError`
     when another process is writing the index (after waiting ``wait`` seconds).
     """
     started = time.perf_counter()
@@ -262,13 +265,13 @@ def index_paths(
     cores = os.cpu_count() or 1
     nworkers = workers if workers is not None else cores
     pool = None
-    if nworkers > 1 and total_bytes >= PARALLEL_MIN_BYTES:
+    if nworkers > 1 and (workers is not None or total_bytes >= PARALLEL_MIN_BYTES):
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else multiprocessing.get_context()
         pool = ctx.Pool(nworkers, initializer=_worker_init)  # before the index lock is taken
     try:
-        report = _index(sized, total_bytes, roots, index_dir, report, rebuild, wait, pool, nworkers, cores, progress, commit_every)
+        report = _index(sized, roots, index_dir, report, rebuild, wait, pool, nworkers, writer_procs, cores, progress, commit_every)
     finally:
         progress.close()
         if pool is not None:
@@ -280,7 +283,6 @@ def index_paths(
 
 def _index(
     sized: list[tuple[SourceFile, int]],
-    total_bytes: int,
     roots: list[str],
     index_dir: str,
     report: IndexReport,
@@ -288,6 +290,7 @@ def _index(
     wait: float,
     pool: Any,
     nworkers: int,
+    writer_procs: int | None,
     cores: int,
     progress: Progress,
     commit_every: int,
@@ -297,8 +300,10 @@ def _index(
         known = store.known_files()
         # only files not in the index yet are sure to be written: large work gets two writers
         new_bytes = sum(size for f, size in sized if f.path not in known)
-        store.procs = 2 if (cores > 1 and new_bytes >= MULTIWRITER_MIN_BYTES) else 1
-        progress.start(total_bytes)
+        if writer_procs is None:
+            writer_procs = 2 if (cores > 1 and new_bytes >= MULTIWRITER_MIN_BYTES) else 1
+        store.procs = writer_procs
+        progress.start(sum(size for _, size in sized))
         pending = 0
         current: dict[str, Any] = {}
         for done in _run(_tasks(sized, known), pool, window=4 * max(nworkers, 1)):

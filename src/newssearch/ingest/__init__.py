@@ -7,6 +7,7 @@ into an :class:`~newssearch.errors.InputError` naming the file and the reason.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import importlib
@@ -117,8 +118,7 @@ def _consider(path: str, found: Discovery, seen: set[str], explicit: bool) -> No
         found.skipped.append(InputError(path, "unknown file type"))
         return
     if not os.path.isfile(path):
-        reason = "broken symbolic link" if os.path.islink(path) else "not a regular file"
-        found.skipped.append(InputError(path, reason))
+        found.skipped.append(InputError(path, _not_a_file_reason(path)))
         return
     real = os.path.realpath(path)
     if real in seen:
@@ -127,13 +127,30 @@ def _consider(path: str, found: Discovery, seen: set[str], explicit: bool) -> No
     found.files.append(SourceFile(path=path, suffix=suffix))
 
 
+def _not_a_file_reason(path: str) -> str:
+    """Why ``path`` (an article file name) cannot be read as a file."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if os.path.islink(path):
+            return "broken symbolic link"
+        if isinstance(exc, PermissionError):
+            return "permission denied"
+        return f"cannot read file: {exc.strerror or exc}"
+    if os.path.isdir(path):
+        return "a folder, not a file"
+    return "not a regular file (a pipe, socket or device)"
+
+
 def read_bytes(file: SourceFile) -> bytes:
     """The file's bytes, gunzipped when the name ends in ``.gz``; InputError on failure."""
     limit = MAX_BATCH_BYTES if file.batch else MAX_ARTICLE_BYTES
     try:
         size = os.path.getsize(file.path)
         if not file.path.lower().endswith(".gz") and size > limit:
-            raise InputError(file.path, f"file too large ({size / 1e6:.1f} MB; limit {limit / 1e6:.0f} MB for this type)")
+            raise InputError(file.path, f"file too large ({size / 2**20:.1f} MB; limit {limit / 2**20:.0f} MB for this type)")
         with open(file.path, "rb") as handle:
             data = handle.read()
     except PermissionError:
@@ -147,7 +164,7 @@ def read_bytes(file: SourceFile) -> bytes:
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(file.path, f"broken gzip file: {exc}") from None
         if len(data) > limit:
-            raise InputError(file.path, f"file too large after gunzip (limit {limit / 1e6:.0f} MB)")
+            raise InputError(file.path, f"file too large after gunzip (limit {limit / 2**20:.0f} MB)")
     return data
 
 

@@ -29,15 +29,17 @@ def decode_bytes(data: bytes, path: str) -> str:
         raise InputError(path, "binary file, not text")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[: exc.start].decode("utf-8")  # cut inside its last character
+    if _mostly_utf8(data):
+        return data.decode("utf-8", errors="replace")
     from charset_normalizer import from_bytes  # imported only when UTF-8 fails
 
-    matches = from_bytes(data[:200_000])
-    best = matches.best()
+    best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise InputError(path, "not text in any known encoding")
-    encoding = _prefer_western(data, best, list(matches))
+    encoding = _choose_encoding(data[:200_000], best)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
@@ -47,22 +49,74 @@ def decode_bytes(data: bytes, path: str) -> str:
     return text
 
 
-#: Letters that Central European (cp1250) text turns into when read as cp1252: s/t with comma
-#: or cedilla become º ª þ Þ inside words.
-_CP1250_AS_1252 = re.compile(r"\w[ºªþÞ]|[ºªþÞ]\w")
+def _mostly_utf8(data: bytes) -> bool:
+    """True when the non-ASCII bytes are valid UTF-8 sequences but for a few bad ones."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good >= 3 and bad <= max(2, good // 50)
 
 
-def _prefer_western(data: bytes, best: Any, matches: list[Any]) -> str:
-    """Break charset-normalizer's frequent tie between cp1250 and cp1252 on short texts.
+#: Non-ASCII characters of running text in Western, Central and Northern European languages
+#: (letters and typographic punctuation). Legacy 8-bit text decoded with the wrong code page
+#: shows other characters (º ª þ ³ ¹ ¾ ...), so the share of these says which page is right.
+_EUROPEAN = frozenset(
+    "àâæçéèêëîïôœùûüÿÀÂÆÇÉÈÊËÎÏÔŒÙÛÜŸäöüßÄÖÜáíóúñãõÁÍÓÚÑÃÕòÒåÅ"
+    "ăşţșțĂŞŢȘȚąćęłńśźżĄĆĘŁŃŚŹŻčďěňřšťůýžČĎĚŇŘŠŤŮÝŽőűŐŰ"
+    "ğıİĞėįųūĖĮŲŪ"
+    "\u00a0“”„‘’‚«»–—…°€£§©®™•·¡¿"
+)
+#: Letters of one language that are also what Czech or Polish turns into in the wrong code
+#: page (ø for ř, ì for ě): they count half.
+_AMBIGUOUS = frozenset("øØìÌ")
+#: Scripts whose letters are right when the detector recognised a language in them.
+_OTHER_SCRIPTS = ("CYRILLIC", "GREEK", "HEBREW", "ARABIC", "THAI")
 
-    When both decode the bytes equally well, take cp1252 (Western European) unless reading the
-    bytes as cp1252 puts º/ª/þ inside words, the mark of Romanian or other cp1250 text.
+
+def _choose_encoding(data: bytes, best: Any) -> str:
+    """The 8-bit code page of ``data``: windows-1252, windows-1250 or the detector's guess.
+
+    charset-normalizer is unreliable on short texts (French Latin-1 comes out as Baltic
+    cp1257, a few stray bytes as Urdu cp1006, Romanian cp1250 ties with cp1252), so the
+    candidates are scored by the share of their non-ASCII characters that are usual in
+    European text; windows-1252, then windows-1250, win ties. Letters of another script
+    (Cyrillic, Greek, ...) count for the detector's guess only when it recognised a
+    language in them (coherence).
     """
-    tied = {m.encoding for m in matches if abs(m.chaos - best.chaos) < 0.01 and abs(m.coherence - best.coherence) < 0.05}
-    if best.encoding not in ("cp1250", "cp1252") or not {"cp1250", "cp1252"} <= tied:
-        return str(best.encoding)
-    western = data.decode("cp1252", errors="replace")
-    return "cp1250" if _CP1250_AS_1252.search(western) else "cp1252"
+    guess = str(best.encoding)
+    if not _single_byte(guess):
+        return guess  # CJK and Unicode encodings: the detector knows them well
+    candidates = ["cp1252", "cp1250"] + ([guess] if guess not in ("cp1252", "cp1250") else [])
+    other_ok = float(getattr(best, "coherence", 0.0) or 0.0) >= 0.1
+    high = bytes(b for b in data if b > 127)
+    if not high:
+        return guess
+    scores: dict[str, float] = {}
+    for enc in candidates:
+        try:
+            chars = high.decode(enc, errors="replace")
+        except LookupError:
+            continue
+        good = 0.0
+        for ch in chars:
+            if ch in _EUROPEAN:
+                good += 1
+            elif ch in _AMBIGUOUS:
+                good += 0.5
+            elif enc == guess and other_ok and ch.isalpha() and unicodedata.name(ch, "").startswith(_OTHER_SCRIPTS):
+                good += 1
+        scores[enc] = good / max(len(chars), 1)
+    if not scores:
+        return guess
+    top = max(scores.values())
+    return next(enc for enc in candidates if scores.get(enc) == top)
+
+
+def _single_byte(encoding: str) -> bool:
+    try:
+        return len(bytes(range(256)).decode(encoding, errors="replace")) == 256
+    except LookupError:
+        return False
 
 
 def _looks_binary(text: str) -> bool:

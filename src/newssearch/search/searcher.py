@@ -8,6 +8,7 @@ queries: filter document sets and per-document facet values.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -141,28 +142,23 @@ class Searcher:
         filters = _describe_filters(person, source, language, since, until)
         allowed = self._filter_set(level, person, source, language, since, until)
         facet_objs = self._facets(facets, histogram, since, until)
-        matched: list[int] | None = None
-        if facet_objs or isinstance(q, wq.Every):
-            matched = self._matching(q, allowed)
+        # the exact set of matches: the total, and what facets count (Whoosh's top-N
+        # collectors may skip blocks and undercount expanded queries)
+        matched = self._matching(q, allowed) if allowed else []
         n = page * limit
-        if not allowed:  # nothing passes the filters (and Whoosh reads an empty filter as none)
-            matched = []
         sortedby, reverse = {"relevance": (None, False), "newest": ("published", True), "oldest": ("published", False)}[sort]
         if isinstance(q, wq.Every) and sortedby is None:
             sortedby, reverse = "published", True
-        if matched is not None:
-            collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
-        else:
-            collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed, optimize=False)
+        collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
         top: list[tuple[int, float]] = []
-        if allowed:
+        if matched:  # (Whoosh reads an empty filter set as no filter at all)
             try:
                 self._searcher.search_with_collector(q, collector)
                 results = collector.results()
             except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
                 raise QueryError(f"cannot run the query {query!r}: {exc}") from None
             top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
-        total = len(matched) if matched is not None else len(results)
+        total = len(matched)
         out = SearchResult(query=query, total=total, page=page, limit=limit, level=level, filters=filters)
         words = self._highlight_words(q)
         if paragraphs:
@@ -170,7 +166,7 @@ class Searcher:
         else:
             out.hits = self._article_hits(top, q, words, (page - 1) * limit, snippets)
         for facet in facet_objs:
-            counted = facet.count(self._values, matched or (), facet_limit)
+            counted = facet.count(self._values, matched, facet_limit)
             if isinstance(counted, FacetResult):
                 out.facets[facet.name] = counted
             else:
@@ -288,21 +284,48 @@ class Searcher:
         return hits
 
     def _best_paragraphs(self, ids: list[str], q: wq.Query, words: set[str], n: int) -> dict[str, list[Snippet]]:
+        """Each article's ``n`` best paragraphs for the query, best first.
+
+        With query words, the stored paragraphs of just these articles are scored here (rarer
+        words weigh more), so the cost does not grow with the index. A query of fields only
+        (``person:…``, ``mentioned:…``) asks the index which of their paragraphs match it.
+        """
         if not ids:
             return {}
-        parts = [to_body(q)] if not isinstance(q, wq.Every) else []
-        parts += [wq.Term("body", w) for w in sorted(words)]
-        if not parts:
+        if not words:
+            return self._paragraphs_matching(ids, q, n)
+        reader = self._searcher.reader()
+        total_docs = max(reader.doc_count(), 1)
+        weight = {w: math.log(1 + total_docs / (1 + reader.doc_frequency("body", w))) for w in words}
+        best: dict[str, list[Snippet]] = {}
+        for article_id in ids:
+            scored = []
+            for fields in self._searcher.documents(article_id=article_id, kind="paragraph"):
+                text = fields.get("body", "")
+                counts: dict[str, int] = {}
+                for token in self._analyzer(text):
+                    if token.text in weight:
+                        counts[token.text] = counts.get(token.text, 0) + 1
+                if counts:
+                    score = sum(weight[w] * (1 + math.log(c)) for w, c in counts.items())
+                    scored.append((score, -fields.get("pos", 0), text))
+            scored.sort(reverse=True)
+            best[article_id] = [highlight(text, words, self._analyzer, -neg_pos, score) for score, neg_pos, text in scored[:n]]
+        return best
+
+    def _paragraphs_matching(self, ids: list[str], q: wq.Query, n: int) -> dict[str, list[Snippet]]:
+        if isinstance(q, wq.Every):
             return {}
         wanted = wq.Or([wq.Term("article_id", i) for i in ids])
         allowed = set(self._searcher.docs_for_query(wanted)) & self._docset(("kind", "paragraph"), wq.Term("kind", "paragraph"))
-        results = self._searcher.search(wq.Or(parts), limit=None, filter=allowed)
+        if not allowed:
+            return {}
         best: dict[str, list[Snippet]] = {}
-        for hit in results:
+        for hit in self._searcher.search(to_body(q), limit=None, filter=allowed):
             fields = hit.fields()
             found = best.setdefault(fields["article_id"], [])
             if len(found) < n:
-                found.append(highlight(fields.get("body", ""), words, self._analyzer, fields.get("pos", 0), hit.score or 0.0))
+                found.append(highlight(fields.get("body", ""), set(), self._analyzer, fields.get("pos", 0), hit.score or 0.0))
         return best
 
     def _paragraph_text(self, article_id: str, pos: int) -> str | None:
