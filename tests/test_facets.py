@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES, SEED
+
 from newssearch import Searcher
 from newssearch.cli import cli
 from newssearch.enrich.people import person_key

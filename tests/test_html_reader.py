@@ -55,9 +55,9 @@ def test_full_page_keeps_article_drops_chrome():
 def test_full_page_metadata():
     article = read("article_full.html")
     assert article.title == "Harbour bridge reopens after two-year repair"
-    # JSON-LD datePublished 09:30+01:00 → naive UTC
-    assert article.published == dt.datetime(2024, 3, 5, 8, 30)
-    assert article.modified == dt.datetime(2024, 3, 6, 17, 0)
+    # JSON-LD datePublished 09:30+01:00 → the publisher's local time, offset dropped (not UTC)
+    assert article.published == dt.datetime(2024, 3, 5, 9, 30)
+    assert article.modified == dt.datetime(2024, 3, 6, 18, 0)
     assert article.authors == ["Ana Popescu", "Mark Ellis"]
     assert article.source == "The Riverside Chronicle"
     assert article.url == "https://chronicle.example/city/harbour-bridge-reopens"
@@ -163,3 +163,58 @@ def test_corpus_pages_carry_wikinews_attribution_metadata():
         for junk in ("cookie", "Advertisement", "Related stories", "Reader comments", "mapleleaf77", "Creative Commons"):
             assert junk not in article.text, (page.name, junk)
         assert len(article.paragraphs) >= 4
+
+
+def _page(head: str, body: str) -> bytes:
+    prose = " ".join(["The council approved the new budget for the harbour district after a long debate."] * 6)
+    return (
+        f"<html lang='en'><head><title>Budget approved</title>{head}</head>"
+        f"<body><article><h1>Budget approved</h1>{body}<p>{prose}</p><p>{prose}</p></article></body></html>"
+    ).encode()
+
+
+def test_local_date_is_kept_not_moved_to_utc():
+    # 23:30 in New York is the next day in UTC; the page shows (and means) 4 March
+    data = _page('<meta property="article:published_time" content="2024-03-04T23:30:00-05:00">', "<p>March 4, 2024</p>")
+    article = next(reader.read(data, "late.html"))
+    assert article.published == dt.datetime(2024, 3, 4, 23, 30)
+
+
+def test_visible_metadata_date_preferred_over_invisible_one():
+    # JSON-LD says 2 May, but the page shows 9 May, which a <meta> date also states
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2023-05-02T08:00:00Z"}</script>'
+        '<meta name="date" content="2023-05-09">'
+    )
+    article = next(reader.read(_page(head, "<p class='byline'>Published 09.05.2023</p>"), "p.html"))
+    assert article.published == dt.date(2023, 5, 9)
+
+
+def test_first_candidate_kept_when_no_date_is_visible():
+    head = '<meta property="article:published_time" content="2023-05-02T08:00:00+02:00">'
+    article = next(reader.read(_page(head, ""), "p.html"))
+    assert article.published == dt.datetime(2023, 5, 2, 8, 0)
+
+
+def test_visible_updated_date_when_published_date_is_not_shown():
+    head = (
+        '<meta property="article:published_time" content="2019-10-15T16:59:59+00:00">'
+        '<meta property="article:modified_time" content="2020-03-12T14:42:17+00:00">'
+    )
+    article = next(reader.read(_page(head, "<p>Updated March 12, 2020</p>"), "p.html"))
+    assert article.published is not None and article.published.date() == dt.date(2020, 3, 12)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["5.3.2024", "05.03.24", "2024-03-05", "2024/3/5", "03/05/2024", "5 March 2024", "March 5th, 2024",
+     "5. März 2024", "5 de marzo de 2024", "5 mars 2024", "Mar. 5, 2024"],
+)
+def test_date_is_visible_formats(text):
+    assert reader.date_is_visible(dt.date(2024, 3, 5), f"Posted {text} by staff")
+
+
+def test_date_is_visible_rejects_other_days():
+    day = dt.date(2024, 3, 5)
+    for text in ("15.3.2024", "5.3.2023", "March 15, 2024", "2024-03-25", "April 5, 2024", ""):
+        assert not reader.date_is_visible(day, text), text

@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from newssearch.errors import InputError
 from newssearch.extracting import extract
 from newssearch.ingest import discover, read_file
 from newssearch.ingest.jsonfmt import read_json, read_jsonl
 from newssearch.ingest.txt import read as read_txt
-
-from conftest import SEED
 
 
 def test_txt_header_block_is_read_case_insensitively() -> None:

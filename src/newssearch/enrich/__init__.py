@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 
 from ..model import Article
-from . import dates as _dates
-from . import people as _people
 
 
 def enrich(article: Article) -> Article:
     """Fill ``published`` (when unknown), ``people``, ``paragraph_people`` and ``dates``, in place."""
+    from . import dates as _dates
+    from . import people as _people
+
     if article.published is None and article.published_text:
         article.published = _dates.parse_date(article.published_text)
     if article.published is None and article.path:

@@ -28,12 +28,19 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import lru_cache
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Any, Iterable
 
 from ..model import Person
-from ._people_text import HONORIFICS, TOKEN_RE, TokenModel, is_caps_text, spans, tokenize
+from ._people_text import (
+    HONORIFICS,
+    TOKEN_RE,
+    TokenModel,
+    is_caps_text,
+    spans,
+    tokenize,
+)
 
 __all__ = ["extract_people", "extract_mentions", "find_mentions", "person_key", "PeopleRegistry"]
 

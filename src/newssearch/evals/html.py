@@ -19,7 +19,8 @@
     ``html/*.gz``; pages are resolved through ``stored_files.json``). Accuracy over the
     pages that carry each annotation:
 
-    * date: the reader's ``published`` (its date part, ``YYYY-MM-DD``) equals the
+    * date: (also printed for the pages of even and of odd index, a tuning half and a
+      held-out half) the reader's ``published`` (its date part, ``YYYY-MM-DD``) equals the
       annotated date exactly; a page the reader rejects or with no date counts as wrong.
     * title: equal after normalisation (NFKC, lowercase, ``\\w+`` tokens joined by single
       spaces), or one contains the other when the shorter has at least 60 % of the
@@ -175,11 +176,12 @@ def eval_meta(data_dir: Path, limit: int | None = None) -> dict[str, Any]:
     if limit:
         items = items[:limit]
     counts = {"date": [0, 0], "title": [0, 0], "author": [0, 0]}
+    halves = {"even": [0, 0], "odd": [0, 0]}  # date accuracy by page index parity (tune/held-out)
     jaccards: list[float] = []
     misses: dict[str, list[Any]] = {"date": [], "title": [], "author": []}
     rejected: dict[str, str] = {}
     start = time.process_time()
-    for url, rec in items:
+    for index, (url, rec) in enumerate(items):
         entry = stored.get(rec["file"])
         if entry is None:
             continue
@@ -195,6 +197,9 @@ def eval_meta(data_dir: Path, limit: int | None = None) -> dict[str, Any]:
             ok = got_s == rec["date"]
             counts["date"][0] += ok
             counts["date"][1] += 1
+            half = halves["even" if index % 2 == 0 else "odd"]
+            half[0] += ok
+            half[1] += 1
             if not ok:
                 misses["date"].append((rec["file"], rec["date"], got_s))
         if rec.get("title"):
@@ -217,6 +222,8 @@ def eval_meta(data_dir: Path, limit: int | None = None) -> dict[str, Any]:
     for name, (ok, total) in counts.items():
         result[f"{name}_accuracy"] = ok / total if total else None
         result[f"{name}_pages"] = total
+    for name, (ok, total) in halves.items():
+        result[f"date_accuracy_{name}"] = ok / total if total else None
     result["author_mean_jaccard"] = statistics.mean(jaccards) if jaccards else None
     result["misses"] = misses
     return result
@@ -258,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(
                 f"pages={result['pages']} "
-                f"date={result['date_accuracy']:.4f} (n={result['date_pages']}) "
+                f"date={result['date_accuracy']:.4f} (n={result['date_pages']}; even/odd pages "
+                f"{result['date_accuracy_even']:.4f}/{result['date_accuracy_odd']:.4f}) "
                 f"title={result['title_accuracy']:.4f} (n={result['title_pages']}) "
                 f"author={result['author_accuracy']:.4f} (n={result['author_pages']}, "
                 f"mean Jaccard {result['author_mean_jaccard']:.3f}) "

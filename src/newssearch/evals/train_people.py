@@ -106,9 +106,7 @@ def labelled_sentences(path: str | Path) -> Iterator[tuple[int, list[str], list[
 
 def train(path: str, epochs: int, out: Path, prune: float) -> None:
     """Averaged perceptron over capitalised tokens of ``path``."""
-    from newssearch.enrich._people_text import features_at
-
-    from newssearch.enrich._people_text import PARTICLES
+    from newssearch.enrich._people_text import PARTICLES, features_at
 
     sents = [(words, flags, caps, lower) for _d, words, flags, caps, lower in labelled_sentences(path)]
     n_cand = sum(1 for words, _f, _c, _l in sents for t in words if t[0].isupper())

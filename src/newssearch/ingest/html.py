@@ -13,8 +13,16 @@ comments are dropped. The work is split between two libraries, chosen by measure
   (``NewsArticle``/``Article``/``BlogPosting``..., also inside ``@graph``). Parsing a whole
   page with BeautifulSoup costs ~28 ms, more than the whole budget, so it is given the
   ``<head>`` plus the page's JSON-LD ``<script>`` blocks only (~3 ms).
-* **htmldate** finds the publication date when the metadata states none (original date,
-  not the last-modified one).
+* **htmldate** finds the publication date when no metadata date is shown on the page
+  (original date, not the last-modified one).
+
+Publication date (:func:`choose_published`): the metadata dates (JSON-LD, ``<meta>``,
+``itemprop=datePublished`` in the body) and htmldate's are candidates; the first one whose
+day is written in the page's visible text wins, since sites' metadata often disagrees with
+the date they show; a shown last-modified date comes next (pages that show only "updated
+on ..."). On the trafilatura evaluation pages this scores 0.876 (htmldate alone 0.865,
+metadata first 0.856). ``published`` is the publisher's local date: a time zone offset is
+dropped without converting to UTC (which would move late/early stories to the adjacent day).
 
 Decoding honours ``<meta charset>`` / ``http-equiv`` (and the XML declaration), with
 fallbacks when it is wrong: a page cut inside its last character, or mostly-valid UTF-8
@@ -27,7 +35,8 @@ cut tag soup). When trafilatura's fast mode finds no prose, its full cascade is 
 A page with fewer than :data:`MIN_WORDS` words in lines of prose (and fewer than
 :data:`MIN_LIST_WORDS` in all), or whose title says 404, raises
 :class:`~newssearch.errors.InputError` with the reason. ``published`` is a
-``datetime.date`` when the page gives only a day, else a naive UTC ``datetime``.
+``datetime.date`` when the page gives only a day, else a naive ``datetime`` in the
+publisher's local time (``published`` is the publisher's local date).
 """
 
 from __future__ import annotations
@@ -86,6 +95,7 @@ _LD_JSON = re.compile(
     r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>.*?</script\s*>", re.I | re.S
 )
 _HEAD_NOISE = re.compile(r"<(script|style|noscript|svg)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_HEAD_TAGS = re.compile(r"<(?:html|meta|time)\b[^>]*>|<link\b[^>]*\bcanonical\b[^>]*>|<title\b[^>]*>.*?</title\s*>", re.I | re.S)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _HTML_LANG = re.compile(rb"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3})""", re.I)
@@ -166,6 +176,8 @@ class PageMeta:
     language: str | None = None
     h1: str | None = None
     page_title: str | None = None
+    #: publication dates the metadata states, most trusted first (JSON-LD, then ``<meta>``)
+    published_candidates: list[dt.date | dt.datetime] = field(default_factory=list)
 
 
 def read(data: bytes, path: str) -> Iterator[Article]:
@@ -193,8 +205,7 @@ def extract_article(data: bytes, path: str) -> Article:
     if tree is None:
         raise InputError(path, "cannot parse the HTML")
     meta.h1 = _first_h1(tree)
-    if meta.published is None:
-        meta.published = find_date(tree)
+    meta.published = choose_published(meta, tree)
     # C-level removal of what trafilatura would delete element by element anyway (~10 % faster)
     etree.strip_elements(tree, "script", "style", "svg", "iframe", "template", "noscript", with_tail=False)
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, with_tail=False)
@@ -329,6 +340,8 @@ def extract_metadata(html: str) -> PageMeta:
     head = html[: end.start()] if end else html[:200_000]
     scripts = _LD_JSON.findall(html) if "ld+json" in html else []
     head = _HEAD_NOISE.sub("", head)  # other scripts and styles only slow BeautifulSoup down
+    # only the tags read below: BeautifulSoup's cost grows with every tag it is given
+    head = "".join(_HEAD_TAGS.findall(head))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(head + "</head><body>" + "".join(scripts) + "</body>", "lxml")
@@ -347,20 +360,13 @@ def extract_metadata(html: str) -> PageMeta:
     meta.page_title = clean_line(soup.title.get_text()) if soup.title else None
 
     meta.title = _clean_text(ld.get("headline") or ld.get("name")) or _first(metas, _META_TITLE)
-    meta.published = _parse_date(ld.get("datePublished")) or _parse_date(ld.get("dateCreated"))
-    if meta.published is None:
-        for key in _META_PUBLISHED:
-            for value in metas.get(key, []):
-                meta.published = _parse_date(value)
-                if meta.published:
-                    break
-            if meta.published:
-                break
-    if meta.published is None:
-        for time_tag in soup.find_all("time"):
-            meta.published = _parse_date(time_tag.get("datetime"))
-            if meta.published:
-                break
+    candidates = [_parse_date(ld.get("datePublished")), _parse_date(ld.get("dateCreated"))]
+    candidates.append(next((d for key in _META_PUBLISHED for v in metas.get(key, []) if (d := _parse_date(v))), None))
+    for time_tag in soup.find_all("time"):
+        if time_tag.has_attr("pubdate") or time_tag.get("itemprop") == "datePublished":
+            candidates.append(_parse_date(time_tag.get("datetime")))
+    meta.published_candidates = _dedupe_dates(candidates)
+    meta.published = meta.published_candidates[0] if meta.published_candidates else None
     meta.modified = _parse_date(ld.get("dateModified"))
     if meta.modified is None:
         meta.modified = next(
@@ -526,7 +532,7 @@ def _host(url: str | None) -> str | None:
 
 
 def _parse_date(value: Any) -> dt.date | dt.datetime | None:
-    """A metadata date string → ``date`` (day only) or naive UTC ``datetime``; None if unreadable."""
+    """A metadata date string → ``date`` (day only) or naive local ``datetime``; None if unreadable."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
@@ -557,9 +563,10 @@ def _parse_date(value: Any) -> dt.date | dt.datetime | None:
                 if match:
                     day, month, year = map(int, match.groups())
                     result = _safe_date(year, month, day)
-    if isinstance(result, dt.datetime):
-        if result.tzinfo is not None:
-            result = result.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(result, dt.datetime) and result.tzinfo is not None:
+        # the publisher's local date and time: converting to UTC would move evening/morning
+        # stories to the adjacent day, away from the date the page shows
+        result = result.replace(tzinfo=None)
     if result is None or not _plausible(result):
         return None
     return result
@@ -577,15 +584,103 @@ def _plausible(value: dt.date | dt.datetime) -> bool:
     return dt.date(1990, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=2)
 
 
-def find_date(tree: HtmlElement) -> dt.date | None:
-    """The original publication date htmldate finds in the page body, or None.
+def choose_published(meta: PageMeta, tree: HtmlElement) -> dt.date | dt.datetime | None:
+    """The publication date, preferring one the page shows to its readers.
+
+    Candidates, in order: JSON-LD ``datePublished``/``dateCreated``, the first ``<meta>``
+    publication date, ``itemprop=datePublished``/``<time pubdate>`` elements of the body,
+    htmldate's original date. The first one written in the visible text (any common day
+    format) wins; when none is, a visible last-modified date (metadata, else htmldate's
+    newest date) — pages that show only "updated on" are dated by it; else htmldate's
+    original date, else the first candidate.
+    """
+    body = tree.find("body")
+    visible = " ".join((body if body is not None else tree).xpath(_VISIBLE_TEXT_XPATH))
+    candidates = list(meta.published_candidates)
+    for element in tree.xpath(_BODY_PUBLISHED_XPATH):
+        if element.tag != "meta" and element.text_content().strip():
+            candidates.append(_parse_date(element.get("content") or element.get("datetime")))
+    candidates = _dedupe_dates(candidates)
+    for candidate in candidates:
+        if date_is_visible(candidate, visible):
+            return candidate
+    original = find_date(tree)
+    if original is not None and original not in [_day(c) for c in candidates]:
+        if date_is_visible(original, visible):
+            return original
+    if meta.modified is not None and date_is_visible(meta.modified, visible):
+        return meta.modified
+    newest = find_date(tree, original_date=False)
+    if newest is not None and date_is_visible(newest, visible):
+        return newest
+    if original is not None:
+        # keep a metadata time of day when it names the same day
+        return next((c for c in candidates if _day(c) == original), original)
+    return candidates[0] if candidates else None
+
+
+_VISIBLE_TEXT_XPATH = ".//text()[not(parent::script or parent::style or parent::noscript or parent::template)]"
+_BODY_PUBLISHED_XPATH = "//*[@itemprop='datePublished'][@content or @datetime] | //time[@pubdate][@datetime]"
+
+#: Month names and abbreviations (en, de, fr, es, it, pt, nl), by month number.
+_MONTH_NAMES = {
+    1: "jan january januar jänner janvier enero ene gennaio gen janeiro januari",
+    2: "feb february februar février fevrier févr fév febrero febbraio fevereiro fev februari",
+    3: "mar march märz maerz mär mars marzo março maart mrt",
+    4: "apr april avril avr abril abr aprile",
+    5: "may mai mayo maggio mag maio mei",
+    6: "jun june juni juin junio giugno giu junho",
+    7: "jul july juli juillet juil julio luglio lug julho",
+    8: "aug august août aout agosto ago augustus",
+    9: "sep sept september septembre septiembre settembre set setembro",
+    10: "oct october oktober okt octobre octubre ottobre ott outubro out",
+    11: "nov november novembre noviembre novembro",
+    12: "dec december dezember dez décembre decembre déc diciembre dic dicembre dezembro",
+}
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _dedupe_dates(values: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for value in values:
+        if value is not None and _day(value) not in [_day(v) for v in out]:
+            out.append(value)
+    return out
+
+
+def date_is_visible(value: dt.date | dt.datetime | None, text: str) -> bool:
+    """True when ``text`` writes the day of ``value`` (5.3.2024, 2024-03-05, 03/05/2024,
+    5 March 2024, March 5th, 2024, 5. März 2024, 5 de marzo de 2024, ...)."""
+    if value is None:
+        return False
+    day = _day(value)
+    y, m, d = str(day.year), day.month, day.day
+    names = "|".join(sorted(set(_MONTH_NAMES[m].split()), key=len, reverse=True))
+    year = rf"(?:{y}|{y[2:]})"
+    pattern = "|".join(
+        (
+            rf"\b0?{d}\s*[./-]\s*0?{m}\s*[./-]\s*{year}\b",
+            rf"\b{y}\s*[./-]\s*0?{m}\s*[./-]\s*0?{d}\b",
+            rf"\b0?{m}\s*/\s*0?{d}\s*/\s*{year}\b",
+            rf"\b0?{d}(?:st|nd|rd|th|er|º)?\.?\s*(?:de\s+)?(?:{names})\.?\w*\.?,?\s*(?:de\s+)?{y}\b",
+            rf"\b(?:{names})\.?\w*\.?\s*0?{d}(?:st|nd|rd|th)?,?\s*{y}\b",
+        )
+    )
+    return re.search(pattern, text, re.I) is not None
+
+
+def find_date(tree: HtmlElement, original_date: bool = True) -> dt.date | None:
+    """The publication date htmldate finds in the page (original one, else newest), or None.
 
     htmldate deep-copies the tree before cleaning it, so ``tree`` is left intact.
     """
     from htmldate import find_date as htmldate_find
 
     try:
-        found = htmldate_find(tree, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+        found = htmldate_find(tree, original_date=original_date, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:  # noqa: BLE001 - htmldate may fail on odd markup; a date is optional
         return None
     return _parse_date(found) if found else None  # type: ignore[return-value]

@@ -16,7 +16,12 @@ import datetime as dt
 from collections.abc import Callable
 
 from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+)
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..errors import QueryError

@@ -17,13 +17,13 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from ..enrich.people import person_key
+from ..enrich.people import PeopleRegistry, person_key
 from ..errors import ArticleNotFoundError, QueryError
-from ..store.index import open_index, read_meta
 from ..store import vocabulary
+from ..store.index import open_index, read_meta
+from ..store.registry import load_registry
 from ..store.schema import text_analyzer
 from ..store.vocabulary import Speller
-from ..store.writer import load_registry
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, TermsFacet
 from .highlight import highlight
 from .query import MAX_EXPANSION, QueryParser, content_terms, person_query, to_body
@@ -59,7 +59,7 @@ class Searcher:
     def _open(self) -> None:
         self._ix = open_index(self.index_dir, mmap=self._mmap)
         self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
-        self._registry = load_registry(self.index_dir, self._ix)
+        self._people: PeopleRegistry | None = None
         self._parser = QueryParser(self._ix.schema, self.person_keys)
         self._sets: dict[Any, set[int]] = {}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
@@ -85,6 +85,13 @@ class Searcher:
         self.close()
 
     # -- people ------------------------------------------------------------------------
+
+    @property
+    def _registry(self) -> PeopleRegistry:
+        """The people registry, read on first use (only person queries and facets need it)."""
+        if self._people is None:
+            self._people = load_registry(self.index_dir, self._ix)
+        return self._people
 
     def person_keys(self, name: str) -> set[str]:
         """Every indexed key that denotes the person ``name`` names (any alias)."""

@@ -20,9 +20,18 @@ from whoosh.writing import CLEAR, IndexWriter
 
 from ..enrich.people import PeopleRegistry, person_key
 from ..errors import IndexLockedError, IndexVersionError
-from ..model import Article, Person
+from ..model import Article
 from . import vocabulary
-from .index import check_version, create_index, index_exists, now_iso, open_index, read_meta, write_meta
+from .index import (
+    check_version,
+    create_index,
+    index_exists,
+    now_iso,
+    open_index,
+    read_meta,
+    write_meta,
+)
+from .registry import load_registry, stored_person
 from .schema import SCHEMA_VERSION, build_schema, pre_analyze
 
 _SEP = "\x1f"
@@ -220,7 +229,7 @@ class IndexStore:
             add_document(**doc)
         self.words.update(prepared.words)
         for item in prepared.documents[0].get("people", ()):
-            self.registry.add(_person(item))
+            self.registry.add(stored_person(item))
         self.changed = True
 
     def remove_file(self, path: str) -> None:
@@ -228,7 +237,7 @@ class IndexStore:
         with self.ix.searcher() as searcher:
             for fields in searcher.documents(path=path, kind="article"):
                 for item in fields.get("people") or ():
-                    self.registry.remove(_person(item))
+                    self.registry.remove(stored_person(item))
         self._writer().delete_by_term("path", path)
         self.changed = True
 
@@ -278,27 +287,3 @@ class IndexStore:
                 self._lock.release()
             finally:
                 self._lock = None
-
-
-def _person(item: dict[str, Any]) -> Person:
-    return Person(name=item["name"], aliases=list(item.get("aliases", [])), mentions=item.get("mentions", 1))
-
-
-def build_registry(ix: Any) -> PeopleRegistry:
-    """The corpus-wide people registry, rebuilt from the articles' stored people."""
-    registry = PeopleRegistry()
-    with ix.searcher() as searcher:
-        for fields in searcher.documents(kind="article"):
-            for item in fields.get("people") or ():
-                registry.add(_person(item))
-    return registry
-
-
-def load_registry(index_dir: str, ix: Any) -> PeopleRegistry:
-    """The people registry of an index: from the metadata file, rebuilt if stale or missing."""
-    meta = read_meta(index_dir)
-    data = meta.get("people")
-    if data is not None and meta.get("generation") == ix.latest_generation():
-        return PeopleRegistry.from_dict(data)
-    return build_registry(ix)
-

@@ -1,0 +1,34 @@
+"""The corpus-wide people registry of an index: saved in its metadata, rebuilt when stale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..enrich.people import PeopleRegistry
+from ..model import Person
+from .index import read_meta
+
+
+def stored_person(item: dict[str, Any]) -> Person:
+    """A :class:`Person` from the dict an article document stores."""
+    return Person(name=item["name"], aliases=list(item.get("aliases", [])), mentions=item.get("mentions", 1))
+
+
+def build_registry(ix: Any) -> PeopleRegistry:
+    """The corpus-wide people registry, rebuilt from the articles' stored people."""
+    registry = PeopleRegistry()
+    with ix.searcher() as searcher:
+        for fields in searcher.documents(kind="article"):
+            for item in fields.get("people") or ():
+                registry.add(stored_person(item))
+    return registry
+
+
+def load_registry(index_dir: str, ix: Any) -> PeopleRegistry:
+    """The people registry of an index: from the metadata file, rebuilt if stale or missing."""
+    meta = read_meta(index_dir)
+    data = meta.get("people")
+    if data is not None and meta.get("generation") == ix.latest_generation():
+        return PeopleRegistry.from_dict(data)
+    return build_registry(ix)
+
