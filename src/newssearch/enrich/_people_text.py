@@ -219,8 +219,11 @@ class TokenModel:
 
     @classmethod
     def load(cls, name: str = "people_model.json.gz") -> "TokenModel":
-        """Read the shipped model."""
-        with _data_path(name).open("rb") as fh:
+        """Read the shipped model (or, when ``name`` is a path to a file, that model)."""
+        import os
+
+        src = name if os.path.sep in str(name) else _data_path(name)
+        with open(src, "rb") if isinstance(src, (str, os.PathLike)) else src.open("rb") as fh:
             data = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
         return cls(data["weights"], data.get("threshold", 0.0))
 

@@ -12,12 +12,11 @@ import math
 import os
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from ..enrich.people import PeopleRegistry, person_key
 from ..errors import ArticleNotFoundError, QueryError
 from ..store import vocabulary
 from ..store.index import open_index, read_meta
@@ -28,6 +27,9 @@ from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, TermsFace
 from .highlight import highlight
 from .query import MAX_EXPANSION, QueryParser, content_terms, person_query, to_body
 from .results import FacetResult, Hit, IndexStats, ParagraphHit, SearchResult, Snippet
+
+if TYPE_CHECKING:
+    from ..enrich.people import PeopleRegistry
 
 #: Facet names accepted by ``Searcher.search(facets=[...])``.
 FACETS = ("people", "source", "language", "year", "month", "mentioned", "mentioned_month", "mentioned_day")
@@ -59,7 +61,7 @@ class Searcher:
     def _open(self) -> None:
         self._ix = open_index(self.index_dir, mmap=self._mmap)
         self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
-        self._people: PeopleRegistry | None = None
+        self._people: "PeopleRegistry | None" = None
         self._parser = QueryParser(self._ix.schema, self.person_keys)
         self._sets: dict[Any, set[int]] = {}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
@@ -87,7 +89,7 @@ class Searcher:
     # -- people ------------------------------------------------------------------------
 
     @property
-    def _registry(self) -> PeopleRegistry:
+    def _registry(self) -> "PeopleRegistry":
         """The people registry, read on first use (only person queries and facets need it)."""
         if self._people is None:
             self._people = load_registry(self.index_dir, self._ix)
@@ -95,6 +97,8 @@ class Searcher:
 
     def person_keys(self, name: str) -> set[str]:
         """Every indexed key that denotes the person ``name`` names (any alias)."""
+        from ..enrich.people import person_key
+
         keys = set(self._registry.resolve(name))
         key = person_key(name)
         if key:

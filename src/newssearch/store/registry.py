@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..enrich.people import PeopleRegistry
 from ..model import Person
 from .index import read_meta
+
+if TYPE_CHECKING:
+    from ..enrich.people import PeopleRegistry
 
 
 def stored_person(item: dict[str, Any]) -> Person:
@@ -16,6 +18,8 @@ def stored_person(item: dict[str, Any]) -> Person:
 
 def build_registry(ix: Any) -> PeopleRegistry:
     """The corpus-wide people registry, rebuilt from the articles' stored people."""
+    from ..enrich.people import PeopleRegistry
+
     registry = PeopleRegistry()
     with ix.searcher() as searcher:
         for fields in searcher.documents(kind="article"):
@@ -26,6 +30,8 @@ def build_registry(ix: Any) -> PeopleRegistry:
 
 def load_registry(index_dir: str, ix: Any) -> PeopleRegistry:
     """The people registry of an index: from the metadata file, rebuilt if stale or missing."""
+    from ..enrich.people import PeopleRegistry
+
     meta = read_meta(index_dir)
     data = meta.get("people")
     if data is not None and meta.get("generation") == ix.latest_generation():
