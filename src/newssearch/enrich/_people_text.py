@@ -27,6 +27,7 @@ TOKEN_RE = re.compile(
       (?:[^\W\d_]\.){2,}
     | (?=[A-Z][a-z]{0,5}\.)(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|Rev|Mt|Fr|Messrs|Mme|Mlle|Maj|Adm|Cmdr|Supt|Insp|Pres|Hon|Sir)\.
     | [A-ZÀ-ÖØ-Þ]\.
+    | (?:al|el|ad|ar|as|ash|at|az|ud|bin|ibn|abu|abd)-(?=[A-ZÀ-ÖØ-Þ])
     | \w+(?:[-&]\w+|['’](?![sS]\b)\w+)*
     | ['’][sS]\b
     | [^\w\s]
@@ -37,6 +38,7 @@ TOKEN_RE = re.compile(
 #: Lower-case words that can sit inside a name ("Ludwig van Beethoven").
 PARTICLES = frozenset(
     "van von de der den di da del della dos das du le la ter ten bin ibn al el zu".split()
+    + "al- el- ad- ar- as- ash- at- az- ud- bin- ibn- abu- abd-".split()
 )
 
 #: Words that may precede a name and are never part of it.
@@ -47,7 +49,57 @@ HONORIFICS = frozenset(
     coach striker captain secretary chairman chief ambassador mayor speaker leader
     spokesman spokeswoman spokesperson deputy vice cardinal bishop archbishop rabbi imam
     sheikh detective inspector officer sheriff councillor councilman councilwoman
-    representative congressman congresswoman""".split()
+    representative congressman congresswoman doctor professor
+    major-general lieutenant lieutenant-colonel lieutenant-general colonel brigadier brigadier-general
+    admiral commander marshal sergeant corporal private superintendent constable
+    commissioner magistrate prosecutor attorney""".split()
+)
+
+#: Words for nationalities and the like: "American Nate Miller" names Nate Miller.
+DEMONYMS = frozenset(
+    """american british english scottish welsh irish french german dutch belgian swiss austrian
+    italian spanish portuguese greek turkish polish czech slovak hungarian romanian bulgarian
+    serbian croatian bosnian slovenian albanian russian ukrainian belarusian lithuanian latvian
+    estonian finnish swedish norwegian danish icelandic georgian armenian azeri kazakh uzbek
+    israeli palestinian lebanese syrian jordanian iraqi iranian saudi yemeni egyptian libyan
+    tunisian algerian moroccan sudanese ethiopian kenyan nigerian ghanaian somali ugandan
+    zimbabwean zambian congolese angolan rwandan south african afghan pakistani indian
+    bangladeshi sri lankan nepali chinese japanese korean taiwanese vietnamese thai cambodian
+    burmese malaysian indonesian filipino singaporean australian canadian mexican cuban
+    brazilian argentine argentinian chilean peruvian colombian venezuelan bolivian ecuadorean
+    ecuadorian uruguayan paraguayan european asian arab african latin yankee soviet
+    kurdish chechen tamil sikh muslim christian jewish catholic protestant republican
+    democrat democratic conservative liberal socialist communist""".split()
+)
+
+#: Capitalised words that end (or directly follow) the names of places, organisations,
+#: events, products and the like: "Karl Marx Avenue", "Easter Island", "Hirtenberger
+#: Defence" are not people. Words that are also common surnames (Hill, Park, Hall,
+#: Banks ...) only count right after a name, not as its last word.
+NON_PERSON_HEADS = frozenset(
+    """avenue street st road rd boulevard blvd lane drive square plaza place highway motorway
+    bridge tunnel island islands isle peninsula bay gulf strait river lake sea ocean mountain
+    mountains mount valley canyon desert forest falls coast beach cape harbour harbor port
+    park gardens garden stadium arena ground grounds oval field airport station terminal
+    city town village county borough district province region state republic territory
+    kingdom emirate oblast township municipality prefecture
+    university college school academy institute institution foundation trust hospital clinic
+    museum gallery library theatre theater cathedral church mosque temple synagogue abbey
+    palace castle tower hall building centre center
+    group holdings holding corp corporation co company inc ltd llc plc ag sa gmbh nv bv
+    partners associates industries industrial systems technologies technology solutions
+    communications telecom networks media entertainment studios pictures records
+    airlines airways air motors automotive energy oil gas petroleum power electric steel
+    chemicals pharmaceuticals pharma foods brewery bank bancorp capital securities
+    financial finance insurance investments fund funds trust markets exchange
+    defence defense army navy force forces guard police ministry department agency
+    bureau office council committee commission party union league federation association
+    society club team fc united rovers wanderers athletic
+    times post herald tribune journal gazette news daily weekly magazine review press
+    television tv radio channel network
+    disease syndrome virus award awards prize cup trophy championship championships open
+    games festival conference summit treaty accord act agreement declaration doctrine
+    award medal prize bond bonds index""".split()
 )
 
 #: Tokens after which a new sentence starts: seen as the "<S>" padding on the left.

@@ -34,7 +34,12 @@ from typing import Any, Iterable
 
 from ..model import Person
 from ._people_text import (
+    DEMONYMS,
     HONORIFICS,
+    NON_PERSON_HEADS,
+    PARTICLES,
+    fold,
+    gazetteers,
     TOKEN_RE,
     TokenModel,
     is_caps_text,
@@ -179,9 +184,10 @@ def _scan(text: str, want_offsets: bool, tokens: tuple[list[str], list[tuple[int
     scores = model.scores(words, caps, lower)
     thr = model.threshold
     flags = [s is not None and s > thr for s in scores]
+    _extend_left(words, scores, flags)
     mentions = []
     for a, b in spans(words, flags):
-        m = _clean_span(words, a, b)
+        m = _clean_span(words, a, b, lower)
         if m is not None:
             mentions.append(m)
     return _Para(text, words, offsets, scores, caps, mentions)
@@ -189,10 +195,40 @@ def _scan(text: str, want_offsets: bool, tokens: tuple[list[str], list[tuple[int
 
 _SUFFIXES = frozenset(["Jr", "Jr.", "Sr", "Sr.", "JR", "SR"])
 
+import os as _os
 
-def _clean_span(words: list[str], a: int, b: int) -> tuple[int, int] | None:
-    while a < b and (words[a].lower().rstrip(".") in HONORIFICS):
-        a += 1
+#: A capitalised word right before a name, scoring above this, is the name's first word:
+#: the left-to-right model scores "Niall" in "Niall Quinn" before it has seen that "Quinn"
+#: is a name, so rare first names fall just short.
+_LEFT_FLOOR = float(_os.environ.get("NS_LEFT_FLOOR", "-5"))
+
+
+def _extend_left(words: list[str], scores: list[float | None], flags: list[bool]) -> None:
+    for i in range(len(words) - 2, -1, -1):
+        if flags[i] or not flags[i + 1]:
+            continue
+        sc = scores[i]
+        w = words[i]
+        low = w.lower()
+        if sc is None or sc <= _LEFT_FLOOR or not w[0].isalpha() or low.rstrip(".") in HONORIFICS \
+                or low in DEMONYMS:
+            continue
+        flags[i] = True
+
+
+def _clean_span(words: list[str], a: int, b: int,
+                lower: frozenset[str] | set[str] = frozenset()) -> tuple[int, int] | None:
+    """Trim a run of name tokens to the name, or None when it is no person's name."""
+    first_names, surnames, _places = gazetteers()
+    while a < b:
+        w = words[a]
+        low = w.lower()
+        if low.rstrip(".") in HONORIFICS or low in DEMONYMS:
+            a += 1
+        elif b - a >= 2 and low in lower and fold(w) not in first_names and not w.isupper():
+            a += 1  # "Should Rubin", "Key Clinton": a common word written in lower case elsewhere
+        else:
+            break
     while b > a and (words[b - 1] in _NOT_NAME_END or words[b - 1] in _SUFFIXES
                      or not words[b - 1][0].isalpha()):
         b -= 1
@@ -200,6 +236,16 @@ def _clean_span(words: list[str], a: int, b: int) -> tuple[int, int] | None:
         return None
     if b - a == 1 and (len(words[a]) < 2 or words[a].endswith(".")):
         return None
+    # "Karl Marx Avenue", "Easter Island", "Hirtenberger Defence": a place or an organisation
+    n = len(words)
+    if b < n and words[b][:1].isupper() and fold(words[b]).rstrip(".") in NON_PERSON_HEADS:
+        return None
+    last = fold(words[b - 1])
+    if last in NON_PERSON_HEADS and surnames.get(last, 2) > 1:
+        return None
+    # an attached particle before the name belongs to it: "al-Assad"
+    if a > 0 and words[a - 1].endswith("-") and words[a - 1].lower() in PARTICLES:
+        a -= 1
     return a, b
 
 

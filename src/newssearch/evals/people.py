@@ -1,6 +1,8 @@
 """Evaluate people extraction on a CoNLL-2003 file.
 
     python -m newssearch.evals.people /work/shared/data/conll2003/eng.testa [--json]
+    # the hold-out fifth of eng.train, with a model trained on the other documents:
+    python -m newssearch.evals.people eng.train --docs 0.8:1 --model /tmp/m/people_model.json.gz
 
 Each ``-DOCSTART-`` document is one article with no title; each sentence (tokens joined
 by single spaces) is one paragraph. Two scores:
@@ -54,9 +56,28 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
 
 
-def evaluate(path: str | Path, show_errors: bool = False) -> dict[str, object]:
-    """Scores for one CoNLL file (see the module docstring)."""
+def doc_range(spec: str | None, n: int) -> tuple[int, int]:
+    """Document index range ``[a, b)`` of a ``"FROM:TO"`` spec of fractions (``"0.8:1"``)."""
+    if not spec:
+        return 0, n
+    lo, _, hi = spec.partition(":")
+    return int(float(lo or 0) * n), int(float(hi or 1) * n)
+
+
+def use_model(path: str | Path | None) -> None:
+    """Make :mod:`newssearch.enrich.people` score with the model file ``path`` (None: the shipped one)."""
+    from newssearch.enrich import people
+    from newssearch.enrich._people_text import TokenModel
+
+    people._model = TokenModel.load(str(Path(path).resolve())) if path else None
+
+
+def evaluate(path: str | Path, show_errors: bool = False, docs_spec: str | None = None) -> dict[str, object]:
+    """Scores for one CoNLL file (see the module docstring); ``docs_spec`` ("0.8:1") picks
+    a fraction of its documents (e.g. a held-out part of eng.train)."""
     docs = read_conll(path)
+    a, b = doc_range(docs_spec, len(docs))
+    docs = docs[a:b]
     s_tp = s_fp = s_fn = 0
     m_tp = m_fp = m_fn = 0
     prepared = []
@@ -107,11 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("conll_file", help="e.g. eng.testa")
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
     ap.add_argument("--errors", action="store_true", help="list per-document differences")
+    ap.add_argument("--docs", help="fraction range of the documents to use, e.g. 0.8:1 (the train hold-out)")
+    ap.add_argument("--model", help="a people_model.json.gz to use instead of the shipped one")
     args = ap.parse_args(argv)
     if not Path(args.conll_file).is_file():
         print(f"error: no such file: {args.conll_file}", file=sys.stderr)
         return 2
-    res = evaluate(args.conll_file, show_errors=args.errors)
+    use_model(args.model)
+    res = evaluate(args.conll_file, show_errors=args.errors, docs_spec=args.docs)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0

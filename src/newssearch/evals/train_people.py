@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Iterator
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "enrich" / "data"
+#: Training settings of the shipped model (chosen on the eng.train hold-out, see ``holdout``).
+EPOCHS = 8
+MIN_COUNT = 1
 
 
 # --------------------------------------------------------------------------- CoNLL
@@ -104,13 +107,44 @@ def labelled_sentences(path: str | Path) -> Iterator[tuple[int, list[str], list[
 # --------------------------------------------------------------------------- training
 
 
-def train(path: str, epochs: int, out: Path, prune: float) -> None:
-    """Averaged perceptron over capitalised tokens of ``path``."""
+def train(path: str, epochs: int, out: Path, prune: float, min_count: int = 1,
+          docs_spec: str | None = None) -> None:
+    """Averaged perceptron over capitalised tokens of ``path`` (``docs_spec``: a fraction
+    range of its documents, e.g. ``"0:0.8"``); writes ``people_model.json.gz`` into ``out``."""
+    avg = fit(path, epochs, prune, min_count, docs_spec)
+    model = {"weights": dict(sorted(avg.items())), "threshold": 0.0, "source": "CoNLL-2003 eng.train",
+             "epochs": epochs, "min_count": min_count, "documents": docs_spec or "all"}
+    out.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(model, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    (out / "people_model.json.gz").write_bytes(gzip.compress(raw, mtime=0))
+
+
+def fit(path: str, epochs: int, prune: float, min_count: int = 1,
+        docs_spec: str | None = None) -> dict[str, float]:
+    """The averaged weights (see :func:`train`). Features seen on fewer than ``min_count``
+    candidate tokens are never used: rare word and suffix features are what overfit."""
     from newssearch.enrich._people_text import PARTICLES, features_at
 
-    sents = [(words, flags, caps, lower) for _d, words, flags, caps, lower in labelled_sentences(path)]
+    labelled = list(labelled_sentences(path))
+    n_docs = labelled[-1][0] + 1 if labelled else 0
+    lo, hi = _doc_range(docs_spec, n_docs)
+    sents = [(words, flags, caps, lower) for d, words, flags, caps, lower in labelled if lo <= d < hi]
     n_cand = sum(1 for words, _f, _c, _l in sents for t in words if t[0].isupper())
-    print(f"{len(sents)} sentences, {n_cand} candidate tokens", file=sys.stderr)
+    print(f"documents {lo}..{hi - 1}: {len(sents)} sentences, {n_cand} candidate tokens", file=sys.stderr)
+    allowed: set[str] | None = None
+    if min_count > 1:
+        counts: dict[str, int] = defaultdict(int)
+        for words, flags, caps, lower in sents:
+            prev_pos = False
+            for i, t in enumerate(words):
+                if t[0].isupper():
+                    for f in set(features_at(words, i, caps, flags[i - 1] if i else False, lower)):
+                        counts[f] += 1
+                    # both values of the previous-decision features occur in training
+                    counts["prevP"] += 1
+                    counts["prevP" + _shape(t)] += 1
+        allowed = {f for f, c in counts.items() if c >= min_count}
+        print(f"{len(allowed)} of {len(counts)} features seen >= {min_count} times", file=sys.stderr)
     w: dict[str, float] = defaultdict(float)
     total: dict[str, float] = defaultdict(float)
     stamp: dict[str, int] = defaultdict(int)
@@ -130,6 +164,8 @@ def train(path: str, epochs: int, out: Path, prune: float) -> None:
                     continue
                 c += 1
                 feats = features_at(words, i, caps, prev_pos, lower)
+                if allowed is not None:
+                    feats = [f for f in feats if f in allowed]
                 y = flags[i]
                 s = sum(w.get(f, 0.0) for f in feats)
                 if (s > 0) != y:
@@ -147,12 +183,39 @@ def train(path: str, epochs: int, out: Path, prune: float) -> None:
         a = t / c
         if abs(a) >= prune:
             avg[f] = round(a, 4)
-    model = {"weights": dict(sorted(avg.items())), "threshold": 0.0, "source": "CoNLL-2003 eng.train",
-             "epochs": epochs}
-    out.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(model, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    (out / "people_model.json.gz").write_bytes(gzip.compress(raw, mtime=0))
     print(f"{len(avg)} weights kept of {len(w)}", file=sys.stderr)
+    return avg
+
+
+def _shape(tok: str) -> str:
+    from newssearch.enrich._people_text import shape
+
+    return shape(tok)
+
+
+def _doc_range(spec: str | None, n: int) -> tuple[int, int]:
+    if not spec:
+        return 0, n
+    lo, _, hi = spec.partition(":")
+    return int(float(lo or 0) * n), int(float(hi or 1) * n)
+
+
+def holdout(train_file: str, testa: str | None, epochs: int, prune: float, min_count: int,
+            split: float = 0.8) -> dict[str, object]:
+    """Generalisation check: train on the first ``split`` of ``train_file``'s documents,
+    score the rest of them and (if given) ``testa``."""
+    import tempfile
+
+    from newssearch.evals.people import evaluate, use_model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        train(train_file, epochs, Path(tmp), prune, min_count, f"0:{split}")
+        use_model(Path(tmp) / "people_model.json.gz")
+        res: dict[str, object] = {"heldout": evaluate(train_file, docs_spec=f"{split}:1")}
+        if testa:
+            res["testa"] = evaluate(testa)
+        use_model(None)
+    return res
 
 
 # --------------------------------------------------------------------------- word lists
@@ -214,14 +277,30 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--out", type=Path, default=DATA_DIR)
     t = sub.add_parser("train", help="train the token model")
     t.add_argument("train_file", help="CoNLL-2003 eng.train")
-    t.add_argument("--epochs", type=int, default=8)
+    t.add_argument("--epochs", type=int, default=EPOCHS)
     t.add_argument("--prune", type=float, default=0.002, help="drop weights smaller than this")
+    t.add_argument("--min-count", type=int, default=MIN_COUNT, help="drop features seen fewer times")
+    t.add_argument("--docs", help="fraction range of the documents to train on, e.g. 0:0.8")
     t.add_argument("--out", type=Path, default=DATA_DIR)
+    h = sub.add_parser("holdout", help="train on 80%% of eng.train, score the other 20%% (and eng.testa)")
+    h.add_argument("train_file")
+    h.add_argument("--testa", help="also score this file")
+    h.add_argument("--epochs", type=int, default=EPOCHS)
+    h.add_argument("--prune", type=float, default=0.002)
+    h.add_argument("--min-count", type=int, default=MIN_COUNT)
+    h.add_argument("--split", type=float, default=0.8)
     args = ap.parse_args(argv)
     if args.cmd == "data":
         build_lists(args.names_dir, args.geonames_dir, args.out)
+    elif args.cmd == "train":
+        train(args.train_file, args.epochs, args.out, args.prune, args.min_count, args.docs)
     else:
-        train(args.train_file, args.epochs, args.out, args.prune)
+        res = holdout(args.train_file, args.testa, args.epochs, args.prune, args.min_count, args.split)
+        for name, r in res.items():
+            assert isinstance(r, dict)
+            ds, ms = r["document_sets"], r["mentions"]
+            print(f"{name:8s} set P={ds['precision']:.4f} R={ds['recall']:.4f} F1={ds['f1']:.4f}"
+                  f"  mention F1={ms['f1']:.4f}  (fp={ds['fp']} fn={ds['fn']})")
     return 0
 
 

@@ -32,7 +32,7 @@ from .index import (
     write_meta,
 )
 from .registry import load_registry, stored_person
-from .schema import SCHEMA_VERSION, build_schema, pre_analyze
+from .schema import SCHEMA_VERSION, build_schema, pre_analyze, pre_analyze_paragraphs, text_analyzer
 
 _SEP = "\x1f"
 
@@ -127,23 +127,34 @@ class PreparedArticle:
 
 
 _schema: Any = None
+_counting: Any = None  # the body analyzer that also counts words into _words
+_words: Counter[str] = Counter()
 
 
 def prepare(article: Article, digest: str) -> PreparedArticle:
-    """Build the article's documents with title and body analysed now (see ``PreAnalyzed``)."""
-    global _schema
+    """Build the article's documents with title and body analysed now (see ``PreAnalyzed``).
+
+    Each paragraph is analysed once; the article's body postings are merged from them.
+    """
+    global _schema, _counting, _words
     if _schema is None:
         _schema = build_schema()
+        _words = Counter()
+        _counting = text_analyzer(_words)
+    _words.clear()
+    body, parts = pre_analyze_paragraphs(_schema["body"], article.paragraphs, _counting)
     docs = []
     for doc in article_documents(article, digest):
-        for name in ("title", "body"):
-            text = doc.get(name)
-            if isinstance(text, str):
-                if f"_stored_{name}" not in doc:
-                    doc[f"_stored_{name}"] = text
-                doc[name] = pre_analyze(_schema[name], text)
+        if doc["kind"] == "article":
+            doc["_stored_title"] = doc["title"]
+            doc["title"] = pre_analyze(_schema["title"], doc["title"])
+            doc["body"] = body
+        else:
+            doc["_stored_body"] = doc["body"]
+            doc["body"] = parts[doc["pos"]]
         docs.append(doc)
-    words = vocabulary.count_words([article.title, *article.paragraphs])
+    words = _words.copy()
+    words.update(vocabulary.count_words([article.title]))
     return PreparedArticle(id=article.id, path=article.path or "", documents=docs, words=words)
 
 
