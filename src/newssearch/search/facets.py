@@ -50,7 +50,7 @@ class FacetValues:
             if isinstance(self._schema[fieldname], DATETIME):
                 column = [_to_datetime(v) for v in self._reader.column_reader(fieldname, translate=False)]
             else:
-                column = list(self._reader.column_reader(fieldname, translate=True))
+                column = [v.decode("utf-8") if isinstance(v, bytes) else v for v in self._reader.column_reader(fieldname, translate=True)]
             self._single[fieldname] = column
         return column
 

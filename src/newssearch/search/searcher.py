@@ -340,8 +340,10 @@ class Searcher:
         return best
 
     def _paragraph_text(self, article_id: str, pos: int) -> str | None:
-        fields = self._searcher.document(id=f"{article_id}#{pos}")
-        return fields.get("body") if fields else None
+        for fields in self._searcher.documents(article_id=article_id, kind="paragraph"):
+            if fields.get("pos") == pos:
+                return fields.get("body")
+        return None
 
     def _paragraph_hits(self, top: list[tuple[int, float]], words: set[str], offset: int) -> list[ParagraphHit]:
         out = []

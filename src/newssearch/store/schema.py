@@ -1,8 +1,8 @@
 """The Whoosh schema: one index holding article documents and paragraph documents.
 
-Every document has ``kind`` (``article`` or ``paragraph``), its own ``id`` and the
-``article_id`` it belongs to, so an article and all its paragraphs are deleted together by
-one term. Paragraph documents carry copies of the article's filter fields (source, dates,
+Every document has ``kind`` (``article`` or ``paragraph``), the ``article_id`` it belongs
+to and the ``path`` of its file (article documents also have their own unique ``id``), so a
+file's articles and all their paragraphs are deleted together by one term. Paragraph documents carry copies of the article's filter fields (source, dates,
 language) so paragraph-level search and facets filter the same way. Documents are flat (no
 Whoosh nesting): updating an article is "delete by ``article_id``/``path``, add again".
 """
@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -148,8 +148,8 @@ def build_schema() -> fields.Schema:
         source=fields.KEYWORD(stored=True, commas=True, lowercase=True, sortable=True),
         url=fields.ID(stored=True),
         published=fields.DATETIME(stored=True, sortable=True),
-        pub_year=fields.ID(sortable=True),
-        pub_month=fields.ID(sortable=True),
+        pub_year=fields.COLUMN(columns.VarBytesColumn()),
+        pub_month=fields.COLUMN(columns.VarBytesColumn()),
         authors=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         language=fields.KEYWORD(stored=True, commas=True, lowercase=True, sortable=True),
         person=fields.KEYWORD(commas=True, lowercase=True, scorable=True),

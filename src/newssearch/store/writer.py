@@ -71,8 +71,8 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         filters["language"] = article.language
     if published is not None:
         filters["published"] = published
-        filters["pub_year"] = f"{published.year:04d}"
-        filters["pub_month"] = f"{published.year:04d}-{published.month:02d}"
+        filters["pub_year"] = f"{published.year:04d}".encode("ascii")
+        filters["pub_month"] = f"{published.year:04d}-{published.month:02d}".encode("ascii")
     article_keys = sorted({person_key(p.name) for p in article.people} - {""})
     doc: dict[str, Any] = {
         "kind": "article",
@@ -102,7 +102,6 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         names = article.paragraph_people[pos] if pos < len(article.paragraph_people) else []
         para: dict[str, Any] = {
             "kind": "paragraph",
-            "id": f"{article.id}#{pos}",
             **shared,
             **filters,
             "body": text,
