@@ -170,3 +170,36 @@ def test_empty_and_odd_input():
     assert people == [] and per_para == [[], [], [], []]
     people, _ = extract_people("", ["SAMPRAS BEATS AGASSI IN FINAL", "Pete Sampras beat Andre Agassi 6-3 6-4."])
     assert {p.name for p in people} == {"Pete Sampras", "Andre Agassi"}
+
+
+NOT_PEOPLE = FIXTURES / "people" / "wikinews-2019-not-people.txt"
+
+
+def test_wikinews_places_and_organisations_are_not_people():
+    people, _per_para = extract_people("", _paragraphs(NOT_PEOPLE))
+    names = {n.lower() for p in people for n in [p.name, *p.aliases]}
+    for word in ("karl marx", "marx", "easter", "hirtenberger", "magyar nemzet", "nemzet",
+                 "historically", "altogether"):
+        assert not any(word in n for n in names), (word, names)
+    # "al-" is part of the name: the full name, and "al-Assad" as its alias
+    assad = next(p for p in people if p.name == "Bashar al-Assad")
+    assert "al-Assad" in assad.aliases
+
+
+def test_first_name_joined_to_surname():
+    # "Niall" is no census first name; the model sees it before it has seen "Quinn"
+    people, _ = extract_people("", ["Keith O'Neill of Norwich City joins Niall Quinn up front .",
+                                    "Quinn scored twice ."])
+    assert "Niall Quinn" in {p.name for p in people}
+
+
+def test_nationality_and_title_are_not_part_of_the_name():
+    people, _ = extract_people("", ["American Nate Miller defended his title on Saturday .",
+                                    "Doctor Emanuil Ceausu said the patient was stable ."])
+    assert {p.name for p in people} == {"Nate Miller", "Emanuil Ceausu"}
+
+
+def test_non_person_heads_and_place_prefixes():
+    people, _ = extract_people("", ["Shares of Jackson Holdings rose after talks in Santa Barbara .",
+                                    "Protesters gathered on Grace Road near Nelson Mandela Square ."])
+    assert people == [], people

@@ -99,8 +99,26 @@ NON_PERSON_HEADS = frozenset(
     television tv radio channel network
     disease syndrome virus award awards prize cup trophy championship championships open
     games festival conference summit treaty accord act agreement declaration doctrine
-    award medal prize bond bonds index""".split()
+    award medal prize bond bonds index parish corps""".split()
 )
+
+#: Lower-case nouns right before a capitalised name that make it no person's name:
+#: "daily newspaper Magyar Nemzet", "manufacturer Hirtenberger", "the town Tell Tamer".
+NON_PERSON_CUES = frozenset(
+    """newspaper newspapers daily tabloid magazine broadcaster channel agency company firm
+    manufacturer maker brand band ship vessel town village city province region island
+    airport hotel restaurant hurricane storm cyclone typhoon nerve drug""".split()
+)
+
+#: First words of multi-word place names: "Puerto Rico", "El Paso", "Fort Worth".
+PLACE_PREFIXES = frozenset(
+    """puerto porto port fort san santa santo sao são los las el lake mount mt cape saint st st.
+    new north south east west upper lower great""".split()
+)
+
+#: Common lower-case words (set from the model file): a capitalised word that is usually
+#: written in lower case is seldom a name, even where this article has no lower-case use.
+COMMON: set[str] = set()
 
 #: Tokens after which a new sentence starts: seen as the "<S>" padding on the left.
 SENT_END = frozenset([".", "!", "?"])
@@ -228,6 +246,10 @@ def position_features(toks: list[str], i: int, caps: bool, prev_pos: bool = Fals
     decision, and whether the word is written in lower case elsewhere in the article."""
     prev = toks[i - 1] if i > 0 else "<S>"
     out = ["bias"]
+    if toks[i].lower() in COMMON:
+        out.append("clow")
+        if prev in _BOS:
+            out.append("clowbos")
     if toks[i].lower() in lower:
         out.append("dlow")
         if prev in _BOS:
@@ -259,6 +281,7 @@ class TokenModel:
         self.w = weights
         self.threshold = threshold
         self._dlow = (weights.get("dlow", 0.0), weights.get("dlowbos", 0.0))
+        self._clow = (weights.get("clow", 0.0), weights.get("clowbos", 0.0))
         self._by_offset: dict[int, dict[str, float]] = {k: {} for k in OFFSETS}
         for f, v in weights.items():
             for k in OFFSETS:
@@ -277,6 +300,8 @@ class TokenModel:
         src = name if os.path.sep in str(name) else _data_path(name)
         with open(src, "rb") if isinstance(src, (str, os.PathLike)) else src.open("rb") as fh:
             data = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
+        COMMON.clear()
+        COMMON.update(data.get("common", ()))
         return cls(data["weights"], data.get("threshold", 0.0))
 
     def _contrib(self, tok: str, caps: bool) -> tuple[float, float, float, float, float, float]:
@@ -333,6 +358,8 @@ class TokenModel:
         pad = [pl, pl] + mid + [pr, pr]
         left = [pl, pl] + [pl if t in SENT_END else c for t, c in zip(toks, mid)]
         w_dlow, w_dlowbos = self._dlow
+        w_clow, w_clowbos = self._clow
+        common = COMMON
         upper = [t[0].isupper() for t in toks]
         prev_pos = False
         run_start = 0
@@ -353,8 +380,11 @@ class TokenModel:
             bos = i == 0 or toks[i - 1] in _BOS
             if bos:
                 s += w_bos
-            if lower and t.lower() in lower:
+            tl = t.lower()
+            if lower and tl in lower:
                 s += w_dlowbos + w_dlow if bos else w_dlow
+            if tl in common:
+                s += w_clowbos + w_clow if bos else w_clow
             s += runs[(min(run_end - run_start + 1, 5), min(i - run_start, 4))]
             if prev_pos:
                 s += w_prev + own[5]

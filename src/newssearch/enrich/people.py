@@ -34,10 +34,13 @@ from typing import Any, Iterable
 
 from ..model import Person
 from ._people_text import (
+    _BOS,
     DEMONYMS,
     HONORIFICS,
+    NON_PERSON_CUES,
     NON_PERSON_HEADS,
     PARTICLES,
+    PLACE_PREFIXES,
     fold,
     gazetteers,
     TOKEN_RE,
@@ -152,7 +155,7 @@ class _Para:
         if self.offsets is not None:
             s = self.text[self.offsets[a][0]:self.offsets[b - 1][1]]
         else:
-            s = " ".join(self.words[a:b])
+            s = " ".join(self.words[a:b]).replace("- ", "-")
         return _titlecase(s) if self.caps else s
 
 
@@ -193,6 +196,7 @@ def _scan(text: str, want_offsets: bool, tokens: tuple[list[str], list[tuple[int
     return _Para(text, words, offsets, scores, caps, mentions)
 
 
+_CONTRACTION = re.compile(r"['’](?:m|ve|ll|re|d|t)$", re.IGNORECASE)
 _SUFFIXES = frozenset(["Jr", "Jr.", "Sr", "Sr.", "JR", "SR"])
 
 import os as _os
@@ -234,11 +238,15 @@ def _clean_span(words: list[str], a: int, b: int,
         b -= 1
     if a >= b:
         return None
-    if b - a == 1 and (len(words[a]) < 2 or words[a].endswith(".")):
+    if b - a == 1 and (len(words[a]) < 2 or words[a].endswith(".") or _CONTRACTION.search(words[a])):
         return None
     # "Karl Marx Avenue", "Easter Island", "Hirtenberger Defence": a place or an organisation
     n = len(words)
     if b < n and words[b][:1].isupper() and fold(words[b]).rstrip(".") in NON_PERSON_HEADS:
+        return None
+    if a > 0 and words[a - 1] in NON_PERSON_CUES:
+        return None
+    if b - a >= 2 and fold(words[a]) in PLACE_PREFIXES:
         return None
     last = fold(words[b - 1])
     if last in NON_PERSON_HEADS and surnames.get(last, 2) > 1:
@@ -286,6 +294,7 @@ def _extract(
     paras: list[_Para] = [
         _scan(t, want_offsets, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)
     ]
+    _drop_lone_sentence_starts(paras)
     # full names found anywhere in the article: their other uses are mentions too, and so
     # are other uses of their last words (surnames), unless the model is sure they are not
     last_words: set[str] = set()
@@ -345,6 +354,36 @@ def _extract(
     people, per_para, canon = _resolve(mentions, len(paragraphs))
     out = [(idx - 1, a, b, surface, name) for (idx, surface), (a, b), name in zip(mentions, offsets, canon)]
     return people, per_para, out
+
+
+def _drop_lone_sentence_starts(paras: list["_Para"]) -> None:
+    """Drop one-word mentions seen only at the start of a sentence ("Altogether, ...",
+    "Historically ...") unless the word is a known first name or surname, or the article
+    also writes it with a capital inside a sentence or inside a longer name."""
+    mid: set[str] = set()
+    for para in paras:
+        ws = para.words
+        for i in range(1, len(ws)):
+            if ws[i][:1].isupper() and ws[i - 1] not in _BOS and not para.caps:
+                mid.add(ws[i])
+        for a, b in para.mentions:
+            if b - a >= 2:
+                mid.update(ws[a:b])
+    first_names, surnames, _places = gazetteers()
+    for para in paras:
+        if not para.mentions:
+            continue
+        ws = para.words
+        keep = []
+        for a, b in para.mentions:
+            w = ws[a]
+            if b - a == 1 and (a == 0 or ws[a - 1] in _BOS) and w not in mid:
+                f = fold(w)
+                if f not in first_names and f not in surnames:
+                    continue
+            keep.append((a, b))
+        if len(keep) != len(para.mentions):
+            para.mentions = keep
 
 
 def _match_full(words: list[str], i: int, seqs: Iterable[tuple[str, ...]], covered: set[int]) -> tuple[int, int] | None:

@@ -27,6 +27,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "enrich" / "data"
 #: Training settings of the shipped model (chosen on the eng.train hold-out, see ``holdout``).
 EPOCHS = 8
 MIN_COUNT = 1
+#: A word written in lower case in this many training documents is a "common word".
+COMMON_DOCS = 3
 
 
 # --------------------------------------------------------------------------- CoNLL
@@ -111,8 +113,9 @@ def train(path: str, epochs: int, out: Path, prune: float, min_count: int = 1,
           docs_spec: str | None = None) -> None:
     """Averaged perceptron over capitalised tokens of ``path`` (``docs_spec``: a fraction
     range of its documents, e.g. ``"0:0.8"``); writes ``people_model.json.gz`` into ``out``."""
-    avg = fit(path, epochs, prune, min_count, docs_spec)
+    avg, common = fit(path, epochs, prune, min_count, docs_spec)
     model = {"weights": dict(sorted(avg.items())), "threshold": 0.0, "source": "CoNLL-2003 eng.train",
+             "common": common,
              "epochs": epochs, "min_count": min_count, "documents": docs_spec or "all"}
     out.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(model, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -120,9 +123,10 @@ def train(path: str, epochs: int, out: Path, prune: float, min_count: int = 1,
 
 
 def fit(path: str, epochs: int, prune: float, min_count: int = 1,
-        docs_spec: str | None = None) -> dict[str, float]:
-    """The averaged weights (see :func:`train`). Features seen on fewer than ``min_count``
-    candidate tokens are never used: rare word and suffix features are what overfit."""
+        docs_spec: str | None = None) -> tuple[dict[str, float], list[str]]:
+    """The averaged weights (see :func:`train`) and the common-word list. Features seen on
+    fewer than ``min_count`` candidate tokens are never used."""
+    from newssearch.enrich import _people_text
     from newssearch.enrich._people_text import PARTICLES, features_at
 
     labelled = list(labelled_sentences(path))
@@ -131,6 +135,18 @@ def fit(path: str, epochs: int, prune: float, min_count: int = 1,
     sents = [(words, flags, caps, lower) for d, words, flags, caps, lower in labelled if lo <= d < hi]
     n_cand = sum(1 for words, _f, _c, _l in sents for t in words if t[0].isupper())
     print(f"documents {lo}..{hi - 1}: {len(sents)} sentences, {n_cand} candidate tokens", file=sys.stderr)
+    # common words: written in lower case in at least COMMON_DOCS of the training documents
+    doc_freq: dict[str, int] = defaultdict(int)
+    seen_docs: set[int] = set()
+    for d, _w, _f, _c, lower in labelled:
+        if lo <= d < hi and d not in seen_docs:
+            seen_docs.add(d)
+            for t in lower:
+                if t.isalpha():
+                    doc_freq[t] += 1
+    common = sorted(t for t, k in doc_freq.items() if k >= COMMON_DOCS)
+    _people_text.COMMON.clear()
+    _people_text.COMMON.update(common)
     allowed: set[str] | None = None
     if min_count > 1:
         counts: dict[str, int] = defaultdict(int)
@@ -183,8 +199,8 @@ def fit(path: str, epochs: int, prune: float, min_count: int = 1,
         a = t / c
         if abs(a) >= prune:
             avg[f] = round(a, 4)
-    print(f"{len(avg)} weights kept of {len(w)}", file=sys.stderr)
-    return avg
+    print(f"{len(avg)} weights kept of {len(w)}, {len(common)} common words", file=sys.stderr)
+    return avg, common
 
 
 def _shape(tok: str) -> str:
