@@ -42,6 +42,9 @@ FIELD_ALIASES = {
 
 PersonResolver = Callable[[str], set[str]]
 
+#: Fields holding article or paragraph text (analysed alike).
+TEXT_FIELDS = ("title", "body", "text")
+
 
 class QueryParser:
     """Parses user queries for one schema; ``resolve_person`` maps a typed name to person keys."""
@@ -126,17 +129,33 @@ def content_terms(q: wq.Query) -> set[str]:
     """The analysed words of the query's title/body parts (to highlight and to pick snippets)."""
     words: set[str] = set()
     for fieldname, text in q.iter_all_terms(phrases=True):
-        if fieldname in ("title", "body") and isinstance(text, str):
+        if fieldname in TEXT_FIELDS and isinstance(text, str):
             words.add(text)
     return words
 
 
-def to_body(q: wq.Query) -> wq.Query:
-    """The query with title parts asked of the body: for ranking a single article's paragraphs."""
-    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) == "title":
+def to_paragraphs(q: wq.Query) -> wq.Query:
+    """The query asked of paragraph documents: its title and body parts search ``text``."""
+    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in ("title", "body"):
         q = q.copy()
-        q.fieldname = "body"
+        q.fieldname = "text"
         return q
     if q.is_leaf():
         return q
-    return q.apply(to_body)
+    return q.apply(to_paragraphs)
+
+
+def only_text_fields(q: wq.Query, fields: tuple[str, ...]) -> bool:
+    """True when ``q`` can only match documents having one of ``fields`` (e.g. only article
+    documents for title/body), so no filter on the kind of document is needed."""
+    if q is wq.NullQuery:
+        return True
+    if isinstance(q, (wq.AndNot, wq.AndMaybe)):
+        return only_text_fields(q.a, fields)
+    if isinstance(q, wq.And):
+        return any(only_text_fields(child, fields) for child in q.children() if not isinstance(child, wq.Not))
+    if isinstance(q, (wq.Not, wq.Every)):
+        return False
+    if q.is_leaf():
+        return getattr(q, "fieldname", None) in fields
+    return all(only_text_fields(child, fields) for child in q.children())

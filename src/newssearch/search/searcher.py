@@ -25,7 +25,7 @@ from ..store.schema import text_analyzer
 from ..store.vocabulary import Speller
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, TermsFacet
 from .highlight import highlight
-from .query import MAX_EXPANSION, QueryParser, content_terms, person_query, to_body
+from .query import MAX_EXPANSION, TEXT_FIELDS, QueryParser, content_terms, only_text_fields, person_query, to_paragraphs
 from .results import FacetResult, Hit, IndexStats, ParagraphHit, SearchResult, Snippet
 
 if TYPE_CHECKING:
@@ -148,14 +148,16 @@ class Searcher:
         level = "paragraph" if paragraphs else "article"
         q = self._parser.parse(query) if query.strip() else wq.Every()
         if paragraphs:
-            q = to_body(q)
+            q = to_paragraphs(q)
         q = self._bounded(q)
         filters = _describe_filters(person, source, language, since, until)
         allowed = self._filter_set(level, person, source, language, since, until)
+        if allowed is None and not only_text_fields(q, ("text",) if paragraphs else ("title", "body")):
+            allowed = self._kind(level)  # the query could also match the other kind of document
         facet_objs = self._facets(facets, histogram, since, until)
         # the exact set of matches: the total, and what facets count (Whoosh's top-N
         # collectors may skip blocks and undercount expanded queries)
-        matched = self._matching(q, allowed) if allowed else []
+        matched = self._matching(q, allowed)
         n = page * limit
         sortedby, reverse = {"relevance": (None, False), "newest": ("published", True), "oldest": ("published", False)}[sort]
         if isinstance(q, wq.Every) and sortedby is None:
@@ -206,10 +208,18 @@ class Searcher:
 
         return expand(q)
 
-    def _matching(self, q: wq.Query, allowed: set[int]) -> list[int]:
+    def _matching(self, q: wq.Query, allowed: set[int] | None) -> list[int]:
+        if allowed is None:
+            return list(self._searcher.docs_for_query(q))
+        if not allowed:
+            return []
         if isinstance(q, wq.Every):
             return sorted(allowed)
         return [d for d in self._searcher.docs_for_query(q) if d in allowed]
+
+    def _kind(self, level: str) -> set[int]:
+        """All article (or all paragraph) documents."""
+        return self._docset(("kind", level), wq.Term("kind", level))
 
     def _docset(self, key: Any, q: wq.Query) -> set[int]:
         cached = self._sets.get(key)
@@ -218,8 +228,11 @@ class Searcher:
             self._sets[key] = cached
         return cached
 
-    def _filter_set(self, level: str, person: Any, source: Any, language: Any, since: Any, until: Any) -> set[int]:
-        result = self._docset(("kind", level), wq.Term("kind", level))
+    def _filter_set(self, level: str, person: Any, source: Any, language: Any, since: Any, until: Any) -> set[int] | None:
+        """The documents of ``level`` passing the filters, or None when no filter is given."""
+        if not (_as_list(person) or _as_list(source) or _as_list(language) or since is not None or until is not None):
+            return None
+        result = self._kind(level)
         for name in _as_list(person):
             keys = self.person_keys(name)
             result = result & self._docset(("person", frozenset(keys)), person_query(keys))
@@ -274,7 +287,7 @@ class Searcher:
         words = content_terms(q)
         try:
             for fieldname, text in q.existing_terms(self._searcher.reader(), phrases=True, expand=True):
-                if fieldname in ("title", "body"):
+                if fieldname in TEXT_FIELDS:
                     words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
         except (ValueError, TypeError):
             pass
@@ -307,12 +320,12 @@ class Searcher:
             return self._paragraphs_matching(ids, q, n)
         reader = self._searcher.reader()
         total_docs = max(reader.doc_count(), 1)
-        weight = {w: math.log(1 + total_docs / (1 + reader.doc_frequency("body", w))) for w in words}
+        weight = {w: math.log(1 + total_docs / (1 + reader.doc_frequency("text", w))) for w in words}
         best: dict[str, list[Snippet]] = {}
         for article_id in ids:
             scored = []
-            for fields in self._searcher.documents(article_id=article_id, kind="paragraph"):
-                text = fields.get("body", "")
+            for fields in self._paragraph_fields(article_id):
+                text = fields.get("text", "")
                 counts: dict[str, int] = {}
                 for token in self._analyzer(text):
                     if token.text in weight:
@@ -328,21 +341,27 @@ class Searcher:
         if isinstance(q, wq.Every):
             return {}
         wanted = wq.Or([wq.Term("article_id", i) for i in ids])
-        allowed = set(self._searcher.docs_for_query(wanted)) & self._docset(("kind", "paragraph"), wq.Term("kind", "paragraph"))
+        allowed = set(self._searcher.docs_for_query(wanted)) & self._kind("paragraph")
         if not allowed:
             return {}
         best: dict[str, list[Snippet]] = {}
-        for hit in self._searcher.search(to_body(q), limit=None, filter=allowed):
+        for hit in self._searcher.search(to_paragraphs(q), limit=None, filter=allowed):
             fields = hit.fields()
             found = best.setdefault(fields["article_id"], [])
             if len(found) < n:
-                found.append(highlight(fields.get("body", ""), set(), self._analyzer, fields.get("pos", 0), hit.score or 0.0))
+                found.append(highlight(fields.get("text", ""), set(), self._analyzer, fields.get("pos", 0), hit.score or 0.0))
         return best
 
+    def _paragraph_fields(self, article_id: str) -> list[dict[str, Any]]:
+        """Stored fields of an article's paragraphs (one short posting list, no kind scan)."""
+        stored = self._searcher.stored_fields
+        docs = self._searcher.docs_for_query(wq.Term("article_id", article_id))
+        return [f for f in map(stored, docs) if f.get("kind") == "paragraph"]
+
     def _paragraph_text(self, article_id: str, pos: int) -> str | None:
-        for fields in self._searcher.documents(article_id=article_id, kind="paragraph"):
+        for fields in self._paragraph_fields(article_id):
             if fields.get("pos") == pos:
-                return fields.get("body")
+                return fields.get("text")
         return None
 
     def _paragraph_hits(self, top: list[tuple[int, float]], words: set[str], offset: int) -> list[ParagraphHit]:
@@ -358,7 +377,7 @@ class Searcher:
                     title=article.get("title", ""),
                     paragraph=pos,
                     score=score,
-                    snippet=highlight(fields.get("body", ""), words, self._analyzer, pos, score),
+                    snippet=highlight(fields.get("text", ""), words, self._analyzer, pos, score),
                     published=_iso(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),
@@ -397,7 +416,7 @@ class Searcher:
             raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.index_dir}", hint="ids are shown by `newssearch query --json`")
         fields = self._searcher.stored_fields(docnum)
         text = fields.get("title", "") + "\n" + "\n".join(self.paragraphs(article_id))
-        allowed = self._docset(("kind", "article"), wq.Term("kind", "article")) - {docnum}
+        allowed = self._kind("article") - {docnum}
         results = self._searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, filter=allowed)
         top = [(hit.docnum, hit.score or 0.0) for hit in results]
         q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
@@ -407,14 +426,14 @@ class Searcher:
 
     def paragraphs(self, article_id: str) -> list[str]:
         """The paragraphs of an article, in order."""
-        found = self._searcher.documents(article_id=article_id, kind="paragraph")
+        found = self._paragraph_fields(article_id)
         ordered = sorted(found, key=lambda f: f.get("pos", 0))
-        return [f.get("body", "") for f in ordered]
+        return [f.get("text", "") for f in ordered]
 
     def article(self, article_id: str) -> dict[str, Any]:
         """Everything stored about one article, with its paragraphs."""
-        fields = self._searcher.document(id=article_id, kind="article")
-        if not fields:
+        fields = self._searcher.document(id=article_id)
+        if not fields or fields.get("kind") != "article":
             raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.index_dir}")
         data = _hit_from_fields(0, 0.0, fields).to_dict()
         for key in ("rank", "score", "snippet", "snippets"):
@@ -426,8 +445,8 @@ class Searcher:
 
     def stats(self) -> IndexStats:
         """Counts of what the index holds."""
-        articles = self._docset(("kind", "article"), wq.Term("kind", "article"))
-        paragraphs = self._docset(("kind", "paragraph"), wq.Term("kind", "paragraph"))
+        articles = self._kind("article")
+        paragraphs = self._kind("paragraph")
         sources = {self._values.single("source")[d] for d in articles} - {None, ""}
         dates = [v for d in articles if isinstance(v := self._values.single("published")[d], dt.datetime)]
         size = 0

@@ -2,7 +2,9 @@
 
 Every document has ``kind`` (``article`` or ``paragraph``), the ``article_id`` it belongs
 to and the ``path`` of its file (article documents also have their own unique ``id``), so a
-file's articles and all their paragraphs are deleted together by one term. Paragraph documents carry copies of the article's filter fields (source, dates,
+file's articles and all their paragraphs are deleted together by one term. Article documents hold ``title`` and ``body``; paragraph documents hold their paragraph
+in ``text``, so an article query reads only article postings and a paragraph query only
+paragraph postings. Paragraph documents carry copies of the article's filter fields (source, dates,
 language) so paragraph-level search and facets filter the same way. Documents are flat (no
 Whoosh nesting): updating an article is "delete by ``article_id``/``path``, add again".
 """
@@ -143,6 +145,7 @@ def build_schema() -> fields.Schema:
         filekey=fields.ID(),
         title=AnalyzedText(analyzer=text, stored=True, field_boost=2.0, phrase=True),
         body=AnalyzedText(analyzer=text, stored=True, phrase=True),
+        text=AnalyzedText(analyzer=text, stored=True, phrase=True),
         pos=fields.STORED(),
         paragraphs=fields.STORED(),
         source=fields.KEYWORD(stored=True, commas=True, lowercase=True, sortable=True),

@@ -104,7 +104,7 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
             "kind": "paragraph",
             **shared,
             **filters,
-            "body": text,
+            "text": text,
             "pos": pos,
             "person": ",".join(sorted({person_key(n) for n in names} - {""})),
             "mentioned": _date_terms(by_paragraph.get(pos, [])),
@@ -149,8 +149,8 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
             doc["title"] = pre_analyze(_schema["title"], doc["title"])
             doc["body"] = body
         else:
-            doc["_stored_body"] = doc["body"]
-            doc["body"] = parts[doc["pos"]]
+            doc["_stored_text"] = doc["text"]
+            doc["text"] = parts[doc["pos"]]
         docs.append(doc)
     words = _words.copy()
     words.update(vocabulary.count_words([article.title]))
@@ -229,7 +229,7 @@ class IndexStore:
     def article_ids(self, path: str) -> set[str]:
         """Ids of the articles indexed from ``path``."""
         with self.ix.searcher() as searcher:
-            return {fields["id"] for fields in searcher.documents(path=path, kind="article")}
+            return {fields["id"] for fields in searcher.documents(path=path) if fields.get("kind") == "article"}
 
     def add(self, article: PreparedArticle | Article, digest: str = "") -> None:
         """Add one article with its paragraphs (the caller removed any older version first)."""
@@ -245,7 +245,7 @@ class IndexStore:
     def remove_file(self, path: str) -> None:
         """Remove every article (and paragraph) indexed from ``path``."""
         with self.ix.searcher() as searcher:
-            for fields in searcher.documents(path=path, kind="article"):
+            for fields in searcher.documents(path=path):
                 for item in fields.get("people") or ():
                     self.registry.remove(stored_person(item))
         self._writer().delete_by_term("path", path)
