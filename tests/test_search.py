@@ -11,6 +11,7 @@ import pytest
 from newssearch import Searcher, index_paths
 from newssearch.errors import QueryError
 from newssearch.store.index import open_index
+from newssearch.store.schema import SCHEMA_VERSION
 
 
 def titles(result) -> list[str]:  # type: ignore[no-untyped-def]
@@ -161,4 +162,4 @@ def test_stats_counts(shared_index: Path) -> None:
     assert (stats.articles, stats.sources) == (5, 2)
     assert stats.paragraphs == 26 + 3 + 2 + 2 + 2
     assert (stats.first_published, stats.last_published) == ("2019-10-15", "2023-04-20")
-    assert stats.size_bytes > 0 and stats.schema_version == 1
+    assert stats.size_bytes > 0 and stats.schema_version == SCHEMA_VERSION

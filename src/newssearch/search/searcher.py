@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from ..errors import ArticleNotFoundError, QueryError
@@ -310,31 +311,50 @@ class Searcher:
     def _best_paragraphs(self, ids: list[str], q: wq.Query, words: set[str], n: int) -> dict[str, list[Snippet]]:
         """Each article's ``n`` best paragraphs for the query, best first.
 
-        With query words, the stored paragraphs of just these articles are scored here (rarer
-        words weigh more), so the cost does not grow with the index. A query of fields only
-        (``person:…``, ``mentioned:…``) asks the index which of their paragraphs match it.
+        With query words, only these articles' paragraphs are looked up in the words'
+        postings (skipping to each candidate) and scored here, rarer words weighing more, so
+        the cost does not grow with the index; only the chosen paragraphs are read. A query
+        of fields only (``person:…``, ``mentioned:…``) asks the index which paragraphs match.
         """
         if not ids:
             return {}
         if not words:
             return self._paragraphs_matching(ids, q, n)
         reader = self._searcher.reader()
-        total_docs = max(reader.doc_count(), 1)
-        weight = {w: math.log(1 + total_docs / (1 + reader.doc_frequency("text", w))) for w in words}
-        best: dict[str, list[Snippet]] = {}
+        owner: dict[int, str] = {}
         for article_id in ids:
-            scored = []
-            for fields in self._paragraph_fields(article_id):
-                text = fields.get("text", "")
-                counts: dict[str, int] = {}
-                for token in self._analyzer(text):
-                    if token.text in weight:
-                        counts[token.text] = counts.get(token.text, 0) + 1
-                if counts:
-                    score = sum(weight[w] * (1 + math.log(c)) for w, c in counts.items())
-                    scored.append((score, -fields.get("pos", 0), text))
-            scored.sort(reverse=True)
-            best[article_id] = [highlight(text, words, self._analyzer, -neg_pos, score) for score, neg_pos, text in scored[:n]]
+            for docnum in self._searcher.docs_for_query(wq.Term("article_id", article_id)):
+                owner[docnum] = article_id
+        candidates = sorted(owner)
+        total_docs = max(reader.doc_count(), 1)
+        scores: dict[int, float] = {}
+        for word in words:
+            try:
+                postings = reader.postings("text", word)
+            except TermNotFound:
+                continue
+            idf = math.log(1 + total_docs / (1 + reader.doc_frequency("text", word)))
+            for docnum in candidates:
+                if not postings.is_active():
+                    break
+                if postings.id() < docnum:
+                    postings.skip_to(docnum)
+                    if not postings.is_active():
+                        break
+                if postings.id() == docnum:
+                    scores[docnum] = scores.get(docnum, 0.0) + idf * (1 + math.log(max(postings.weight(), 1.0)))
+        ranked: dict[str, list[tuple[float, int]]] = {}
+        for docnum, score in scores.items():
+            ranked.setdefault(owner[docnum], []).append((score, docnum))
+        best: dict[str, list[Snippet]] = {}
+        stored = self._searcher.stored_fields
+        for article_id, found in ranked.items():
+            found.sort(key=lambda sd: (-sd[0], sd[1]))
+            snippets = []
+            for score, docnum in found[:n]:
+                fields = stored(docnum)
+                snippets.append(highlight(fields.get("text", ""), words, self._analyzer, fields.get("pos", 0), score))
+            best[article_id] = snippets
         return best
 
     def _paragraphs_matching(self, ids: list[str], q: wq.Query, n: int) -> dict[str, list[Snippet]]:
@@ -359,8 +379,10 @@ class Searcher:
         return [f for f in map(stored, docs) if f.get("kind") == "paragraph"]
 
     def _paragraph_text(self, article_id: str, pos: int) -> str | None:
-        for fields in self._paragraph_fields(article_id):
-            if fields.get("pos") == pos:
+        stored = self._searcher.stored_fields
+        for docnum in sorted(self._searcher.docs_for_query(wq.Term("article_id", article_id))):
+            fields = stored(docnum)
+            if fields.get("kind") == "paragraph" and fields.get("pos") == pos:
                 return fields.get("text")
         return None
 

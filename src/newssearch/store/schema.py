@@ -29,7 +29,7 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever the schema or the meaning of a field changes incompatibly.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
 #: split words ("Ukraine’s" -> "ukraine", "s"; the lone "s" is too short to index), so both
