@@ -1,0 +1,818 @@
+#!/usr/bin/env python3
+"""Benchmark newssearch against SQLite FTS5 on one corpus folder.
+
+    python bench/run.py CORPUS_DIR [--out bench/out] [--queries 300] [--seed 1]
+                        [--procs-list 1,2] [--work-dir DIR] [--index-dir DIR] [--skip-index]
+
+Measures, on the same articles and the same generated queries:
+
+* indexing: articles/s end to end (``newssearch index`` in a child process: read, enrich,
+  write, commit), index size on disk, peak memory of the child process tree, for each worker
+  count of ``--procs-list``; then the time of a re-index of the unchanged corpus;
+* warm queries through the public API (one :class:`Searcher` reused, after a warm-up pass):
+  p50/p95/p99 per query kind (keyword, phrase, filtered, faceted);
+* cold start: whole-process time of one ``newssearch query`` (median of ``--cold-runs``);
+* the same on SQLite FTS5 (stdlib ``sqlite3``, porter tokenizer, bm25), built in the same run.
+
+Prints one Markdown table (metric | newssearch | FTS5 | ratio) and writes the raw numbers as
+JSON (and the table as Markdown) into ``--out``. Reads only the given corpus folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Query kinds, in the order they are reported.
+KINDS = ("keyword", "phrase", "filtered", "faceted")
+#: Facets asked for by the faceted queries (``people`` has no FTS5 counterpart).
+FACETS = ["people", "source", "year"]
+#: Common English words never used as query words (on top of Whoosh's own stop list).
+EXTRA_STOPWORDS = frozenset(
+    """
+    about above after again against all also although among and another any are around because
+    been before being below between both but can could did does doing down during each either
+    else even ever every few for from further had has have having her here hers herself him
+    himself his how however into its itself just last later least less like made make many may
+    might more most much must near neither never new next nor not now off once one only other
+    others our ours out over own per said same say says she should since some still such than
+    that the their theirs them themselves then there these they this those though three through
+    thus too two under until upon very was were what when where whether which while who whom
+    whose why will with within without would yet you your yours year years told according week
+    """.split()
+)
+_WORD = re.compile(r"^[A-Za-z]{3,}$")
+_HEADER = re.compile(r"^(Title|Date|Source|URL):\s*(.*)$")
+
+
+# -- corpus ------------------------------------------------------------------------------
+
+
+@dataclass
+class Doc:
+    """One article of the corpus, as the benchmark sees it."""
+
+    title: str
+    text: str
+    source: str
+    published: str | None
+
+    @property
+    def year(self) -> int | None:
+        """The publication year, when the article is dated."""
+        if self.published and self.published[:4].isdigit():
+            return int(self.published[:4])
+        return None
+
+
+def _from_record(record: dict[str, Any]) -> Doc | None:
+    """A :class:`Doc` from one JSON article record (None when it has no text)."""
+    text = record.get("text") or record.get("body") or ""
+    if isinstance(text, list):
+        text = "\n\n".join(str(p) for p in text)
+    if not text.strip():
+        return None
+    published = record.get("published") or record.get("date")
+    return Doc(str(record.get("title") or ""), text, str(record.get("source") or ""), str(published) if published else None)
+
+
+def _read_txt(path: Path) -> Doc | None:
+    """An article from a ``newscorpus.py --format txt`` file (header lines, blank line, paragraphs)."""
+    head, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n\n")
+    fields: dict[str, str] = {}
+    for line in head.splitlines():
+        match = _HEADER.match(line)
+        if match:
+            fields[match.group(1).lower()] = match.group(2).strip()
+    if not body.strip():
+        return None
+    return Doc(fields.get("title", ""), body.strip(), fields.get("source", ""), fields.get("date") or None)
+
+
+def load_corpus(corpus_dir: Path) -> list[Doc]:
+    """Every article of the corpus folder (``.jsonl``, ``.json`` and ``.txt`` files, recursively)."""
+    docs: list[Doc] = []
+    for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
+        if path.suffix == ".jsonl":
+            with path.open(encoding="utf-8") as handle:
+                for line in handle:
+                    if line.strip():
+                        doc = _from_record(json.loads(line))
+                        if doc is not None:
+                            docs.append(doc)
+        elif path.suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            records = data if isinstance(data, list) else data.get("articles", [data])
+            docs.extend(d for d in map(_from_record, records) if d is not None)
+        elif path.suffix == ".txt":
+            doc = _read_txt(path)
+            if doc is not None:
+                docs.append(doc)
+    return docs
+
+
+# -- queries -----------------------------------------------------------------------------
+
+
+@dataclass
+class Query:
+    """One benchmark query, with its newssearch and FTS5 forms."""
+
+    kind: str
+    words: list[str]
+    text: str
+    match: str
+    source: str | None = None
+    year: int | None = None
+
+    def search_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of ``Searcher.search`` for this query."""
+        kwargs: dict[str, Any] = {}
+        if self.source is not None:
+            kwargs["source"] = self.source
+        if self.year is not None:
+            kwargs["since"] = kwargs["until"] = str(self.year)
+        if self.kind == "faceted":
+            kwargs["facets"] = FACETS
+        return kwargs
+
+
+def stopwords() -> frozenset[str]:
+    """Words never used in queries: Whoosh's stop list plus :data:`EXTRA_STOPWORDS`."""
+    from whoosh.analysis import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | EXTRA_STOPWORDS
+
+
+def _tokens(text: str) -> list[str]:
+    """Whitespace tokens of ``text`` with surrounding punctuation stripped (inner kept)."""
+    return [t.strip(".,;:!?()[]{}\"'“”‘’«»—–-") for t in text.split()]
+
+
+def _usable(token: str, stop: frozenset[str]) -> bool:
+    return bool(_WORD.match(token)) and token.lower() not in stop
+
+
+def _keyword(doc: Doc, rng: random.Random, stop: frozenset[str], most: int) -> list[str] | None:
+    """1..``most`` distinct usable words of one article (so the AND query has a match)."""
+    words = sorted({t.lower() for t in _tokens(doc.title + " " + doc.text) if _usable(t, stop)})
+    if not words:
+        return None
+    return rng.sample(words, min(len(words), rng.randint(1, most)))
+
+
+def _phrase(doc: Doc, rng: random.Random, stop: frozenset[str]) -> list[str] | None:
+    """2 or 3 consecutive usable words of one paragraph of the article."""
+    size = rng.randint(2, 3)
+    candidates: list[list[str]] = []
+    for paragraph in doc.text.split("\n\n"):
+        raw = paragraph.split()
+        for i in range(len(raw) - size + 1):
+            window = raw[i : i + size]
+            # inner words must not carry punctuation (a clause break), the last may end a sentence
+            if all(_usable(w, stop) for w in window[:-1]) and _usable(_tokens(window[-1])[0], stop):
+                candidates.append([w.lower() for w in window[:-1]] + [_tokens(window[-1])[0].lower()])
+    return rng.choice(candidates) if candidates else None
+
+
+def make_queries(docs: list[Doc], count: int, seed: int) -> list[Query]:
+    """``count`` queries, a quarter of each kind, sampled from real article text with ``seed``."""
+    rng = random.Random(seed)
+    stop = stopwords()
+    per_kind = [count // len(KINDS) + (1 if i < count % len(KINDS) else 0) for i in range(len(KINDS))]
+    queries: list[Query] = []
+    for kind, wanted in zip(KINDS, per_kind):
+        made = 0
+        while made < wanted:
+            doc = docs[rng.randrange(len(docs))]
+            words = _phrase(doc, rng, stop) if kind == "phrase" else _keyword(doc, rng, stop, 2 if kind == "filtered" else 3)
+            if not words:
+                continue
+            if kind == "phrase":
+                text = match = '"' + " ".join(words) + '"'
+            else:
+                text = " ".join(words)
+                match = " ".join(f'"{w}"' for w in words)
+            query = Query(kind, words, text, match)
+            if kind == "filtered":
+                if rng.random() < 0.5 and doc.source:
+                    query.source = doc.source
+                elif doc.year is not None:
+                    query.year = doc.year
+                else:
+                    continue
+            queries.append(query)
+            made += 1
+    return queries
+
+
+# -- processes ---------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (Linux /proc)."""
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                out.extend(int(c) for c in handle.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def _rss_kib(pid: int) -> int:
+    """Resident set size of one process in KiB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Summed RSS of ``pid`` and all its descendants (shared pages counted once per process)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _rss_kib(current)
+        todo.extend(_children(current))
+    return total
+
+
+@dataclass
+class RunResult:
+    """How one child process went."""
+
+    seconds: float
+    cpu_seconds: float  # user + system CPU time of the process tree (robust to a busy machine)
+    returncode: int
+    max_rss_mib: float  # largest single process of the tree (wait4 rusage: the child and its waited-for descendants)
+    tree_rss_mib: float  # largest sampled sum over the process tree (0 when not polled)
+    stdout: str = ""
+    stderr: str = ""
+
+
+#: Runs a command as its child and reports the child's peak RSS (KiB) and wall time to a file.
+#: Measuring from this small intermediate process matters: on Linux a child's ``ru_maxrss``
+#: starts at the RSS of the process that forked it, so measuring straight from this (large)
+#: benchmark process would report its own size for every small child.
+_WRAPPER = """
+import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - t0
+with open(sys.argv[1], "w") as handle:
+    handle.write(f"{usage.ru_maxrss} {seconds} {usage.ru_utime + usage.ru_stime}")
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
+def run_measured(cmd: list[str], poll: float = 0.0, env: dict[str, str] | None = None) -> RunResult:
+    """Run ``cmd``; return wall time, exit status and peak memory (``poll`` > 0 samples the tree).
+
+    The command runs under a small wrapper process that times it and reads its peak RSS with
+    ``wait4`` (the wrapper's own start-up is not counted).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as usage_file:
+        wrapped = [sys.executable, "-I", "-S", "-c", _WRAPPER, usage_file.name, *cmd]
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        peak = 0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, sum(tree_rss_kib(child) for child in _children(proc.pid)))
+                stop.wait(poll)
+
+        sampler = threading.Thread(target=sample, daemon=True) if poll > 0 else None
+        if sampler is not None:
+            sampler.start()
+        proc.wait()
+        stop.set()
+        if sampler is not None:
+            sampler.join()
+        maxrss_kib, seconds, cpu = usage_file.read().split()
+        out.seek(0)
+        err.seek(0)
+        return RunResult(
+            seconds=float(seconds),
+            cpu_seconds=float(cpu),
+            returncode=proc.returncode,
+            max_rss_mib=int(maxrss_kib) / 1024,
+            tree_rss_mib=peak / 1024,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"),
+        )
+
+
+def dir_size_mib(path: Path) -> float:
+    """Size of the files under ``path`` (or of the file ``path``) in MiB."""
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def newssearch_cli() -> str:
+    """The ``newssearch`` console script of this interpreter's environment."""
+    beside = Path(sys.executable).parent / "newssearch"
+    found = str(beside) if beside.exists() else shutil.which("newssearch")
+    if not found:
+        sys.exit("cannot find the newssearch command; install the package (pip install -e .)")
+    return found
+
+
+# -- newssearch ------------------------------------------------------------------------
+
+
+def index_newssearch(corpus: Path, index_dir: Path, workers: int, rebuild: bool = True) -> dict[str, Any]:
+    """Index ``corpus`` with ``newssearch index`` in a child process; return its measurements."""
+    cmd = [newssearch_cli(), "index", "--index", str(index_dir), "--json", "--workers", str(workers), str(corpus)]
+    if rebuild:
+        # a fresh folder: `--rebuild` over an index of an older schema keeps that schema
+        shutil.rmtree(index_dir, ignore_errors=True)
+        cmd.insert(2, "--rebuild")
+    run = run_measured(cmd, poll=0.2)
+    if run.returncode != 0:
+        raise RuntimeError(f"newssearch index failed ({run.returncode}): {run.stderr[-2000:]}")
+    report = json.loads(run.stdout)
+    written = report["added"] + report["updated"]
+    return {
+        "workers": workers,
+        "seconds": run.seconds,
+        "report_seconds": report["seconds"],
+        "cpu_seconds": run.cpu_seconds,
+        "added": report["added"],
+        "updated": report["updated"],
+        "unchanged": report["unchanged"],
+        "skipped": len(report["skipped"]),
+        "articles_per_s": written / run.seconds if written else 0.0,
+        "size_mib": dir_size_mib(index_dir),
+        "max_rss_mib": run.max_rss_mib,
+        "tree_rss_mib": run.tree_rss_mib,
+    }
+
+
+def newssearch_warm(index_dir: Path, queries: list[Query], mmap: bool) -> dict[str, Any]:
+    """Time every query through one reused :class:`Searcher`, after a warm-up pass."""
+    from newssearch.search.searcher import Searcher
+
+    started = time.perf_counter()
+    searcher = Searcher(index_dir, mmap=mmap)
+    open_s = time.perf_counter() - started
+
+    def one(query: Query) -> int:
+        return searcher.search(query.text, **query.search_kwargs()).total
+
+    try:
+        warmup = _timed_pass(queries, one)
+        timed = _timed_pass(queries, one)
+    finally:
+        searcher.close()
+    return {"open_s": open_s, "warmup_s": warmup.seconds, "times": timed.times, "cpu_times": timed.cpu_times, "totals": timed.totals}
+
+
+def newssearch_cold(index_dir: Path, queries: list[Query]) -> dict[str, Any]:
+    """Whole-process time and peak RSS of ``newssearch query`` for each of ``queries``."""
+    runs = []
+    for query in queries:
+        run = run_measured([newssearch_cli(), "query", "--index", str(index_dir), query.text])
+        if run.returncode != 0:
+            raise RuntimeError(f"newssearch query failed: {run.stderr[-1000:]}")
+        runs.append({"query": query.text, "seconds": run.seconds, "max_rss_mib": run.max_rss_mib})
+    return {"runs": runs}
+
+
+# -- FTS5 --------------------------------------------------------------------------------
+
+FTS5_SCHEMA = """
+CREATE TABLE articles(id INTEGER PRIMARY KEY, title TEXT, body TEXT, source TEXT, published TEXT, year INTEGER);
+CREATE VIRTUAL TABLE fts USING fts5(title, body, content='articles', content_rowid='id',
+                                    tokenize='porter unicode61 remove_diacritics 2');
+"""
+FTS5_HITS = (
+    "SELECT a.id, a.title, a.source, a.published, snippet(fts, 1, '[', ']', '…', 24) "
+    "FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts MATCH ?{where} "
+    "ORDER BY bm25(fts, 2.0, 1.0) LIMIT 10"
+)
+FTS5_COUNT = "SELECT count(*) FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts MATCH ?{where}"
+FTS5_GROUP = (
+    "SELECT a.{column}, count(*) AS n FROM fts JOIN articles a ON a.id = fts.rowid "
+    "WHERE fts MATCH ?{where} GROUP BY a.{column} ORDER BY n DESC LIMIT 10"
+)
+
+
+def build_fts5(corpus: Path, db_path: Path) -> int:
+    """Read the corpus and build the FTS5 database at ``db_path``; return the article count."""
+    if db_path.exists():
+        db_path.unlink()
+    docs = load_corpus(corpus)
+    con = sqlite3.connect(db_path)
+    con.executescript(FTS5_SCHEMA)
+    with con:
+        con.executemany(
+            "INSERT INTO articles(title, body, source, published, year) VALUES (?, ?, ?, ?, ?)",
+            ((d.title, d.text, d.source, d.published, d.year) for d in docs),
+        )
+        con.execute("INSERT INTO fts(rowid, title, body) SELECT id, title, body FROM articles")
+        con.execute("CREATE INDEX articles_source ON articles(source)")
+        con.execute("CREATE INDEX articles_year ON articles(year)")
+        con.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+    con.close()
+    return len(docs)
+
+
+def index_fts5(corpus: Path, db_path: Path) -> dict[str, Any]:
+    """Build the FTS5 database in a child process (this script); return its measurements."""
+    run = run_measured([sys.executable, __file__, str(corpus), "--build-fts5", str(db_path)], poll=0.2)
+    if run.returncode != 0:
+        raise RuntimeError(f"FTS5 build failed: {run.stderr[-2000:]}")
+    articles = int(run.stdout.strip().splitlines()[-1])
+    return {
+        "seconds": run.seconds,
+        "added": articles,
+        "cpu_seconds": run.cpu_seconds,
+        "articles_per_s": articles / run.seconds,
+        "size_mib": dir_size_mib(db_path),
+        "max_rss_mib": run.max_rss_mib,
+        "tree_rss_mib": run.tree_rss_mib,
+    }
+
+
+def fts5_sql(query: Query) -> tuple[str, list[Any]]:
+    """The extra WHERE clause and its parameters for a query's filters."""
+    if query.source is not None:
+        return " AND a.source = ?", [query.source]
+    if query.year is not None:
+        return " AND a.year = ?", [query.year]
+    return "", []
+
+
+def fts5_search(con: sqlite3.Connection, query: Query) -> int:
+    """Run one query on FTS5 as newssearch does: top 10 with snippets, total, facet counts."""
+    where, params = fts5_sql(query)
+    args = [query.match, *params]
+    con.execute(FTS5_HITS.format(where=where), args).fetchall()
+    total = con.execute(FTS5_COUNT.format(where=where), args).fetchone()[0]
+    if query.kind == "faceted":
+        for column in ("source", "year"):
+            con.execute(FTS5_GROUP.format(column=column, where=where), args).fetchall()
+    return int(total)
+
+
+def fts5_warm(db_path: Path, queries: list[Query]) -> dict[str, Any]:
+    """Time every query on one reused connection, after a warm-up pass."""
+    started = time.perf_counter()
+    con = sqlite3.connect(db_path)
+    open_s = time.perf_counter() - started
+    try:
+        warmup = _timed_pass(queries, lambda q: fts5_search(con, q))
+        timed = _timed_pass(queries, lambda q: fts5_search(con, q))
+    finally:
+        con.close()
+    return {"open_s": open_s, "warmup_s": warmup.seconds, "times": timed.times, "cpu_times": timed.cpu_times, "totals": timed.totals}
+
+
+FTS5_ONE_SHOT = """
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+rows = con.execute({hits!r}, [sys.argv[2]]).fetchall()
+total = con.execute({count!r}, [sys.argv[2]]).fetchone()[0]
+print(total, 'matches')
+for row in rows:
+    print(*row)
+"""
+
+
+def fts5_cold(db_path: Path, queries: list[Query]) -> dict[str, Any]:
+    """Whole-process time of a one-shot Python + sqlite3 query for each of ``queries``."""
+    code = FTS5_ONE_SHOT.format(hits=FTS5_HITS.format(where=""), count=FTS5_COUNT.format(where=""))
+    runs = []
+    for query in queries:
+        run = run_measured([sys.executable, "-c", code, str(db_path), query.match])
+        if run.returncode != 0:
+            raise RuntimeError(f"FTS5 one-shot query failed: {run.stderr[-1000:]}")
+        runs.append({"query": query.match, "seconds": run.seconds, "max_rss_mib": run.max_rss_mib})
+    return {"runs": runs}
+
+
+# -- statistics and report ---------------------------------------------------------------
+
+
+@dataclass
+class Pass:
+    """One pass over the queries: wall seconds in all, and per query wall/CPU seconds and hit totals."""
+
+    seconds: float
+    times: list[float]
+    cpu_times: list[float]
+    totals: list[int]
+
+
+def _timed_pass(queries: list[Query], run: Callable[[Query], int]) -> Pass:
+    """Run every query once, timing each (wall clock and this process's CPU time)."""
+    times, cpu_times, totals = [], [], []
+    started = time.perf_counter()
+    for query in queries:
+        t0, c0 = time.perf_counter(), time.process_time()
+        totals.append(run(query))
+        times.append(time.perf_counter() - t0)
+        cpu_times.append(time.process_time() - c0)
+    return Pass(time.perf_counter() - started, times, cpu_times, totals)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The ``pct`` percentile of ``values`` (linear interpolation between closest ranks)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * pct / 100
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def per_kind(queries: list[Query], times: list[float]) -> dict[str, dict[str, float]]:
+    """p50/p95/p99/mean in milliseconds for each query kind."""
+    out: dict[str, dict[str, float]] = {}
+    for kind in KINDS:
+        ms = [t * 1000 for q, t in zip(queries, times) if q.kind == kind]
+        out[kind] = {
+            "n": len(ms),
+            "p50": percentile(ms, 50),
+            "p95": percentile(ms, 95),
+            "p99": percentile(ms, 99),
+            "mean": statistics.fmean(ms) if ms else float("nan"),
+        }
+    return out
+
+
+def agreement(queries: list[Query], ours: list[int], theirs: list[int]) -> dict[str, Any]:
+    """How often newssearch and FTS5 report the same number of matching articles, per kind."""
+    out: dict[str, Any] = {}
+    for kind in KINDS:
+        pairs = [(a, b) for q, a, b in zip(queries, ours, theirs) if q.kind == kind]
+        same = sum(1 for a, b in pairs if a == b)
+        out[kind] = {"same": same, "n": len(pairs), "newssearch_total": sum(a for a, _ in pairs), "fts5_total": sum(b for _, b in pairs)}
+    return out
+
+
+@dataclass
+class Row:
+    """One line of the Markdown table."""
+
+    metric: str
+    ours: float | None
+    theirs: float | None
+    digits: int = 1
+    note: str = ""
+
+    def cells(self) -> list[str]:
+        """The four cells: metric, newssearch, FTS5, ratio."""
+        def fmt(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:,.{self.digits}f}"
+
+        ratio = "n/a"
+        if self.ours is not None and self.theirs:
+            ratio = f"{self.ours / self.theirs:.2f}×"
+        metric = self.metric + (f" ({self.note})" if self.note else "")
+        return [metric, fmt(self.ours), fmt(self.theirs), ratio]
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table."""
+    lines = ["| metric | newssearch | FTS5 | ratio newssearch/FTS5 |", "|---|---:|---:|---:|"]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def build_rows(results: dict[str, Any]) -> list[Row]:
+    """The table rows from the raw results."""
+    rows: list[Row] = []
+    fts = results.get("fts5_index")
+    for run in results.get("newssearch_index", []):
+        w = run["workers"]
+        rows.append(Row(f"index: articles/s, workers={w} (higher is better)", run["articles_per_s"], fts and fts["articles_per_s"]))
+        rows.append(Row(f"index: seconds, workers={w}", run["seconds"], fts and fts["seconds"]))
+        if "cpu_seconds" in run:
+            rows.append(Row(f"index: CPU seconds (user+sys, all processes), workers={w}", run["cpu_seconds"], fts and fts.get("cpu_seconds")))
+        rows.append(Row(f"index: size on disk MiB, workers={w}", run["size_mib"], fts and fts["size_mib"]))
+        rows.append(Row(f"index: peak RSS MiB, largest process, workers={w}", run["max_rss_mib"], fts and fts["max_rss_mib"]))
+        rows.append(Row(f"index: peak RSS MiB, process tree sum, workers={w}", run["tree_rss_mib"], fts and fts["tree_rss_mib"]))
+    reindex = results.get("newssearch_reindex")
+    if reindex:
+        rows.append(Row(f"re-index unchanged corpus: seconds, workers={reindex['workers']}", reindex["seconds"], None, 2, "FTS5: no incremental mode"))
+    ours, theirs = results.get("newssearch_warm"), results.get("fts5_warm")
+    if ours and theirs:
+        rows.append(Row("open searcher / connection ms", ours["open_s"] * 1000, theirs["open_s"] * 1000, 2))
+        a, b = ours["per_kind"], theirs["per_kind"]
+        for kind in KINDS:
+            note = "FTS5 counts source+year only, no people facet" if kind == "faceted" else ""
+            for p in ("p50", "p95", "p99"):
+                rows.append(Row(f"warm {kind} {p} ms (n={a[kind]['n']})", a[kind][p], b[kind][p], 2, note if p == "p50" else ""))
+        if "per_kind_cpu" in ours and "per_kind_cpu" in theirs:
+            for kind in KINDS:
+                rows.append(Row(f"warm {kind} p50 CPU ms (process time, robust to a busy machine)", ours["per_kind_cpu"][kind]["p50"], theirs["per_kind_cpu"][kind]["p50"], 2))
+        for kind, agree in results.get("agreement", {}).items():
+            rows.append(Row(f"{kind}: same hit count as FTS5, % of queries", 100 * agree["same"] / max(agree["n"], 1), None, 0))
+    cold_ours, cold_theirs = results.get("newssearch_cold"), results.get("fts5_cold")
+    if cold_ours and cold_theirs:
+        n = len(cold_ours["runs"])
+        rows.append(Row(f"cold one-shot query, whole process ms (median of {n})", 1000 * statistics.median(r["seconds"] for r in cold_ours["runs"]),
+                        1000 * statistics.median(r["seconds"] for r in cold_theirs["runs"]), 0, "FTS5: python -c + sqlite3"))
+        rows.append(Row("cold one-shot query, peak RSS MiB (median)", statistics.median(r["max_rss_mib"] for r in cold_ours["runs"]),
+                        statistics.median(r["max_rss_mib"] for r in cold_theirs["runs"]), 1))
+    return rows
+
+
+# -- main --------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("corpus", type=Path, help="Corpus folder (.jsonl/.json/.txt articles), e.g. from newscorpus.py remix.")
+    p.add_argument("--out", type=Path, default=Path("bench/out"), help="Folder for the JSON and Markdown results.")
+    p.add_argument("--queries", type=int, default=300, help="Number of queries (split evenly over the 4 kinds).")
+    p.add_argument("--seed", type=int, default=1, help="Seed of the query sampler.")
+    p.add_argument("--procs-list", default=f"1,{os.cpu_count() or 1}", help="Worker counts to index with (comma-separated).")
+    p.add_argument("--work-dir", type=Path, default=None, help="Where the indexes go [default: /tmp/newssearch-bench-CORPUSNAME].")
+    p.add_argument("--index-dir", type=Path, default=None, help="newssearch index used for queries and the re-index [default: WORK/newssearch-wN for the largest N].")
+    p.add_argument("--skip-index", action="store_true", help="Reuse --index-dir (and WORK/fts5.db if present) instead of indexing.")
+    p.add_argument("--keep-indexes", action="store_true", help="Keep the indexes built for the smaller worker counts.")
+    p.add_argument("--mmap", action=argparse.BooleanOptionalAction, default=True, help="Open the warm Searcher with mmap=True (the documented choice for a long-lived searcher).")
+    p.add_argument("--cold-runs", type=int, default=10, help="One-shot CLI queries to time.")
+    p.add_argument("--build-fts5", type=Path, default=None, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def code_version() -> dict[str, Any]:
+    """The git commit of the newssearch sources benchmarked, and their uncommitted changes."""
+    import newssearch
+
+    root = Path(newssearch.__file__).resolve().parents[2]
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {
+        "module": newssearch.__file__,
+        "commit": git("rev-parse", "--short", "HEAD") or os.environ.get("NEWSSEARCH_COMMIT", "unknown"),
+        "dirty": git("status", "--porcelain", "--", "src").splitlines(),
+    }
+
+
+def reuse_indexing(previous: Path, results: dict[str, Any]) -> None:
+    """With --skip-index: carry the indexing numbers of an earlier full run over (marked as such)."""
+    old: dict[str, Any] = {}
+    for candidate in (previous, previous.with_suffix(".partial.json")):
+        try:
+            old = json.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if old.get("index_dir") == results["index_dir"] and "newssearch_index" in old:
+            previous = candidate
+            break
+    else:
+        return
+    if old.get("index_dir") != results["index_dir"]:
+        return
+    for key in ("newssearch_index", "newssearch_reindex", "fts5_index"):
+        if key in old:
+            results[key] = old[key]
+    results["indexing_from"] = {"file": str(previous), "started": old.get("started")}
+    log(f"indexing numbers reused from {previous} (run of {old.get('started')})")
+
+
+def save_partial(out: Path, name: str, results: dict[str, Any]) -> None:
+    """Write the results gathered so far (so a long run that is stopped keeps its indexing numbers)."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.partial.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+
+
+def log(message: str) -> None:
+    """A progress line on stderr."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark (or, with the hidden --build-fts5, only build an FTS5 database)."""
+    args = parse_args(argv)
+    if args.build_fts5 is not None:
+        print(build_fts5(args.corpus, args.build_fts5))
+        return
+    corpus = args.corpus.resolve()
+    if not corpus.is_dir():
+        sys.exit(f"not a folder: {corpus}")
+    procs = sorted({int(p) for p in args.procs_list.split(",") if p.strip()})
+    work = (args.work_dir or Path(tempfile.gettempdir()) / f"newssearch-bench-{corpus.name}").resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    index_dir = (args.index_dir or work / f"newssearch-w{procs[-1]}").resolve()
+    fts5_db = work / "fts5.db"
+    results: dict[str, Any] = {
+        "corpus": str(corpus),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "sqlite": sqlite3.sqlite_version,
+        "index_dir": str(index_dir),
+        "code": code_version(),
+    }
+
+    log(f"reading {corpus}")
+    docs = load_corpus(corpus)
+    results["articles"] = len(docs)
+    queries = make_queries(docs, args.queries, args.seed)
+    results["queries"] = [asdict(q) for q in queries]
+    log(f"{len(docs)} articles, {len(queries)} queries")
+    del docs
+
+    if not args.skip_index:
+        results["newssearch_index"] = []
+        for n in procs:
+            target = index_dir if n == procs[-1] else work / f"newssearch-w{n}"
+            log(f"newssearch index, workers={n} → {target}")
+            run = index_newssearch(corpus, target, n)
+            log(f"  {run['added']} articles in {run['seconds']:.1f} s ({run['articles_per_s']:.0f}/s), {run['size_mib']:.0f} MiB")
+            results["newssearch_index"].append(run)
+            save_partial(args.out, corpus.name, results)
+            if target != index_dir and not args.keep_indexes:
+                shutil.rmtree(target, ignore_errors=True)
+        log("newssearch re-index of the unchanged corpus")
+        results["newssearch_reindex"] = index_newssearch(corpus, index_dir, procs[-1], rebuild=False)
+        log(f"  {results['newssearch_reindex']['seconds']:.2f} s")
+    else:
+        if not index_dir.exists():
+            sys.exit(f"--skip-index: no index at {index_dir}")
+        reuse_indexing(args.out / f"{corpus.name}.json", results)
+    if not (args.skip_index and fts5_db.exists()):
+        log(f"FTS5 build → {fts5_db}")
+        results["fts5_index"] = index_fts5(corpus, fts5_db)
+        log(f"  {results['fts5_index']['seconds']:.1f} s")
+
+    save_partial(args.out, corpus.name, results)
+    log("warm queries: newssearch")
+    ours = newssearch_warm(index_dir, queries, args.mmap)
+    ours["per_kind"] = per_kind(queries, ours["times"])
+    ours["per_kind_cpu"] = per_kind(queries, ours["cpu_times"])
+    results["newssearch_warm"] = ours
+    log("warm queries: FTS5")
+    theirs = fts5_warm(fts5_db, queries)
+    theirs["per_kind"] = per_kind(queries, theirs["times"])
+    theirs["per_kind_cpu"] = per_kind(queries, theirs["cpu_times"])
+    results["fts5_warm"] = theirs
+    results["agreement"] = agreement(queries, ours["totals"], theirs["totals"])
+    save_partial(args.out, corpus.name, results)
+
+    cold = [q for q in queries if q.kind == "keyword"][: args.cold_runs]
+    log(f"cold one-shot queries ×{len(cold)}")
+    results["newssearch_cold"] = newssearch_cold(index_dir, cold)
+    results["fts5_cold"] = fts5_cold(fts5_db, cold)
+
+    rows = build_rows(results)
+    results["table"] = [dict(zip(("metric", "newssearch", "fts5", "ratio"), r.cells())) for r in rows]
+    markdown = f"### {corpus.name}: {results['articles']:,} articles, {len(queries)} queries (seed {args.seed}), {os.cpu_count()} CPUs\n\n"
+    code = results["code"]
+    markdown += f"newssearch at commit {code['commit']}" + (f" with {len(code['dirty'])} uncommitted file(s) under src/" if code["dirty"] else "") + ".\n\n"
+    if "indexing_from" in results:
+        markdown += f"Indexing rows from the run of {results['indexing_from']['started']} (this run used --skip-index).\n\n"
+    markdown += table(rows)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{corpus.name}.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    (args.out / f"{corpus.name}.md").write_text(markdown + "\n", encoding="utf-8")
+    print(markdown)
+    log(f"wrote {args.out / (corpus.name + '.json')}")
+
+
+if __name__ == "__main__":
+    main()
