@@ -66,13 +66,15 @@ class IndexReport:
         return self.added + self.updated
 
     def skip_reasons(self) -> dict[str, int]:
-        """How many skips per reason (reasons without per-record detail)."""
+        """How many skips per reason, with per-record detail dropped ("invalid JSON: …" →
+        "invalid JSON", "item 3: …" → "bad record")."""
         counts: dict[str, int] = {}
         for err in self.skipped:
             reason = err.reason
-            for general in ("invalid JSON", "cannot parse", "item "):
-                if reason.startswith(general):
-                    reason = "invalid JSON" if general == "invalid JSON" else ("bad record" if general == "item " else general)
+            if reason.startswith(("invalid JSON", "cannot parse")):
+                reason = reason.split(":")[0]
+            elif reason.startswith("item "):
+                reason = "bad record"
             counts[reason] = counts.get(reason, 0) + 1
         return counts
 
