@@ -203,3 +203,45 @@ def test_non_person_heads_and_place_prefixes():
     people, _ = extract_people("", ["Shares of Jackson Holdings rose after talks in Santa Barbara .",
                                     "Protesters gathered on Grace Road near Nelson Mandela Square ."])
     assert people == [], people
+
+
+def test_multiword_places_are_not_people():
+    people, _ = extract_people("", ["Prime Minister Hun Sen flew from Phnom Penh to Monte Carlo on Friday .",
+                                    "Talks in Sierra Leone and Kuala Lumpur went on ."])
+    assert {p.name for p in people} == {"Hun Sen"}, people
+
+
+def test_firms_named_after_people():
+    people, _ = extract_people("", [
+        ("Analysts at Morgan Stanley and Merrill Lynch cut their forecasts , said John Smith of "
+         "Piper Jaffray Inc ."),
+        "Piper Jaffray also said Lehman Brothers and Procter & Gamble were buyers .",
+        "Goldman Sachs Group rose . Goldman said demand was strong .",
+    ])
+    assert {p.name for p in people} == {"John Smith"}, people
+
+
+def test_role_words_and_nationalities_before_names():
+    people, _ = extract_people("", ["Frenchman Frank Leboeuf scored and Left-back Hinchcliffe was booked .",
+                                    "Lock Ian Jones returns ."])
+    assert {p.name for p in people} == {"Frank Leboeuf", "Hinchcliffe", "Ian Jones"}, people
+
+
+def test_poisons_and_levantine_places_are_not_people():
+    people, _ = extract_people("", [
+        ("Sergei Skripal was poisoned with Novichok in Salisbury , and the nerve agent Novichok was "
+         "found later ."),
+        "Syrian troops entered Tell Tamer and Ain Issa .",
+    ])
+    assert {p.name for p in people} == {"Sergei Skripal"}, people
+
+
+def test_sports_result_lines_name_clubs_not_people():
+    people, _ = extract_people("", [
+        "Levski Sofia 2 Lokomotiv Plovdiv 1",
+        "In Bistrita : Gloria Bistrita ( Romania ) 2 Valletta ( Malta ) 1",
+        "Brann Bergen v Odra Wodzislaw",
+        "Lech Poznan 3 2 1 0 7 3 7",
+        "Cannes 0 Monaco 2 ( Thierry Henry 26th , 71st ) .",
+    ])
+    assert {p.name for p in people} == {"Thierry Henry"}, people

@@ -69,7 +69,21 @@ DEMONYMS = frozenset(
     brazilian argentine argentinian chilean peruvian colombian venezuelan bolivian ecuadorean
     ecuadorian uruguayan paraguayan european asian arab african latin yankee soviet
     kurdish chechen tamil sikh muslim christian jewish catholic protestant republican
-    democrat democratic conservative liberal socialist communist""".split()
+    democrat democratic conservative liberal socialist communist
+    frenchman frenchwoman dutchman dutchwoman englishman englishwoman irishman irishwoman
+    scotsman scotswoman welshman briton finn dane swede pole kiwi aussie""".split()
+)
+
+#: Role words that may start a capitalised run before a name and are never part of it:
+#: "Left-back Hinchcliffe", "Lock Ian Jones", "Accountant Natalya Sypron".
+ROLE_WORDS = frozenset(
+    """left-back right-back fullback full-back centre-back center-back wing-back midfielder
+    striker forward defender goalkeeper keeper sweeper winger playmaker opener batsman bowler
+    all-rounder wicketkeeper lock flanker prop hooker scrum-half fly-half centre quarterback
+    pitcher catcher shortstop outfielder infielder rookie veteran jockey trainer driver rider
+    accountant lawyer banker businessman businesswoman tycoon actor actress singer writer
+    novelist poet director producer manager owner founder analyst economist editor
+    brother sister cousin uncle aunt wife husband daughter widow""".split()
 )
 
 #: Capitalised words that end (or directly follow) the names of places, organisations,
@@ -100,6 +114,41 @@ NON_PERSON_HEADS = frozenset(
     disease syndrome virus award awards prize cup trophy championship championships open
     games festival conference summit treaty accord act agreement declaration doctrine
     award medal prize bond bonds index parish corps""".split()
+    # firms named after people: "Lehman Brothers", "Warner Bros", "Taylor Asset Management"
+    + """bros brothers sons cos lp llp limited asset management advisers advisors ventures
+    enterprises resources properties realty electronics""".split()
+)
+
+#: Words that end a firm's name: a name written before one of them anywhere in an article
+#: ("Morgan Stanley & Co", "Piper Jaffray Inc", "Goldman Sachs Group") is a firm there.
+ORG_SUFFIXES = frozenset(
+    """inc corp corporation co cos company ltd limited plc llc llp lp ag sa spa nv bv gmbh
+    group holdings holding brothers bros sons securities capital partners associates
+    management investments bancorp bank &""".split()
+)
+
+#: Capitalised words that start place names and never a person's name: a name right after
+#: one ("Tell Tamer", "Ras Tanura", "Fort Worth") is part of a place.
+STRONG_PLACE_PREFIXES = frozenset(
+    "tell tel ras wadi jebel jabal deir kafr beit bir khirbet puerto porto fort".split()
+)
+
+#: Well-known firms and brands whose names read like a person's (keys as made by
+#: ``people.person_key``): never a person, and in an article naming one, its first word
+#: alone ("Merrill", "Goldman") is the firm too.
+KNOWN_FIRMS = frozenset(" ".join(k.split()) for k in
+    """goldman sachs|morgan stanley|merrill lynch|lehman brothers|salomon brothers|bear stearns|
+    dean witter|smith barney|paine webber|kidder peabody|piper jaffray|morgan grenfell|
+    hoare govett|kleinwort benson|hill samuel|jardine fleming|jardine matheson|baring brothers|
+    donaldson lufkin|
+    robertson stephens|hambrecht quist|kleiner perkins|philip morris|eli lilly|procter gamble|
+    johnson johnson|marks spencer|sears roebuck|ernst young|arthur andersen|price waterhouse|
+    coopers lybrand|deloitte touche|peat marwick|dow jones|dow chemical|dow corning|rolls royce|
+    mercedes benz|harley davidson|hewlett packard|warner lambert|bristol myers|pitney bowes|
+    black decker|baker hughes|dun bradstreet|lockheed martin|martin marietta|mcdonnell douglas|
+    pratt whitney|levi strauss|louis vuitton|tate lyle|reckitt colman|cadbury schweppes|
+    booz allen|arthur d little|fannie mae|freddie mac|sallie mae|ginnie mae|ben jerry|
+    standard poors|warner bros""".split("|")
 )
 
 #: Lower-case nouns right before a capitalised name that make it no person's name:
@@ -107,13 +156,23 @@ NON_PERSON_HEADS = frozenset(
 NON_PERSON_CUES = frozenset(
     """newspaper newspapers daily tabloid magazine broadcaster channel agency company firm
     manufacturer maker brand band ship vessel town village city province region island
-    airport hotel restaurant hurricane storm cyclone typhoon nerve drug""".split()
+    airport hotel restaurant hurricane storm cyclone typhoon nerve drug drugs vaccine vaccines
+    virus toxin poison antidote medicine medication painkiller antibiotic pesticide herbicide
+    steroid""".split()
+)
+
+#: Two-word cues: "nerve agent Novichok", "poisoned with Novichok".
+NON_PERSON_CUES2 = frozenset(
+    [("nerve", "agent"), ("chemical", "agent"), ("biological", "agent")]
+    + [(verb, "with") for verb in """poisoned infected contaminated vaccinated inoculated injected
+    laced sprayed dosed treated immunised immunized""".split()]
 )
 
 #: First words of multi-word place names: "Puerto Rico", "El Paso", "Fort Worth".
 PLACE_PREFIXES = frozenset(
     """puerto porto port fort san santa santo sao são los las el lake mount mt cape saint st st.
-    new north south east west upper lower great""".split()
+    new north south east west upper lower great
+    tell tel ras wadi jebel jabal deir kafr beit ain bir khirbet""".split()
 )
 
 #: Common lower-case words (set from the model file): a capitalised word that is usually
@@ -143,6 +202,20 @@ def gazetteers() -> tuple[frozenset[str], dict[str, int], frozenset[str]]:
         surnames.setdefault(w.lower(), 0 if rank < 1000 else 1 if rank < 10000 else 2)
     places = frozenset(w.lower() for w in _read_list("people_places.txt"))
     return first, surnames, places
+
+
+@lru_cache(maxsize=1)
+def multi_places() -> frozenset[str]:
+    """Multi-word place names ("phnom penh", "monte carlo"), folded as by :func:`place_key`."""
+    return frozenset(_read_list("people_places_multi.txt"))
+
+
+_PLACE_KEY_DROP = str.maketrans({"-": " ", ".": " ", "’": "'"})
+
+
+def place_key(words: list[str]) -> str:
+    """The folded form of a run of tokens, as stored in ``people_places_multi.txt``."""
+    return " ".join(fold(" ".join(words)).translate(_PLACE_KEY_DROP).split())
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:

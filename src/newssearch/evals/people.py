@@ -77,7 +77,12 @@ def evaluate(path: str | Path, show_errors: bool = False, docs_spec: str | None 
     a fraction of its documents (e.g. a held-out part of eng.train)."""
     docs = read_conll(path)
     a, b = doc_range(docs_spec, len(docs))
-    docs = docs[a:b]
+    res = evaluate_docs(docs[a:b], show_errors)
+    return {"file": str(path), **res}
+
+
+def evaluate_docs(docs: list, show_errors: bool = False) -> dict[str, object]:
+    """Scores for CoNLL documents as read by :func:`~newssearch.evals.train_people.read_conll`."""
     s_tp = s_fp = s_fn = 0
     m_tp = m_fp = m_fn = 0
     prepared = []
@@ -110,7 +115,6 @@ def evaluate(path: str | Path, show_errors: bool = False, docs_spec: str | None 
         m_fn += len(gold_m - pred_m)
     words = sum(len(p.split()) for paras, _ in prepared for p in paras)
     result: dict[str, object] = {
-        "file": str(path),
         "documents": len(prepared),
         "document_sets": _prf(s_tp, s_fp, s_fn),
         "mentions": _prf(m_tp, m_fp, m_fn),
