@@ -143,7 +143,8 @@ def test_wait_gives_up_after_its_seconds(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["index", str(tmp_path / "a"), "--index", str(ix), "--wait", "1"])
         elapsed = time.monotonic() - started
         assert result.exit_code == 75, result.output
-        assert "is being updated by another process" in result.stderr
+        assert result.stderr.startswith("The index is being updated by another process; waiting up to 1 s for it…\n")
+        assert "is being updated by another process" in result.stderr.splitlines()[1]
         assert 0.9 <= elapsed < 8
     finally:
         holder.release()

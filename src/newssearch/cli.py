@@ -123,6 +123,29 @@ class _Bar:
             self._bar.close()
             self._bar = None
 
+    def waiting(self, seconds: float) -> None:
+        _tell_waiting(seconds)
+
+
+class _Quiet:
+    """No bar (quiet, JSON, or not a terminal), but still say when waiting for another indexer."""
+
+    def start(self, total_bytes: int) -> None:
+        pass
+
+    def advance(self, nbytes: int, articles: int = 0) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def waiting(self, seconds: float) -> None:
+        _tell_waiting(seconds)
+
+
+def _tell_waiting(seconds: float) -> None:
+    click.echo(f"The index is being updated by another process; waiting up to {seconds:g} s for it…", err=True)
+
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -143,9 +166,9 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
     Reads .txt, .json, .jsonl and .html/.htm files (also gzipped). A re-run indexes only
     what changed: new files are added, changed ones re-indexed, deleted ones removed.
     """
-    from .indexing import Progress, index_paths
+    from .indexing import index_paths
 
-    bar: Any = _Bar() if (not quiet and not as_json and sys.stderr.isatty()) else Progress()
+    bar: Any = _Bar() if (not quiet and not as_json and sys.stderr.isatty()) else _Quiet()
     tuning: dict[str, Any] = {"writer_procs": writer_procs}
     if commit_every is not None:
         tuning["commit_every"] = commit_every

@@ -45,6 +45,9 @@ class Progress:
     def close(self) -> None:
         """Work is over."""
 
+    def waiting(self, seconds: float) -> None:
+        """Another process is updating the index; waiting up to ``seconds`` for it."""
+
 
 @dataclass
 class IndexReport:
@@ -297,7 +300,7 @@ def _index(
     progress: Progress,
     commit_every: int,
 ) -> IndexReport:
-    store = IndexStore(index_dir, rebuild=rebuild, wait=wait)
+    store = IndexStore(index_dir, rebuild=rebuild, wait=wait, on_wait=progress.waiting)
     try:
         known = store.known_files()
         # only files not in the index yet are sure to be written: large work gets two writers

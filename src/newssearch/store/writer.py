@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,11 +165,15 @@ class IndexStore:
     another process's lock before :class:`IndexLockedError`. ``rebuild=True`` replaces the
     whole content at the first commit (the old index stays intact until then).
     ``procs`` (settable until the first write) > 1 writes with Whoosh's multi-process,
-    multi-segment writer.
+    multi-segment writer. ``on_wait(seconds)`` is called once if the lock is busy and the
+    session starts waiting for it.
     """
 
-    def __init__(self, index_dir: str, rebuild: bool = False, wait: float = 0.0, procs: int = 1) -> None:
+    def __init__(
+        self, index_dir: str, rebuild: bool = False, wait: float = 0.0, procs: int = 1, on_wait: Callable[[float], None] | None = None
+    ) -> None:
         self.index_dir = index_dir
+        self._on_wait = on_wait
         self.procs = procs
         self._lock: Any = None
         fresh = not index_exists(index_dir)
@@ -195,7 +199,11 @@ class IndexStore:
     def _acquire(self, ix: Any, wait: float) -> None:
         lock = ix.lock("WRITELOCK")
         deadline = time.monotonic() + max(wait, 0.0)
+        told = False
         while not lock.acquire():
+            if not told and wait > 0 and self._on_wait is not None:
+                self._on_wait(wait)
+                told = True
             if time.monotonic() >= deadline:
                 raise IndexLockedError(
                     f"the index at {self.index_dir} is being updated by another process",
