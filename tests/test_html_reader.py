@@ -218,3 +218,64 @@ def test_date_is_visible_rejects_other_days():
     day = dt.date(2024, 3, 5)
     for text in ("15.3.2024", "5.3.2023", "March 15, 2024", "2024-03-25", "April 5, 2024", ""):
         assert not reader.date_is_visible(day, text), text
+
+
+def test_date_under_the_headline_wins_over_a_visible_metadata_date():
+    # the metadata date (1 May) is written in a "more stories" list; the dateline under the
+    # headline says 28 April and no metadata offers it
+    head = '<meta property="article:published_time" content="2020-05-01T08:00:00+02:00">'
+    body = (
+        "</article><div class='byline'>Von Eva Roth, 28. April 2020</div><article>"
+        + "<p>" + "The council approved the budget for the harbour district after a long debate. " * 5 + "</p>"
+        "<aside><p>More: 01.05.2020 Tram line delayed</p></aside>"
+    )
+    data = _page(head, body).replace(b"lang='en'", b"lang='de'")
+    article = next(reader.read(data, "p.html"))
+    assert article.published == dt.date(2020, 4, 28)
+
+
+def test_metadata_date_under_the_headline_keeps_its_time():
+    # published and updated both under the headline: the metadata one (with its time) wins
+    head = '<meta property="article:published_time" content="2023-11-09T06:15:00-06:00">'
+    article = next(reader.read(_page(head, "<p>Updated: Nov. 8, 2023 | Published: Nov. 9, 2023</p>"), "p.html"))
+    assert article.published == dt.datetime(2023, 11, 9, 6, 15)
+
+
+def test_headline_date_when_metadata_has_none():
+    article = next(reader.read(_page("", "<p class='meta'>March 4th, 2024 &middot; 3 min read</p>"), "p.html"))
+    assert article.published == dt.date(2024, 3, 4)
+
+
+def test_headline_dates_follow_the_h1_naming_the_title():
+    from lxml import html as lxml_html
+
+    tree = lxml_html.document_fromstring(
+        "<html><body><h1>Site logo</h1><p>12.01.2019</p><div style='height:2000px'></div>"
+        + "<p>" + "filler text " * 100 + "</p>"
+        + "<h1>Harbour bridge reopens</h1><p>Posted 5 March 2024 by staff</p></body></html>"
+    )
+    found = reader.headline_dates(tree, "Harbour bridge reopens | Chronicle")
+    assert found and found[0][1] == [dt.date(2024, 3, 5)]
+    assert reader.headline_dates(tree, None)[0][1] == [dt.date(2019, 1, 12)]  # first h1
+
+
+def test_dates_in_text_readings():
+    found = list(reader.dates_in_text("Posted 03/05/2024, updated 2024-03-07T10:00, 5. März 2024, 13/05/2024"))
+    assert [days for _, days in found] == [
+        [dt.date(2024, 3, 5), dt.date(2024, 5, 3)],  # slashes: month first, then day first
+        [dt.date(2024, 3, 7)],
+        [dt.date(2024, 3, 5)],
+        [dt.date(2024, 5, 13)],
+    ]
+    assert list(reader.dates_in_text("call 0800 123 456 or see room 2024")) == []
+
+
+def test_metadata_read_from_the_tree_and_from_text_agree():
+    from lxml import html as lxml_html
+
+    text = (FIXTURES / "article_full.html").read_text(encoding="utf-8")
+    from_tree = reader.extract_metadata(lxml_html.document_fromstring(text))
+    from_text = reader.extract_metadata(text)
+    assert from_tree == from_text
+    assert from_tree.title == "Harbour bridge reopens after two-year repair"
+    assert from_tree.authors == ["Ana Popescu", "Mark Ellis"]
