@@ -279,3 +279,19 @@ def test_metadata_read_from_the_tree_and_from_text_agree():
     assert from_tree == from_text
     assert from_tree.title == "Harbour bridge reopens after two-year repair"
     assert from_tree.authors == ["Ana Popescu", "Mark Ellis"]
+
+
+BRIEF = """<html lang="en"><head><title>Ferry service resumes</title>{meta}</head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<h1>Ferry service resumes</h1>
+<p>The ferry between Constanta and Istanbul resumed service on Monday after a two-week strike ended.</p>
+<footer>© Harbour Times</footer></body></html>"""
+LD = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry service resumes", "datePublished": "2021-06-07"}</script>'
+
+
+def test_short_brief_is_kept_only_when_metadata_declares_an_article():
+    [article] = reader.read(BRIEF.format(meta=LD).encode(), "brief.html")
+    assert article.paragraphs == ["The ferry between Constanta and Istanbul resumed service on Monday after a two-week strike ended."]
+    assert article.published == dt.date(2021, 6, 7)
+    with pytest.raises(InputError, match="no article text found"):
+        list(reader.read(BRIEF.format(meta="").encode(), "teaser.html"))

@@ -247,7 +247,7 @@ def extract_article(data: bytes, path: str) -> Article:
         retry_tree = trafilatura.load_html(text)
         if retry_tree is not None:
             retry = extract_paragraphs(retry_tree, url=meta.url, fast=False)
-            if sum(map(count_words, retry)) > sum(counts):
+            if _prose_words(retry) > _prose_words(paragraphs):  # more prose, not more menu items
                 paragraphs, counts = retry, [count_words(p) for p in retry]
     words = sum(counts)
     prose = sum(n for n in counts if n >= PROSE_LINE_WORDS)
@@ -301,6 +301,11 @@ def declared_charset(data: bytes) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def _prose_words(paragraphs: list[str]) -> int:
+    """Words in lines long enough to be prose (not menu items or teaser titles)."""
+    return sum(n for n in map(count_words, paragraphs) if n >= PROSE_LINE_WORDS)
 
 
 def decode_html(data: bytes, path: str) -> str:
