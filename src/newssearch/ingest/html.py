@@ -76,7 +76,7 @@ from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
 from ..errors import InputError
 from ..model import Article, stable_id
-from .text import clean_line, decode_bytes
+from .text import clean_line, decode_bytes, decode_utf8_lenient
 
 #: Pages bigger than this (bytes, after gunzip) are cut to this size before parsing.
 MAX_BYTES = 5_000_000
@@ -324,13 +324,9 @@ def decode_html(data: bytes, path: str) -> str:
             return data.decode(declared)
         except (UnicodeDecodeError, LookupError):
             pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            return data[: exc.start].decode("utf-8")  # cut inside the last character
-    if _mostly_utf8(data):
-        return data.decode("utf-8", errors="replace")
+    text = decode_utf8_lenient(data)
+    if text is not None:
+        return text
     if declared and declared not in ("utf-8", "utf_8"):
         return data.decode(declared, errors="replace")
     guess = _single_byte_guess(data)
@@ -357,14 +353,6 @@ def _single_byte_guess(data: bytes) -> str:
 
     best = from_bytes(data[:200_000], cp_exclusion=["utf_8", "utf_16", "utf_32"]).best()
     return best.encoding if best is not None and best.encoding else "cp1252"
-
-
-def _mostly_utf8(data: bytes) -> bool:
-    """True when the non-ASCII bytes are valid UTF-8 sequences but for a few bad ones."""
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    good = sum(1 for ch in text if ord(ch) > 127) - bad
-    return good >= 3 and bad <= max(2, good // 50)
 
 
 # --------------------------------------------------------------------------- metadata

@@ -27,13 +27,9 @@ def decode_bytes(data: bytes, path: str) -> str:
             raise InputError(path, f"invalid UTF-16 text ({exc.reason})") from None
     if b"\x00" in data[:8192]:
         raise InputError(path, "binary file, not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            return data[: exc.start].decode("utf-8")  # cut inside its last character
-    if _mostly_utf8(data):
-        return data.decode("utf-8", errors="replace")
+    text = decode_utf8_lenient(data)
+    if text is not None:
+        return text
     from charset_normalizer import from_bytes  # imported only when UTF-8 fails
 
     best = from_bytes(data[:200_000]).best()
@@ -47,6 +43,19 @@ def decode_bytes(data: bytes, path: str) -> str:
     if _looks_binary(text):
         raise InputError(path, "binary file, not text")
     return text
+
+
+def decode_utf8_lenient(data: bytes) -> str | None:
+    """``data`` as UTF-8 when it is UTF-8: exactly, cut inside its last character, or with
+    a few bad bytes among many good sequences (replaced). None when it is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return data[: exc.start].decode("utf-8")  # cut inside its last character
+    if _mostly_utf8(data):
+        return data.decode("utf-8", errors="replace")
+    return None
 
 
 def _mostly_utf8(data: bytes) -> bool:
