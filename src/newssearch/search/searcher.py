@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
@@ -156,22 +157,30 @@ class Searcher:
         if allowed is None and not only_text_fields(q, ("text",) if paragraphs else ("title", "body")):
             allowed = self._kind(level)  # the query could also match the other kind of document
         facet_objs = self._facets(facets, histogram, since, until)
-        # the exact set of matches: the total, and what facets count (Whoosh's top-N
-        # collectors may skip blocks and undercount expanded queries)
-        matched = self._matching(q, allowed)
         n = page * limit
         sortedby, reverse = {"relevance": (None, False), "newest": ("published", True), "oldest": ("published", False)}[sort]
         if isinstance(q, wq.Every) and sortedby is None:
             sortedby, reverse = "published", True
-        collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
+        matched: list[int] = []
         top: list[tuple[int, float]] = []
-        if matched:  # (Whoosh reads an empty filter set as no filter at all)
+        if allowed is None or allowed:  # (Whoosh reads an empty filter set as no filter at all)
             try:
-                self._searcher.search_with_collector(q, collector)
-                results = collector.results()
+                if sortedby is None:
+                    # one pass: rank, and record every match (the exact total, what facets count)
+                    ranker = _RankAndRecord(n)
+                    collector = ranker if allowed is None else collectors.FilterCollector(ranker, allow=allowed)
+                    self._searcher.search_with_collector(q, collector)
+                    matched = ranker.matched
+                else:
+                    matched = self._matching(q, allowed)
+                    collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
+                    if matched:
+                        self._searcher.search_with_collector(q, collector)
             except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
                 raise QueryError(f"cannot run the query {query!r}: {exc}") from None
-            top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
+            if matched:
+                results = collector.results()
+                top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
         total = len(matched)
         out = SearchResult(query=query, total=total, page=page, limit=limit, level=level, filters=filters)
         words = self._highlight_words(q)
@@ -490,6 +499,19 @@ class Searcher:
             updated=meta.get("updated"),
             schema_version=meta.get("schema_version"),
         )
+
+
+class _RankAndRecord(collectors.TopCollector):
+    """Whoosh's top-N collector made exact: it visits every match (no block skipping, no
+    matcher replacement, which undercounts OR queries) and records each one."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit, usequality=False, replace=0)
+        self.matched: list[int] = []
+
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        self.matched.append(global_docnum)
+        return super()._collect(global_docnum, score)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
