@@ -205,9 +205,18 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
 
 
+_forking_parent: int | None = None
+
+
+def _remember_parent() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
 def _die_with_parent() -> None:
     """In a forked child (worker or Whoosh sub-writer): get SIGKILL when the parent dies, so no
-    orphan keeps running or holds the index lock after the indexer is killed (Linux only)."""
+    orphan keeps running or holds the index lock after the indexer is killed (Linux only).
+    A parent killed between the fork and this call is caught by checking who the parent is."""
     try:
         import ctypes
         import signal
@@ -216,11 +225,13 @@ def _die_with_parent() -> None:
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
     except (OSError, AttributeError):
-        pass
+        return
+    if _forking_parent is not None and os.getppid() != _forking_parent:
+        os._exit(1)  # the parent is already gone
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_die_with_parent)
+    os.register_at_fork(before=_remember_parent, after_in_child=_die_with_parent)
 
 
 def _under(path: str, roots: Iterable[str]) -> bool:
