@@ -360,8 +360,7 @@ def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, re
         report.files_read += 1
         state = current[path] = {"old": set(), "new": set()}
         if old is not None:
-            state["old"] = store.article_ids(path)
-            store.remove_file(path)
+            state["old"] = store.remove_file(path)
     for prepared in done.prepared:
         store.add(prepared)
         state["new"].add(prepared.id)

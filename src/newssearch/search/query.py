@@ -42,8 +42,9 @@ FIELD_ALIASES = {
 
 PersonResolver = Callable[[str], set[str]]
 
-#: Fields holding article or paragraph text (analysed alike).
-TEXT_FIELDS = ("title", "body", "text")
+#: Fields holding an article's text, and all fields holding text (analysed alike).
+ARTICLE_FIELDS = ("title", "body")
+TEXT_FIELDS = (*ARTICLE_FIELDS, "text")
 
 
 class QueryParser:
@@ -51,7 +52,7 @@ class QueryParser:
 
     def __init__(self, schema: object, resolve_person: PersonResolver) -> None:
         self._errors: list[str] = []
-        parser = MultifieldParser(["title", "body"], schema)
+        parser = MultifieldParser(list(ARTICLE_FIELDS), schema)
         parser.add_plugin(DateParserPlugin(free=False, callback=self._errors.append))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(FuzzyTermPlugin())
@@ -88,9 +89,9 @@ class QueryParser:
         if isinstance(q, wq.FuzzyTerm):
             q.maxdist = min(q.maxdist, 2)
             q.prefixlength = max(q.prefixlength, 1)
-        if isinstance(q, wq.Wildcard) and q.fieldname in ("title", "body") and set(q.text) == {"*"}:
+        if isinstance(q, wq.Wildcard) and q.fieldname in ARTICLE_FIELDS and set(q.text) == {"*"}:
             return wq.Every(boost=q.boost)  # ``**``: any word at all
-        if isinstance(q, wq.Every) and q.fieldname in ("title", "body"):
+        if isinstance(q, wq.Every) and q.fieldname in ARTICLE_FIELDS:
             # A lone ``*`` (or ``title:*``): every article has a title and a body, and Whoosh's
             # Every(field) would read the postings of every word of the field (seconds).
             return wq.Every(boost=q.boost)
@@ -136,7 +137,7 @@ def content_terms(q: wq.Query) -> set[str]:
 
 def to_paragraphs(q: wq.Query) -> wq.Query:
     """The query asked of paragraph documents: its title and body parts search ``text``."""
-    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in ("title", "body"):
+    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in ARTICLE_FIELDS:
         q = q.copy()
         q.fieldname = "text"
         return q

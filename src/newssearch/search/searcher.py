@@ -27,7 +27,7 @@ from ..store.schema import text_analyzer
 from ..store.vocabulary import Speller
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, TermsFacet
 from .highlight import highlight
-from .query import MAX_EXPANSION, TEXT_FIELDS, QueryParser, content_terms, only_text_fields, person_query, to_paragraphs
+from .query import ARTICLE_FIELDS, MAX_EXPANSION, TEXT_FIELDS, QueryParser, content_terms, only_text_fields, person_query, to_paragraphs
 from .results import FacetResult, Hit, IndexStats, ParagraphHit, SearchResult, Snippet
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ class Searcher:
         q = self._bounded(q)
         filters = _describe_filters(person, source, language, since, until)
         allowed = self._filter_set(level, person, source, language, since, until)
-        if allowed is None and not only_text_fields(q, ("text",) if paragraphs else ("title", "body")):
+        if allowed is None and not only_text_fields(q, ("text",) if paragraphs else ARTICLE_FIELDS):
             allowed = self._kind(level)  # the query could also match the other kind of document
         facet_objs = self._facets(facets, histogram, since, until)
         n = page * limit

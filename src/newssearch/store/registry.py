@@ -20,12 +20,10 @@ def build_registry(ix: Any) -> PeopleRegistry:
     """The corpus-wide people registry, rebuilt from the articles' stored people."""
     from ..enrich.people import PeopleRegistry
 
-    registry = PeopleRegistry()
     with ix.searcher() as searcher:
-        for fields in searcher.documents(kind="article"):
-            for item in fields.get("people") or ():
-                registry.add(stored_person(item))
-    return registry
+        return PeopleRegistry.from_people(
+            stored_person(item) for fields in searcher.documents(kind="article") for item in fields.get("people") or ()
+        )
 
 
 def load_registry(index_dir: str, ix: Any) -> PeopleRegistry:

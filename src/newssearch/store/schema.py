@@ -2,11 +2,13 @@
 
 Every document has ``kind`` (``article`` or ``paragraph``), the ``article_id`` it belongs
 to and the ``path`` of its file (article documents also have their own unique ``id``), so a
-file's articles and all their paragraphs are deleted together by one term. Article documents hold ``title`` and ``body``; paragraph documents hold their paragraph
-in ``text``, so an article query reads only article postings and a paragraph query only
-paragraph postings. Paragraph documents carry copies of the article's filter fields (source, dates,
-language) so paragraph-level search and facets filter the same way. Documents are flat (no
-Whoosh nesting): updating an article is "delete by ``article_id``/``path``, add again".
+file's articles and all their paragraphs are deleted together by one term. Article
+documents hold ``title`` and ``body`` (not stored: paragraphs are); paragraph documents hold
+their paragraph in ``text``, so an article query reads only article postings and a
+paragraph query only paragraph postings. Paragraph documents carry copies of the article's
+filter fields (source, dates, language) so paragraph-level search and facets filter the same
+way. Documents are flat (no Whoosh nesting): updating an article is "delete by ``path``,
+add again".
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ def build_schema() -> fields.Schema:
         path=fields.ID(stored=True),
         filekey=fields.ID(),
         title=AnalyzedText(analyzer=text, stored=True, field_boost=2.0, phrase=True),
-        body=AnalyzedText(analyzer=text, stored=True, phrase=True),
+        body=AnalyzedText(analyzer=text, phrase=True),
         text=AnalyzedText(analyzer=text, stored=True, phrase=True),
         pos=fields.STORED(),
         paragraphs=fields.STORED(),

@@ -82,7 +82,6 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         "filekey": f"{article.path}{_SEP}{digest}",
         "title": article.title,
         "body": article.text,
-        "_stored_body": None,
         "paragraphs": len(article.paragraphs),
         "people": [p.to_dict() for p in article.people],
         "person": ",".join(article_keys),
@@ -234,11 +233,6 @@ class IndexStore:
                 known[path] = (digest, reader.doc_frequency("filekey", text))
         return known
 
-    def article_ids(self, path: str) -> set[str]:
-        """Ids of the articles indexed from ``path``."""
-        with self.ix.searcher() as searcher:
-            return {fields["id"] for fields in searcher.documents(path=path) if fields.get("kind") == "article"}
-
     def add(self, article: PreparedArticle | Article, digest: str = "") -> None:
         """Add one article with its paragraphs (the caller removed any older version first)."""
         prepared = article if isinstance(article, PreparedArticle) else prepare(article, digest)
@@ -250,14 +244,19 @@ class IndexStore:
             self.registry.add(stored_person(item))
         self.changed = True
 
-    def remove_file(self, path: str) -> None:
-        """Remove every article (and paragraph) indexed from ``path``."""
+    def remove_file(self, path: str) -> set[str]:
+        """Remove every article (and paragraph) indexed from ``path``; return the article ids."""
+        ids: set[str] = set()
         with self.ix.searcher() as searcher:
             for fields in searcher.documents(path=path):
+                if fields.get("kind") != "article":
+                    continue
+                ids.add(fields["id"])
                 for item in fields.get("people") or ():
                     self.registry.remove(stored_person(item))
         self._writer().delete_by_term("path", path)
         self.changed = True
+        return ids
 
     def commit(self, final: bool = True) -> None:
         """Make the writes durable and visible; save vocabulary, people registry, metadata."""
