@@ -104,7 +104,7 @@ def _orphans(index_dir: Path) -> list[int]:
     [
         ("single", ["--workers", "1", "--commit-every", "25"]),
         ("workers", ["--workers", "2", "--commit-every", "40"]),
-        ("multiwriter", ["--workers", "2", "--writer-procs", "2", "--commit-every", "60"]),
+        ("workers-3", ["--workers", "3", "--commit-every", "60"]),
     ],
 )
 def test_sigkill_at_many_points_loses_nothing(crash_corpus, tmp_path: Path, mode: str, extra: list[str]) -> None:  # type: ignore[no-untyped-def]

@@ -154,13 +154,12 @@ def _tell_waiting(seconds: float) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file is skipped.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help="Seconds to wait for another process updating the index.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes reading and enriching files [default: all cores].")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes reading, enriching and writing [default: all cores].")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, hidden=True, help="Commit after this many articles (testing).")
-@click.option("--writer-procs", type=click.IntRange(min=1, max=8), default=None, hidden=True, help="Index writer processes (testing).")
 @json_option
 @friendly_errors
 def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, strict: bool, wait: float, workers: int | None,
-          commit_every: int | None, writer_procs: int | None, as_json: bool) -> None:
+          commit_every: int | None, as_json: bool) -> None:
     """Index the articles in PATHS (files or folders, read recursively).
 
     Reads .txt, .json, .jsonl and .html/.htm files (also gzipped). A re-run indexes only
@@ -169,7 +168,7 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
     from .indexing import index_paths
 
     bar: Any = _Bar() if (not quiet and not as_json and sys.stderr.isatty()) else _Quiet()
-    tuning: dict[str, Any] = {"writer_procs": writer_procs}
+    tuning: dict[str, Any] = {}
     if commit_every is not None:
         tuning["commit_every"] = commit_every
     report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, **tuning)

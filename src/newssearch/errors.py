@@ -10,7 +10,8 @@ into a one-line message (plus a hint) and an exit code, never a traceback::
     │   ├── IndexLockedError
     │   └── IndexVersionError
     ├── QueryError          a query or filter that cannot be understood
-    └── ArticleNotFoundError
+    ├── ArticleNotFoundError
+    └── WorkerError         an indexing worker process failed (disk full, killed, a bug)
 """
 
 from __future__ import annotations
@@ -81,3 +82,16 @@ class ArticleNotFoundError(NewssearchError):
     """No article with the given id is in the index."""
 
     exit_code = 1
+
+
+class WorkerError(NewssearchError):
+    """An indexing worker process failed; the run stops and commits nothing more.
+
+    ``detail`` holds the worker's traceback, when it had one.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message, hint="what was committed before stays in the index; run the same command again")
+        self.detail = detail

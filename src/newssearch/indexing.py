@@ -2,9 +2,11 @@
 
 :func:`index_paths` walks the given files and folders, reads, enriches and analyses only
 what changed since the last run (by content hash), replaces changed files' articles,
-removes the articles of deleted files, and commits. Reading, enrichment and text analysis
-run in worker processes (a whole file per task, or chunks of a large JSON/JSONL file); this
-process only writes, with Whoosh's multi-process writer when the work is large.
+removes the articles of deleted files, and commits. For large work, worker processes read,
+enrich, analyse and write (a whole file per task, or chunks of a large JSON/JSONL file), each
+into an index segment of its own (:class:`~newssearch.store.writer.SegmentBuilder`); this
+process holds the lock, deletes replaced articles, keeps the report and commits the workers'
+segments together. Commits happen only between files, so no file is ever half in the index.
 """
 
 from __future__ import annotations
@@ -17,18 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .enrich import enrich
-from .errors import InputError
+from .errors import InputError, WorkerError
 from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
 from .model import Article
-from .store.writer import IndexStore, PreparedArticle, prepare
+from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, prepare
 
 #: Below this many bytes of input, everything runs in this process (workers cost start-up).
 PARALLEL_MIN_BYTES = 2_000_000
-#: From this many bytes of input on, the index is written by two writer processes.
-MULTIWRITER_MIN_BYTES = 30_000_000
 #: Commit (at a file boundary) once this many articles were written since the last commit,
-#: so a crash loses at most this much work.
-COMMIT_EVERY = 20_000
+#: so a crash loses at most this much work. Each commit adds one segment per worker.
+COMMIT_EVERY = 25_000
 #: Articles per task when a JSON/JSONL file is split among workers.
 CHUNK = 64
 
@@ -180,29 +180,173 @@ def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]
             yield _Done(file, 0, digest, errors=result.errors, last=True)
 
 
-def _run(tasks: Iterable[_Task | _Done], pool: Any, window: int) -> Iterator[_Done]:
-    """Results in task order; at most ``window`` tasks in flight (bounded memory)."""
-    if pool is None:
-        for task in tasks:
-            yield task if isinstance(task, _Done) else _work(task)
-        return
-    pending: collections.deque[Any] = collections.deque()
+class _CommitPoint:
+    """Marks a file boundary where the work so far should be committed."""
+
+
+def _articles_in(task: _Task | _Done) -> int:
+    if isinstance(task, _Done):
+        return 0
+    return len(task.articles) if task.articles is not None else 1
+
+
+def _run(tasks: Iterable[_Task | _Done], commit_every: int) -> Iterator[_Done | _CommitPoint]:
+    """Work in this process, in task order, with a commit point every ``commit_every`` articles."""
+    pending = 0
     for task in tasks:
-        pending.append(task if isinstance(task, _Done) else pool.apply_async(_work, (task,)))
-        while len(pending) >= window:
-            yield _get(pending.popleft())
-    while pending:
-        yield _get(pending.popleft())
-
-
-def _get(item: Any) -> _Done:
-    return item if isinstance(item, _Done) else item.get()
+        done = task if isinstance(task, _Done) else _work(task)
+        yield done
+        pending += len(done.prepared)
+        if done.last and pending >= commit_every:
+            yield _CommitPoint()
+            pending = 0
 
 
 def _worker_init() -> None:
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
+
+
+def _worker_main(index_dir: str, inbox: Any, outbox: Any) -> None:
+    """A worker's loop: ("work", seq, task) → read, enrich, write into its own segment;
+    ("finish", seq, None) → close the segment and send it; None → exit."""
+    _worker_init()
+    builder = SegmentBuilder(index_dir)
+    while True:
+        message = inbox.get()
+        if message is None:
+            builder.cancel()
+            return
+        kind, seq, task = message
+        try:
+            if kind == "work":
+                done = _work(task)
+                for prepared in done.prepared:
+                    builder.add(prepared)
+                done.prepared = [prepared.written() for prepared in done.prepared]
+                outbox.put((seq, done))
+            else:
+                outbox.put((seq, builder.finish()))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which stops the run
+            import traceback
+
+            outbox.put((seq, WorkerError(f"an indexing worker failed: {exc}", detail=traceback.format_exc())))
+            builder.cancel()
+            return
+
+
+class _Workers:
+    """Worker processes that read, enrich and write index segments, fed in task order.
+
+    Results come back in the order the tasks were given. At each commit point, the workers
+    are drained and close their segments, which :meth:`finish` returns for the commit.
+    """
+
+    def __init__(self, count: int, index_dir: str) -> None:
+        import multiprocessing
+
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork") if "fork" in methods else multiprocessing.get_context()
+        self.outbox = ctx.Queue()
+        self.inboxes = [ctx.Queue() for _ in range(count)]
+        self.procs = [ctx.Process(target=_worker_main, args=(index_dir, inbox, self.outbox), daemon=True) for inbox in self.inboxes]
+        for proc in self.procs:
+            proc.start()
+        self.load = [0] * count  # tasks in flight per worker
+        self._owner: dict[int, int] = {}
+        self._seq = 0
+
+    def submit(self, task: _Task) -> int:
+        """Give a task to the least busy worker; return its sequence number."""
+        worker = min(range(len(self.procs)), key=self.load.__getitem__)
+        self._seq += 1
+        self._owner[self._seq] = worker
+        self.load[worker] += 1
+        self.inboxes[worker].put(("work", self._seq, task))
+        return self._seq
+
+    def receive(self) -> tuple[int, Any]:
+        """The next (sequence number, answer) from any worker; raises WorkerError if one died."""
+        import queue
+
+        while True:
+            try:
+                seq, answer = self.outbox.get(timeout=1.0)
+            except queue.Empty:
+                dead = [p for p in self.procs if not p.is_alive()]
+                if dead:
+                    raise WorkerError(f"a worker process ended unexpectedly (exit code {dead[0].exitcode})") from None
+                continue
+            if isinstance(answer, WorkerError):
+                raise answer
+            worker = self._owner.pop(seq, None)
+            if worker is not None:
+                self.load[worker] -= 1
+            return seq, answer
+
+    def finish(self) -> list[Any]:
+        """Every worker closes its segment (call with no task in flight); return the segments."""
+        asked = set()
+        for inbox in self.inboxes:
+            self._seq += 1
+            asked.add(self._seq)
+            inbox.put(("finish", self._seq, None))
+        segments = []
+        while asked:
+            seq, segment = self.receive()
+            asked.discard(seq)
+            if segment is not None:
+                segments.append(segment)
+        return segments
+
+    def close(self) -> None:
+        """Stop the workers (at once: uncommitted segments are dropped)."""
+        for proc in self.procs:
+            if proc.is_alive():
+                proc.kill()
+        for proc in self.procs:
+            proc.join()
+
+
+def _run_parallel(tasks: Iterable[_Task | _Done], workers: _Workers, window: int, commit_every: int) -> Iterator[_Done | _CommitPoint]:
+    """Results in task order, at most ``window`` tasks in flight; a commit point (after all
+    earlier tasks are done) at the first file boundary after every ``commit_every`` articles."""
+    ready: dict[int, _Done] = {}
+    order: collections.deque[int | _Done] = collections.deque()
+    in_flight = 0
+    dispatched = 0
+
+    def drain_one() -> Iterator[_Done]:
+        nonlocal in_flight
+        head = order[0]
+        if isinstance(head, _Done):
+            order.popleft()
+            yield head
+            return
+        while head not in ready:
+            seq, done = workers.receive()
+            ready[seq] = done
+            in_flight -= 1
+        order.popleft()
+        yield ready.pop(head)
+
+    for task in tasks:
+        if isinstance(task, _Done):
+            order.append(task)
+        else:
+            order.append(workers.submit(task))
+            in_flight += 1
+            dispatched += _articles_in(task)
+        while in_flight >= window:
+            yield from drain_one()
+        if task.last and dispatched >= commit_every:
+            while order:
+                yield from drain_one()
+            yield _CommitPoint()
+            dispatched = 0
+    while order:
+        yield from drain_one()
 
 
 _forking_parent: int | None = None
@@ -250,17 +394,16 @@ def index_paths(
     workers: int | None = None,
     progress: Progress | None = None,
     commit_every: int = COMMIT_EVERY,
-    writer_procs: int | None = None,
 ) -> IndexReport:
     """Index files and folders into ``index_dir``; return what was done.
 
     New files are added, changed files re-indexed (by content hash), articles of files that
     disappeared from the given folders removed; unchanged files are only hashed.
     ``rebuild=True`` starts from an empty index. ``workers`` is the number of processes that
-    read and enrich (default: all cores). Bad files never stop the run: they are in
-    ``report.skipped`` with the reason. ``commit_every`` and ``writer_procs`` (default: two
-    writer processes for large work) tune how often and by how many processes the index is
-    written. Raises :class:`~newssearch.errors.IndexLockedError`
+    read, enrich and write (default: all cores, when the input is large enough to be worth
+    them). Bad files never stop the run: they are in ``report.skipped`` with the reason.
+    ``commit_every`` is how many articles may be written between commits (a crash loses at
+    most that much work; each commit adds a segment per worker). Raises :class:`~newssearch.errors.IndexLockedError`
     when another process is writing the index (after waiting ``wait`` seconds).
     """
     started = time.perf_counter()
@@ -282,17 +425,13 @@ def index_paths(
     nworkers = workers if workers is not None else cores
     pool = None
     if nworkers > 1 and (workers is not None or total_bytes >= PARALLEL_MIN_BYTES):
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else multiprocessing.get_context()
-        pool = ctx.Pool(nworkers, initializer=_worker_init)  # before the index lock is taken
+        pool = _Workers(nworkers, index_dir)  # started before the index lock is taken
     try:
-        report = _index(sized, roots, index_dir, report, rebuild, wait, pool, nworkers, writer_procs, cores, progress, commit_every)
+        report = _index(sized, roots, index_dir, report, rebuild, wait, pool, nworkers, progress, commit_every)
     finally:
         progress.close()
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -304,43 +443,37 @@ def _index(
     report: IndexReport,
     rebuild: bool,
     wait: float,
-    pool: Any,
+    pool: _Workers | None,
     nworkers: int,
-    writer_procs: int | None,
-    cores: int,
     progress: Progress,
     commit_every: int,
 ) -> IndexReport:
     store = IndexStore(index_dir, rebuild=rebuild, wait=wait, on_wait=progress.waiting)
     try:
         known = store.known_files()
-        # only files not in the index yet are sure to be written: large work gets two writers
-        new_bytes = sum(size for f, size in sized if f.path not in known)
-        if writer_procs is None:
-            writer_procs = 2 if (cores > 1 and new_bytes >= MULTIWRITER_MIN_BYTES) else 1
-        store.procs = writer_procs
         progress.start(sum(size for _, size in sized))
-        pending = 0
         current: dict[str, Any] = {}
-        for done in _run(_tasks(sized, known), pool, window=4 * max(nworkers, 1)):
-            pending += _apply(done, known, store, report, current, progress)
-            if done.last and pending >= commit_every:
-                store.commit(final=False)
-                pending = 0
+        tasks = _tasks(sized, known)
+        results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 4 * nworkers, commit_every)
+        for done in results:
+            if isinstance(done, _CommitPoint):
+                store.commit(final=False, segments=pool.finish() if pool is not None else ())
+            else:
+                _apply(done, known, store, report, current, progress)
         seen = {f.path for f, _ in sized}
         for path, (_, count) in known.items():
             if path not in seen and _under(path, roots):
                 store.remove_file(path)
                 report.removed += count
-        store.commit()
+        store.commit(segments=pool.finish() if pool is not None else ())
     except BaseException:
         store.cancel()
         raise
     return report
 
 
-def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, report: IndexReport, current: dict[str, Any], progress: Progress) -> int:
-    """Write one worker answer into the store and the report; return articles written."""
+def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, report: IndexReport, current: dict[str, Any], progress: Progress) -> None:
+    """Write one worker answer into the store (or record what a worker wrote) and the report."""
     path = done.file.path
     report.skipped.extend(done.errors)
     old = known.get(path)
@@ -348,7 +481,7 @@ def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, re
         report.unchanged += old[1] if old else 0
         report.unchanged_files += 1
         progress.advance(done.size, 0)
-        return 0
+        return
     state = current.get(path)
     if state is None:
         if not done.prepared and done.errors and old is not None and done.last:
@@ -356,13 +489,16 @@ def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, re
             # keep the articles already indexed from it; the skip says why.
             report.unchanged += old[1]
             progress.advance(done.size, 0)
-            return 0
+            return
         report.files_read += 1
         state = current[path] = {"old": set(), "new": set()}
         if old is not None:
             state["old"] = store.remove_file(path)
     for prepared in done.prepared:
-        store.add(prepared)
+        if prepared.documents:
+            store.add(prepared)
+        else:  # a worker wrote it into its own segment
+            store.record(prepared)
         state["new"].add(prepared.id)
     progress.advance(done.size, len(done.prepared))
     if done.last:
@@ -371,4 +507,3 @@ def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, re
         report.updated += len(new_ids & old_ids)
         report.added += len(new_ids - old_ids)
         report.removed += len(old_ids - new_ids)
-    return len(done.prepared)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh.writing import CLEAR, IndexWriter
+from whoosh.writing import CLEAR, MERGE_SMALL, IndexWriter, SegmentWriter
 
 from ..enrich.people import PeopleRegistry, person_key
 from ..errors import IndexLockedError, IndexVersionError
@@ -32,7 +32,7 @@ from .index import (
     write_meta,
 )
 from .registry import load_registry, stored_person
-from .schema import SCHEMA_VERSION, build_schema, pre_analyze, pre_analyze_paragraphs, text_analyzer
+from .schema import SCHEMA_VERSION, build_schema, pre_analyze, pre_analyze_paragraphs
 
 _SEP = "\x1f"
 
@@ -122,11 +122,15 @@ class PreparedArticle:
     path: str
     documents: list[dict[str, Any]]
     words: Counter[str]
+    people: list[dict[str, Any]]
+
+    def written(self) -> PreparedArticle:
+        """This article without its documents: what the writing session still needs once a
+        :class:`SegmentBuilder` has written them (ids, vocabulary and people)."""
+        return PreparedArticle(id=self.id, path=self.path, documents=[], words=self.words, people=self.people)
 
 
 _schema: Any = None
-_counting: Any = None  # the body analyzer that also counts words into _words
-_words: Counter[str] = Counter()
 
 
 def prepare(article: Article, digest: str) -> PreparedArticle:
@@ -134,13 +138,11 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
 
     Each paragraph is analysed once; the article's body postings are merged from them.
     """
-    global _schema, _counting, _words
+    global _schema
     if _schema is None:
         _schema = build_schema()
-        _words = Counter()
-        _counting = text_analyzer(_words)
-    _words.clear()
-    body, parts = pre_analyze_paragraphs(_schema["body"], article.paragraphs, _counting)
+    words: Counter[str] = Counter()
+    body, parts = pre_analyze_paragraphs(_schema["body"], article.paragraphs, words)
     docs = []
     for doc in article_documents(article, digest):
         if doc["kind"] == "article":
@@ -151,9 +153,54 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
             doc["_stored_text"] = doc["text"]
             doc["text"] = parts[doc["pos"]]
         docs.append(doc)
-    words = _words.copy()
     words.update(vocabulary.count_words([article.title]))
-    return PreparedArticle(id=article.id, path=article.path or "", documents=docs, words=words)
+    return PreparedArticle(id=article.id, path=article.path or "", documents=docs, words=words, people=docs[0].get("people", []))
+
+
+class SegmentBuilder:
+    """Writes prepared articles into a new index segment of its own, in any process.
+
+    Made for worker processes: each worker reads, enriches and writes its share of the files
+    into its own segment, so the writing (Whoosh's posting pool and the segment's final
+    write) runs on every core, and no document crosses a process boundary. The segment is
+    invisible until :meth:`finish` returns it and the writing session's
+    :meth:`IndexStore.commit` adds it to the index (while that session holds the lock, no
+    builder may be writing: a commit deletes segment files it does not know).
+    """
+
+    def __init__(self, index_dir: str, limitmb: int = 128) -> None:
+        self.index_dir = index_dir
+        self.limitmb = limitmb
+        self._writer: SegmentWriter | None = None
+
+    def add(self, prepared: PreparedArticle) -> None:
+        """Write one prepared article (and its paragraphs) into this builder's segment."""
+        if self._writer is None:
+            self._writer = SegmentWriter(open_index(self.index_dir, check=False), _lk=False, limitmb=self.limitmb)
+        add_document = self._writer.add_document
+        for doc in prepared.documents:
+            add_document(**doc)
+
+    def finish(self) -> Any | None:
+        """Close the segment and return it (picklable), or None if nothing was written.
+        The next :meth:`add` starts a new segment."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return None
+        if not writer._added:  # noqa: SLF001 - Whoosh's writer has no public "is empty"
+            writer._close_segment()  # noqa: SLF001
+            return None
+        return writer._finalize_segment()  # noqa: SLF001 - what MpWriter's sub-writers do
+
+    def cancel(self) -> None:
+        """Drop what was written since the last :meth:`finish` (its files are deleted by the
+        next commit of the index)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer._close_segment()  # noqa: SLF001
+            except OSError:
+                pass
 
 
 class IndexStore:
@@ -163,17 +210,14 @@ class IndexStore:
     commits), so no other writer slips in between. ``wait`` is how many seconds to wait for
     another process's lock before :class:`IndexLockedError`. ``rebuild=True`` replaces the
     whole content at the first commit (the old index stays intact until then).
-    ``procs`` (settable until the first write) > 1 writes with Whoosh's multi-process,
-    multi-segment writer. ``on_wait(seconds)`` is called once if the lock is busy and the
-    session starts waiting for it.
+    Articles are written by :meth:`add`, or by :class:`SegmentBuilder` s elsewhere: then
+    :meth:`record` them here and pass the builders' segments to :meth:`commit`.
+    ``on_wait(seconds)`` is called once if the lock is busy and the session starts waiting.
     """
 
-    def __init__(
-        self, index_dir: str, rebuild: bool = False, wait: float = 0.0, procs: int = 1, on_wait: Callable[[float], None] | None = None
-    ) -> None:
+    def __init__(self, index_dir: str, rebuild: bool = False, wait: float = 0.0, on_wait: Callable[[float], None] | None = None) -> None:
         self.index_dir = index_dir
         self._on_wait = on_wait
-        self.procs = procs
         self._lock: Any = None
         fresh = not index_exists(index_dir)
         if not fresh and rebuild:
@@ -213,10 +257,7 @@ class IndexStore:
 
     def _writer(self) -> IndexWriter:
         if self.writer is None:
-            if self.procs > 1:
-                self.writer = self.ix.writer(procs=self.procs, multisegment=True, _lk=False, subargs={"limitmb": 128})
-            else:
-                self.writer = self.ix.writer(_lk=False)
+            self.writer = self.ix.writer(_lk=False)
         return self.writer
 
     def known_files(self) -> dict[str, tuple[str, int]]:
@@ -239,8 +280,13 @@ class IndexStore:
         add_document = self._writer().add_document
         for doc in prepared.documents:
             add_document(**doc)
+        self.record(prepared)
+
+    def record(self, prepared: PreparedArticle) -> None:
+        """Account for an article written (by :meth:`add` or a :class:`SegmentBuilder`):
+        its words go into the vocabulary, its people into the registry."""
         self.words.update(prepared.words)
-        for item in prepared.documents[0].get("people", ()):
+        for item in prepared.people:
             self.registry.add(stored_person(item))
         self.changed = True
 
@@ -258,16 +304,22 @@ class IndexStore:
         self.changed = True
         return ids
 
-    def commit(self, final: bool = True) -> None:
-        """Make the writes durable and visible; save vocabulary, people registry, metadata."""
+    def commit(self, final: bool = True, segments: Iterable[Any] = ()) -> None:
+        """Make the writes durable and visible; save vocabulary, people registry, metadata.
+
+        ``segments`` are finished :class:`SegmentBuilder` segments to add in the same commit.
+        """
+        segments = [s for s in segments if s is not None]
         try:
-            if self.changed:
+            if self.changed or segments:
                 writer = self._writer()
-                if self._clear:
-                    writer.commit(mergetype=CLEAR)
-                    self._clear = False
-                else:
-                    writer.commit()
+                policy = CLEAR if self._clear else MERGE_SMALL
+
+                def keep(writer: Any, existing: list[Any]) -> list[Any]:
+                    return list(policy(writer, existing)) + segments
+
+                writer.commit(mergetype=keep)
+                self._clear = False
                 self.writer = None
                 self.ix = open_index(self.index_dir, check=False)
                 vocabulary.save(self.index_dir, self.words)
