@@ -22,13 +22,13 @@ from .enrich import enrich
 from .errors import InputError, WorkerError
 from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
 from .model import Article
-from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, prepare
+from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budget_mb, prepare
 
 #: Below this many bytes of input, everything runs in this process (workers cost start-up).
 PARALLEL_MIN_BYTES = 2_000_000
 #: Commit (at a file boundary) once this many articles were written since the last commit,
-#: so a crash loses at most this much work. Each commit adds one segment per worker.
-COMMIT_EVERY = 25_000
+#: so a crash loses at most this much work. Each commit adds a segment (or more) per worker.
+COMMIT_EVERY = 20_000
 #: Articles per task when a JSON/JSONL file is split among workers.
 CHUNK = 64
 
@@ -208,11 +208,11 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
 
 
-def _worker_main(index_dir: str, inbox: Any, outbox: Any) -> None:
+def _worker_main(index_dir: str, inbox: Any, outbox: Any, limitmb: int) -> None:
     """A worker's loop: ("work", seq, task) → read, enrich, write into its own segment;
     ("finish", seq, None) → close the segment and send it; None → exit."""
     _worker_init()
-    builder = SegmentBuilder(index_dir)
+    builder = SegmentBuilder(index_dir, limitmb)
     while True:
         message = inbox.get()
         if message is None:
@@ -250,7 +250,8 @@ class _Workers:
         ctx = multiprocessing.get_context("fork") if "fork" in methods else multiprocessing.get_context()
         self.outbox = ctx.Queue()
         self.inboxes = [ctx.Queue() for _ in range(count)]
-        self.procs = [ctx.Process(target=_worker_main, args=(index_dir, inbox, self.outbox), daemon=True) for inbox in self.inboxes]
+        limitmb = pool_budget_mb(count)
+        self.procs = [ctx.Process(target=_worker_main, args=(index_dir, inbox, self.outbox, limitmb), daemon=True) for inbox in self.inboxes]
         for proc in self.procs:
             proc.start()
         self.load = [0] * count  # tasks in flight per worker
@@ -292,12 +293,11 @@ class _Workers:
             self._seq += 1
             asked.add(self._seq)
             inbox.put(("finish", self._seq, None))
-        segments = []
+        segments: list[Any] = []
         while asked:
-            seq, segment = self.receive()
+            seq, finished = self.receive()
             asked.discard(seq)
-            if segment is not None:
-                segments.append(segment)
+            segments.extend(finished)
         return segments
 
     def close(self) -> None:
