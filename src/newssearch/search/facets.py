@@ -7,14 +7,17 @@
   empty buckets included.
 
 Both read per-document values from a :class:`FacetValues` cache built once per open index
-(from column values or postings), so a faceted query costs one pass over the matches.
+(from column values or postings); a multi-valued facet also keeps each document's values
+already grouped and filtered, so counting is one C-level pass (``Counter`` over a chain of
+per-document tuples) and grouping happens once per distinct value, not once per match.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
+from itertools import chain, repeat
 from typing import Any
 
 from whoosh.fields import DATETIME
@@ -42,6 +45,7 @@ class FacetValues:
         self._schema = schema
         self._single: dict[str, Any] = {}
         self._multi: dict[str, dict[int, list[str]]] = {}
+        self._derived: dict[Any, dict[int, tuple[str, ...]]] = {}
 
     def single(self, fieldname: str) -> Any:
         """A column of one value per document (indexable by docnum), for sortable fields."""
@@ -68,13 +72,26 @@ class FacetValues:
             self._multi[fieldname] = table
         return table
 
+    def derived(self, key: Any, fieldname: str, make: Callable[[list[str]], tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
+        """docnum → ``make(terms)`` for the multi-valued ``fieldname``, computed once per ``key``
+        (documents where it is empty are absent)."""
+        table = self._derived.get(key)
+        if table is None:
+            table = {}
+            for doc, terms in self.multi(fieldname).items():
+                made = make(terms)
+                if made:
+                    table[doc] = made
+            self._derived[key] = table
+        return table
+
 
 class Facet:
     """A facet: a name, and a way to count matching documents."""
 
     name: str = ""
 
-    def count(self, values: FacetValues, docs: Iterable[int], top: int) -> FacetResult | Histogram:
+    def count(self, values: FacetValues, docs: Collection[int], top: int) -> FacetResult | Histogram:
         """Count over ``docs`` (document numbers of all matches)."""
         raise NotImplementedError
 
@@ -102,31 +119,30 @@ class TermsFacet(Facet):
         self.group = group
         self.accept = accept
 
-    def count(self, values: FacetValues, docs: Iterable[int], top: int) -> FacetResult:
+    def _doc_values(self, terms: list[str]) -> tuple[str, ...]:
+        """A document's values as this facet counts them: accepted, grouped, each once."""
+        if self.accept is not None:
+            terms = [t for t in terms if self.accept(t)]
+        if self.group is not None:
+            return tuple(sorted(set(map(self.group, terms))))
+        return tuple(sorted(set(terms)))
+
+    def count(self, values: FacetValues, docs: Collection[int], top: int) -> FacetResult:
         """The ``top`` values by count (ties by value), how many more values, how many docs lack one."""
         counts: Counter[str] = Counter()
         missing = 0
         group, accept = self.group, self.accept
         if self.multi:
-            table = values.multi(self.fieldname)
-            for doc in docs:
-                terms = table.get(doc)
-                if terms and accept is not None:
-                    terms = [t for t in terms if accept(t)]
-                if not terms:
-                    missing += 1
-                    continue
-                if group is not None:
-                    terms = set(map(group, terms))
-                counts.update(terms)
+            table = values.derived((self.name, self.fieldname), self.fieldname, self._doc_values)
+            counts.update(chain.from_iterable(map(table.get, docs, repeat(()))))
+            missing = len(docs) - sum(1 for doc in docs if doc in table)
         else:
             column = values.single(self.fieldname)
-            for doc in docs:
-                value = column[doc]
+            for value, n in Counter(map(column.__getitem__, docs)).items():
                 if not value or (accept is not None and not accept(value)):
-                    missing += 1
-                    continue
-                counts[group(value) if group else value] += 1
+                    missing += n
+                else:
+                    counts[group(value) if group else value] += n
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         shown = ranked[:top] if top > 0 else ranked
         return FacetResult(
@@ -152,17 +168,16 @@ class DateHistogramFacet(Facet):
         self.start = start
         self.end = end
 
-    def count(self, values: FacetValues, docs: Iterable[int], top: int = 0) -> Histogram:
+    def count(self, values: FacetValues, docs: Collection[int], top: int = 0) -> Histogram:
         """The histogram of ``docs`` by publication date."""
         column = values.single("published")
         counts: Counter[dt.date] = Counter()
         undated = 0
-        for doc in docs:
-            when = column[doc]
+        for when, n in Counter(map(column.__getitem__, docs)).items():
             if not when or not isinstance(when, dt.datetime):
-                undated += 1
+                undated += n
                 continue
-            counts[self.bucket_start(when.date())] += 1
+            counts[self.bucket_start(when.date())] += n
         if not counts:
             return Histogram(interval=self.interval, buckets=[], undated=undated)
         first = self.bucket_start(self.start) if self.start else min(counts)
