@@ -55,6 +55,9 @@ class FacetValues:
                 column = [_to_datetime(v) for v in self._reader.column_reader(fieldname, translate=False)]
             else:
                 column = [v.decode("utf-8") if isinstance(v, bytes) else v for v in self._reader.column_reader(fieldname, translate=True)]
+            missing = self._reader.doc_count_all() - len(column)
+            if missing > 0:  # a field no document has a value for reads as an empty column
+                column.extend([None] * missing)
             self._single[fieldname] = column
         return column
 

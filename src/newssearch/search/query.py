@@ -1,6 +1,7 @@
 """Turning what a user types into a Whoosh query.
 
-Syntax: words (all must match, ranked by BM25F over title and body), ``"phrases"``,
+Syntax: words (all must match, ranked by BM25 on the body, which holds the title's words
+too, plus BM25 on the title where the title has them), ``"phrases"``,
 ``AND``/``OR``/``NOT`` and parentheses, ``field:value`` for ``title``, ``body``,
 ``source``, ``language`` (``lang``), ``author``, ``person`` (``people``),
 ``published`` (``date``; ``published:2023``, ``published:[2023-01-01 to 2023-06-30]``)
@@ -16,12 +17,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from whoosh import query as wq
-from whoosh.qparser import (
-    FieldAliasPlugin,
-    FuzzyTermPlugin,
-    GtLtPlugin,
-    MultifieldParser,
-)
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin
+from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..errors import QueryError
@@ -52,7 +49,7 @@ class QueryParser:
 
     def __init__(self, schema: object, resolve_person: PersonResolver) -> None:
         self._errors: list[str] = []
-        parser = MultifieldParser(list(ARTICLE_FIELDS), schema)
+        parser = WhooshQueryParser("body", schema)
         parser.add_plugin(DateParserPlugin(free=False, callback=self._errors.append))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(FuzzyTermPlugin())
@@ -101,6 +98,32 @@ class QueryParser:
         if isinstance(q, wq.Or) and q.subqueries and all(isinstance(s, wq.Every) and s.fieldname is None for s in q.subqueries):
             return wq.Every()
         return q
+
+
+def with_title_boost(q: wq.Query) -> wq.Query:
+    """The article query: ``q`` matches on ``body`` (which holds the title's words too), and
+    the words and phrases it asks for (not those it negates) add their title score where the
+    title has them. One posting list per word decides the matches (intersections, not
+    unions of title and body lists); the short title lists only add to the score."""
+    title: list[wq.Query] = []
+
+    def collect(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            collect(node.a)
+        elif isinstance(node, wq.Term) and node.fieldname == "body":
+            title.append(wq.Term("title", node.text, boost=node.boost))
+        elif isinstance(node, wq.Phrase) and node.fieldname == "body":
+            title.append(wq.Phrase("title", node.words, slop=node.slop, boost=node.boost))
+        elif not node.is_leaf():
+            for child in node.children():
+                collect(child)
+
+    collect(q)
+    if not title:
+        return q
+    return wq.AndMaybe(q, title[0] if len(title) == 1 else wq.Or(title))
 
 
 def person_query(keys: set[str], boost: float = 1.0) -> wq.Query:

@@ -3,7 +3,9 @@
 Every document has ``kind`` (``article`` or ``paragraph``), the ``article_id`` it belongs
 to and the ``path`` of its file (article documents also have their own unique ``id``), so a
 file's articles and all their paragraphs are deleted together by one term. Article
-documents hold ``title`` and ``body`` (not stored: paragraphs are); paragraph documents hold
+documents hold ``title`` and ``body`` (the title's words, then the paragraphs'; not stored:
+paragraphs are), so a word query matches on ``body`` alone and ``title`` only adds to the
+score of the articles it matches (see ``search.query.with_title_boost``); paragraph documents hold
 their paragraph in ``text``, so an article query reads only article postings and a
 paragraph query only paragraph postings. Paragraph documents carry copies of the article's
 filter fields (source, dates, language) so paragraph-level search and facets filter the same
@@ -31,7 +33,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever the schema or the meaning of a field changes incompatibly.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
 #: split words ("Ukraine’s" -> "ukraine", "s"; the lone "s" is too short to index), so both

@@ -137,13 +137,15 @@ _schema: Any = None
 def prepare(article: Article, digest: str) -> PreparedArticle:
     """Build the article's documents with title and body analysed now (see ``PreAnalyzed``).
 
-    Each paragraph is analysed once; the article's body postings are merged from them.
+    Each paragraph is analysed once; the article's body postings (title first, then the
+    paragraphs) are merged from them.
     """
     global _schema
     if _schema is None:
         _schema = build_schema()
     words: Counter[str] = Counter()
-    body, parts = pre_analyze_paragraphs(_schema["body"], article.paragraphs, words)
+    body, parts = pre_analyze_paragraphs(_schema["body"], [article.title, *article.paragraphs], words)
+    parts = parts[1:]
     docs = []
     for doc in article_documents(article, digest):
         if doc["kind"] == "article":
@@ -154,7 +156,6 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
             doc["_stored_text"] = doc["text"]
             doc["text"] = parts[doc["pos"]]
         docs.append(doc)
-    words.update(vocabulary.count_words([article.title]))
     return PreparedArticle(id=article.id, path=article.path or "", documents=docs, words=words, people=docs[0].get("people", []))
 
 

@@ -1,0 +1,124 @@
+"""The shortcuts of ``Searcher.search`` must give exactly what Whoosh's exhaustive matcher
+gives: one-word queries count from document frequencies and rank with block skipping, and
+facets read the word's posting list; the totals, the top ten and the facet counts must equal
+those of visiting and scoring every match."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from whoosh import collectors
+
+from newssearch import Searcher
+from newssearch.indexing import index_paths
+from newssearch.search.query import to_paragraphs, with_title_boost
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+QUERIES = [
+    "NATO",  # one word: the shortcut
+    "police",
+    "said",  # in most articles
+    "zzzunknownword",
+    "Vilnius summit",
+    "police OR fire",
+    "election -president",
+    "NOT election",
+    '"prime minister"',
+    "title:police",
+    "minist*",
+    "person:stoltenberg",
+]
+
+
+def _exhaustive(s: Searcher, query: str, paragraphs: bool = False) -> list[int]:
+    """Every match, best first, by Whoosh's matcher visiting and scoring every document."""
+    parsed = s._parser.parse(query)
+    q = s._bounded(to_paragraphs(parsed) if paragraphs else with_title_boost(parsed))
+    kind = s._kind("paragraph" if paragraphs else "article")
+    collector = collectors.TopCollector(limit=100_000, usequality=False, replace=0)
+    s._searcher.search_with_collector(q, collectors.FilterCollector(collector, allow=kind))
+    return [hit.docnum for hit in collector.results()]
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index_dir = tmp_path_factory.mktemp("ranking") / "index"
+    index_paths([CORPUS], str(index_dir), workers=1)
+    return index_dir
+
+
+def _check(s: Searcher, query: str, paragraphs: bool) -> None:
+    ranked = _exhaustive(s, query, paragraphs)
+    result = s.search(query, limit=10, paragraphs=paragraphs, facets=["people", "source", "year"])
+    assert result.total == len(ranked)
+    stored = s._searcher.stored_fields
+    if paragraphs:
+        got = [(p.article_id, p.paragraph) for p in result.paragraphs]
+        want = [(stored(d)["article_id"], stored(d)["pos"]) for d in ranked[:10]]
+    else:
+        got = [h.id for h in result.hits]
+        want = [stored(d)["id"] for d in ranked[:10]]
+        plain = s.search(query, limit=10)  # without facets: the total from document frequencies
+        assert plain.total == len(ranked)
+        assert [h.id for h in plain.hits] == want
+    assert got == want
+    # facet counts equal a count over the exhaustive matches
+    sources: dict[str, int] = {}
+    for d in ranked:
+        source = stored(d).get("source")
+        if source:
+            sources[source] = sources.get(source, 0) + 1
+    assert {v.value: v.count for v in result.facets["source"].values} == dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))[:10])
+
+
+@pytest.mark.parametrize("paragraphs", [False, True])
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_equals_the_exhaustive_matcher(corpus_index: Path, query: str, paragraphs: bool) -> None:
+    with Searcher(corpus_index) as s:
+        _check(s, query, paragraphs)
+
+
+def test_the_cases_are_not_trivial(corpus_index: Path) -> None:
+    with Searcher(corpus_index) as s:
+        totals = {q: s.search(q).total for q in QUERIES}
+    assert totals["zzzunknownword"] == 0
+    assert totals["NATO"] == 3 and totals["said"] > 60
+    assert 60 < totals["NOT election"] < 111
+
+
+def test_one_word_counts_skip_deleted_articles(tmp_path: Path) -> None:
+    """After an update, the old versions are deleted documents still in the postings:
+    the one-word total must not count them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [{"id": f"a{i}", "title": f"Harbour story {i}", "text": f"The harbour council met on day {i}.\n\nIt discussed the harbour."} for i in range(6)]
+    feed = corpus / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    index_paths([corpus], str(tmp_path / "index"), workers=1)
+    records[0]["text"] = "Nothing about ports any more."
+    records[0]["title"] = "Other story"
+    feed.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    index_paths([corpus], str(tmp_path / "index"), workers=1)
+    with Searcher(tmp_path / "index") as s:
+        assert s.search("harbour").total == 5
+        assert s.search("harbour", facets=["source"]).total == 5
+        _check(s, "harbour", paragraphs=False)
+
+
+def test_title_words_rank_first(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [
+        {"id": "body", "title": "Council news", "text": "The drought worried farmers.\n\nRain came later."},
+        {"id": "title", "title": "Drought hits farmers", "text": "Farmers waited for rain all summer.\n\nThe drought ended."},
+    ]
+    (corpus / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    index_paths([corpus], str(tmp_path / "index"), workers=1)
+    with Searcher(tmp_path / "index") as s:
+        assert [h.id for h in s.search("drought").hits] == ["title", "body"]
+        # a word only in a title is found too (the body holds the title's words)
+        assert [h.id for h in s.search("hits").hits] == ["title"]
+        assert [h.id for h in s.search('"drought hits"').hits] == ["title"]
