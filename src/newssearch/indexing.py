@@ -28,7 +28,7 @@ from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budg
 PARALLEL_MIN_BYTES = 2_000_000
 #: Commit (at a file boundary) once this many articles were written since the last commit,
 #: so a crash loses at most this much work. Each commit adds a segment (or more) per worker.
-COMMIT_EVERY = 20_000
+COMMIT_EVERY = 16_000
 #: Articles per task when a JSON/JSONL file is split among workers.
 CHUNK = 64
 

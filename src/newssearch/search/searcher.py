@@ -38,6 +38,7 @@ from .query import (
     to_paragraphs,
     with_title_boost,
 )
+from .ranking import WordRanker, plan
 from .results import FacetResult, Hit, IndexStats, ParagraphHit, SearchResult, Snippet
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Searcher:
         self._people: "PeopleRegistry | None" = None
         self._parser = QueryParser(self._ix.schema, self.person_keys)
         self._sets: dict[Any, set[int]] = {}
+        self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
         self._analyzer = text_analyzer()
         self._speller: Speller | None = None
@@ -172,24 +174,15 @@ class Searcher:
             sortedby, reverse = "published", True
         matched: list[int] = []
         top: list[tuple[int, float]] = []
-        total: int | None = None
-        word = _single_word(q)
+        shape = plan(q) if sortedby is None else None
         if allowed is None or allowed:  # (Whoosh reads an empty filter set as no filter at all)
             try:
-                if word is not None and sortedby is None and allowed is None:
-                    # one word: the total is its document frequency, the matches (for facets)
-                    # come straight from its posting list, and Whoosh ranks the top n skipping
-                    # blocks of postings that cannot reach them
-                    if facet_objs:
-                        matched = self._term_docs(word)
-                        total = len(matched)
-                    else:
-                        total = self._term_count(word)
-                    collector: Any = self._searcher.collector(limit=n)
-                    if total:
-                        self._searcher.search_with_collector(q, collector)
+                if shape is not None:
+                    # words with AND/OR/NOT: every match scored straight from posting blocks
+                    matched, ranked = self._ranker.run(shape, n, allowed)
+                    top = ranked[(page - 1) * limit : n]
                 elif sortedby is None:
-                    # one pass: rank, and record every match (the exact total, what facets count)
+                    # other shapes, one pass: rank, and record every match (the exact total, what facets count)
                     ranker = _RankAndRecord(n)
                     collector = ranker if allowed is None else collectors.FilterCollector(ranker, allow=allowed)
                     self._searcher.search_with_collector(q, collector)
@@ -201,12 +194,10 @@ class Searcher:
                         self._searcher.search_with_collector(q, collector)
             except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
                 raise QueryError(f"cannot run the query {query!r}: {exc}") from None
-            if total is None:
-                total = len(matched)
-            if total:
+            if matched and shape is None:
                 results = collector.results()
                 top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
-        total = total or 0
+        total = len(matched)
         out = SearchResult(query=query, total=total, page=page, limit=limit, level=level, filters=filters)
         words = self._highlight_words(q)
         if paragraphs:
@@ -251,28 +242,6 @@ class Searcher:
         if isinstance(q, wq.Every):
             return sorted(allowed)
         return [d for d in self._searcher.docs_for_query(q) if d in allowed]
-
-    def _term_count(self, term: wq.Term) -> int:
-        """How many live documents hold ``term``: its document frequency in each segment
-        (its postings are read only in segments with deleted documents)."""
-        count = 0
-        for reader, _ in self._searcher.reader().leaf_readers():
-            if (term.fieldname, term.text) not in reader:
-                continue
-            if reader.has_deletions():
-                count += sum(1 for _ in reader.postings(term.fieldname, term.text).all_ids())
-            else:
-                count += reader.doc_frequency(term.fieldname, term.text)
-        return count
-
-    def _term_docs(self, term: wq.Term) -> list[int]:
-        """The live documents holding ``term``, read block by block from its postings."""
-        docs: list[int] = []
-        for reader, offset in self._searcher.reader().leaf_readers():
-            if (term.fieldname, term.text) not in reader:
-                continue
-            docs.extend(d + offset for d in _posting_ids(reader.postings(term.fieldname, term.text)))
-        return docs
 
     def _kind(self, level: str) -> set[int]:
         """All article (or all paragraph) documents."""
@@ -559,31 +528,6 @@ class _RankAndRecord(collectors.TopCollector):
     def _collect(self, global_docnum: int, score: float) -> Any:
         self.matched.append(global_docnum)
         return super()._collect(global_docnum, score)
-
-
-def _single_word(q: wq.Query) -> wq.Term | None:
-    """The body term of a one-word article query (``AndMaybe(body:w, title:w)``), else None."""
-    if isinstance(q, wq.AndMaybe):
-        q = q.a
-    if isinstance(q, wq.Term) and q.fieldname == "body":
-        return q
-    return None
-
-
-def _posting_ids(matcher: Any) -> Iterable[int]:
-    """All document numbers of a posting list. Whoosh's own ``all_ids`` steps one posting at a
-    time; a plain block matcher of the W3 codec is read a whole block at a time."""
-    if not all(hasattr(matcher, a) for a in ("_read_ids", "_ids", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")):
-        return matcher.all_ids()  # e.g. filtered for deleted documents
-    ids: list[int] = []
-    while not matcher._atend:
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids[matcher._i :])
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return ids
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:

@@ -161,7 +161,7 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
 
 def pool_budget_mb(processes: int = 1) -> int:
     """Memory (MiB) each of ``processes`` writing processes may give to its posting pool:
-    up to 640, at most a quarter of the machine's memory shared among them.
+    up to 512, at most a quarter of the machine's memory shared among them.
 
     Whoosh's pool spills sorted runs to disk once it exceeds its limit and merges them back
     at the end, which costs about 40 % of the writing time; a pool that fits in memory (and
@@ -171,7 +171,7 @@ def pool_budget_mb(processes: int = 1) -> int:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     except (AttributeError, OSError, ValueError):
         total = 4096
-    return max(64, min(640, total // (4 * max(processes, 1))))
+    return max(64, min(512, total // (4 * max(processes, 1))))
 
 
 class SegmentBuilder:
