@@ -454,7 +454,7 @@ def _index(
         progress.start(sum(size for _, size in sized))
         current: dict[str, Any] = {}
         tasks = _tasks(sized, known)
-        results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 4 * nworkers, commit_every)
+        results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 16 * nworkers, commit_every)
         for done in results:
             if isinstance(done, _CommitPoint):
                 store.commit(final=False, segments=pool.finish() if pool is not None else ())

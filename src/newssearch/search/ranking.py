@@ -79,17 +79,25 @@ class WordRanker:
 
     def run(self, p: _Plan, n: int, allowed: set[int] | None = None) -> tuple[list[int], list[tuple[int, float]]]:
         """Every matching document and the top ``n`` (document, score), best first."""
-        scores: dict[int, float] = {}
+        matched: list[int] = []
+        scores: list[tuple[int, float]] = []
         for index, (reader, offset) in enumerate(self._segments):
-            self._segment(p, index, reader, offset, scores)
-        if allowed is not None:
-            scores = {d: s for d, s in scores.items() if d in allowed}
-        top = heapq.nsmallest(n, scores.items(), key=lambda ds: (-ds[1], ds[0]))
-        return list(scores), top
+            found = self._segment(p, index, reader, offset)
+            if not found:
+                continue
+            if allowed is not None:
+                found = {d: s for d, s in found.items() if d + offset in allowed}
+            if offset:
+                matched.extend([d + offset for d in found])
+                scores.extend([(d + offset, s) for d, s in found.items()])
+            else:
+                matched.extend(found)
+                scores.extend(found.items())
+        return matched, _top(scores, n)
 
     # -- one segment -----------------------------------------------------------------------
 
-    def _segment(self, p: _Plan, index: int, reader: Any, offset: int, out: dict[int, float]) -> None:
+    def _segment(self, p: _Plan, index: int, reader: Any, offset: int) -> dict[int, float] | None:
         found: dict[int, float] | None = None
         # the rarest word first: an intersection never grows
         terms = sorted(p.terms, key=lambda t: reader.doc_frequency(*t)) if p.op == "and" else p.terms
@@ -101,7 +109,7 @@ class WordRanker:
                 else:
                     found = {d: s + scored[d] for d, s in found.items() if d in scored}
                 if not found:
-                    return
+                    return None
             else:
                 if found is None:
                     found = dict(scored)
@@ -109,7 +117,7 @@ class WordRanker:
                     for d, s in scored.items():
                         found[d] = found.get(d, 0.0) + s
         if not found:
-            return
+            return None
         for fieldname, text in p.negated:
             if (fieldname, text) in reader:
                 for d in self._ids(reader, fieldname, text):
@@ -120,8 +128,7 @@ class WordRanker:
             for d, s in self._scored(index, reader, fieldname, text).items():
                 if d in found:
                     found[d] += s
-        for d, s in found.items():
-            out[d + offset] = s
+        return found
 
     def _scored(self, index: int, reader: Any, fieldname: str, text: str) -> dict[int, float]:
         """Segment document → this word's BM25 score, for every posting of the word."""
@@ -133,14 +140,13 @@ class WordRanker:
         avgfl = searcher.avg_field_length(fieldname) or 1
         B, K1 = self._B, self._K1
         lengths = self._field_lengths(index, reader, fieldname)
-        table = _LENGTH
-        count = len(lengths)
         k1p1 = K1 + 1
-        # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        return {
-            d: idf * ((w * k1p1) / (w + K1 * ((1 - B) + B * (table[lengths[d]] if d < count else 0) / avgfl)))
-            for d, w in zip(ids, weights)
-        }
+        # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))); the
+        # length part has only 256 values (lengths are stored as one byte): computed once each
+        norm = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH]
+        if ids and ids[-1] >= len(lengths):  # (a document without a stored length: 0)
+            lengths = lengths + bytes(ids[-1] + 1 - len(lengths))
+        return {d: idf * ((w * k1p1) / (w + norm[lengths[d]])) for d, w in zip(ids, weights)}
 
     def _ids(self, reader: Any, fieldname: str, text: str) -> Iterable[int]:
         return self._postings(reader, fieldname, text)[0]
@@ -185,6 +191,15 @@ class WordRanker:
                 raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
             self._lengths[key] = raw
         return raw
+
+
+def _top(scores: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
+    """The ``n`` best (document, score) pairs: highest score first, ties by document number."""
+    if len(scores) > n:
+        threshold = heapq.nlargest(n, [s for _, s in scores])[-1]
+        scores = [ds for ds in scores if ds[1] >= threshold]
+    scores.sort(key=lambda ds: (-ds[1], ds[0]))
+    return scores[:n]
 
 
 def _lengths_column() -> Any:
