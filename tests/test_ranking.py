@@ -26,7 +26,11 @@ QUERIES = [
     "police OR fire",
     "election -president",
     "NOT election",
-    '"prime minister"',
+    '"prime minister"',  # phrases: positions checked from the same blocks
+    '"prime minister" resigned',
+    '"the prime minister" OR "foreign minister"',
+    '"secretary general" -"prime minister"',
+    '"said that"',
     "title:police",
     "minist*",
     "person:stoltenberg",

@@ -2,21 +2,22 @@
 
 Whoosh ranks by walking a tree of matcher objects, a few method calls per posting per
 term, and cannot skip much on news text (every block of a common word holds a short
-article that could reach the top ten). For the most common query shapes: words, ``AND``,
-``OR`` and ``NOT`` of words, with the title's words as a score-only clause (see
+article that could reach the top ten). For the most common query shapes: words and phrases,
+``AND``, ``OR`` and ``NOT`` of them, with the title's words as a score-only clause (see
 :func:`~newssearch.search.query.with_title_boost`). :class:`WordRanker` instead reads each word's
 posting list a block at a time, scores all its postings in one comprehension with Whoosh's
 own BM25F statistics (idf, average field length, the stored field lengths), and combines
-the words with dict and set operations. It returns every match (the exact total, what
+the words with dict and set operations. A phrase is checked on the positions held in the same
+blocks (its words one after another) and scores the sum of its words, as Whoosh's span
+matcher does. It returns every match (the exact total, what
 facets count) and the top ``n`` by score, ties by document number, as Whoosh does.
 ``tests/test_ranking.py`` checks both against Whoosh's exhaustive matcher. Other shapes
-(phrases, ranges, wildcards not yet expanded, boosts) return None: the caller uses Whoosh.
+(ranges, spans, boosts) return None: the caller uses Whoosh.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,45 +27,61 @@ from whoosh.util.numeric import byte_to_length
 _LENGTH = [byte_to_length(b) for b in range(256)]
 
 
+Leaf = tuple[str, tuple[str, ...]]  # (field, words): one word is a term, more a phrase
+
+
 @dataclass
 class _Plan:
     """The query in a shape :class:`WordRanker` evaluates."""
 
     op: str  # "and" or "or"
-    terms: list[tuple[str, str]]
-    negated: list[tuple[str, str]]
-    boosts: list[tuple[str, str]]  # score-only terms (the title clause)
+    terms: list[Leaf]
+    negated: list[Leaf]
+    boosts: list[Leaf]  # score-only terms and phrases (the title clause)
 
 
 def plan(q: wq.Query) -> _Plan | None:
     """The plan for ``q``, or None when it is not a shape the ranker handles."""
-    boosts: list[tuple[str, str]] = []
+    boosts: list[Leaf] = []
     if isinstance(q, wq.AndMaybe):
-        extra = q.b.subqueries if isinstance(q.b, wq.Or) else [q.b]
-        if not all(_plain_term(t) for t in extra):
+        extra = q.b.subqueries if type(q.b) is wq.Or else [q.b]
+        leaves = [_leaf(t) for t in extra]
+        if any(leaf is None for leaf in leaves):
             return None
-        boosts = [(t.fieldname, t.text) for t in extra]
+        boosts = [leaf for leaf in leaves if leaf is not None]
         q = q.a
-    if _plain_term(q):
-        return _Plan("and", [(q.fieldname, q.text)], [], boosts)
-    if isinstance(q, wq.And) and type(q) is wq.And:
+    single = _leaf(q)
+    if single is not None:
+        return _Plan("and", [single], [], boosts)
+    if type(q) is wq.And:
         terms, negated = [], []
         for sub in q.subqueries:
-            if isinstance(sub, wq.Not) and _plain_term(sub.query):
-                negated.append((sub.query.fieldname, sub.query.text))
-            elif _plain_term(sub):
-                terms.append((sub.fieldname, sub.text))
-            else:
+            leaf = _leaf(sub.query) if isinstance(sub, wq.Not) else _leaf(sub)
+            if leaf is None:
                 return None
+            (negated if isinstance(sub, wq.Not) else terms).append(leaf)
         return _Plan("and", terms, negated, boosts) if terms else None
-    if isinstance(q, wq.Or) and type(q) is wq.Or and getattr(q, "minmatch", 0) in (0, 1, None):
-        if all(_plain_term(sub) for sub in q.subqueries) and q.subqueries:
-            return _Plan("or", [(s.fieldname, s.text) for s in q.subqueries], [], boosts)
+    if type(q) is wq.Or and getattr(q, "minmatch", 0) in (0, 1, None) and q.subqueries:
+        leaves = [_leaf(sub) for sub in q.subqueries]
+        if all(leaf is not None for leaf in leaves):
+            return _Plan("or", [leaf for leaf in leaves if leaf is not None], [], boosts)
     return None
 
 
-def _plain_term(q: wq.Query) -> bool:
-    return type(q) is wq.Term and q.boost == 1.0 and isinstance(q.text, str)
+def _leaf(q: wq.Query) -> Leaf | None:
+    if type(q) is wq.Term and q.boost == 1.0 and isinstance(q.text, str):
+        return (q.fieldname, (q.text,))
+    if type(q) is wq.Phrase and q.boost == 1.0 and q.slop == 1 and q.words and all(isinstance(w, str) for w in q.words):
+        return (q.fieldname, tuple(q.words))
+    return None
+
+
+def _tree_sum(values: list[float]) -> float:
+    """Sum in the order of Whoosh's binary matcher tree (a + (b + c)), for equal floats."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return _tree_sum(values[:half]) + _tree_sum(values[half:])
 
 
 class WordRanker:
@@ -99,10 +116,10 @@ class WordRanker:
 
     def _segment(self, p: _Plan, index: int, reader: Any, offset: int) -> dict[int, float] | None:
         found: dict[int, float] | None = None
-        # the rarest word first: an intersection never grows
-        terms = sorted(p.terms, key=lambda t: reader.doc_frequency(*t)) if p.op == "and" else p.terms
-        for fieldname, text in terms:
-            scored = self._scored(index, reader, fieldname, text)
+        # the rarest first: an intersection never grows
+        terms = sorted(p.terms, key=lambda leaf: _rarity(reader, leaf)) if p.op == "and" else p.terms
+        for leaf in terms:
+            scored = self._scored(index, reader, leaf)
             if p.op == "and":
                 if found is None:
                     found = scored
@@ -118,47 +135,68 @@ class WordRanker:
                         found[d] = found.get(d, 0.0) + s
         if not found:
             return None
-        for fieldname, text in p.negated:
-            if (fieldname, text) in reader:
-                for d in self._ids(reader, fieldname, text):
-                    found.pop(d, None)
-        for fieldname, text in p.boosts:
-            if (fieldname, text) not in reader:
-                continue
-            for d, s in self._scored(index, reader, fieldname, text).items():
+        for leaf in p.negated:
+            for d in self._scored(index, reader, leaf):
+                found.pop(d, None)
+        for leaf in p.boosts:
+            for d, s in self._scored(index, reader, leaf).items():
                 if d in found:
                     found[d] += s
         return found
 
-    def _scored(self, index: int, reader: Any, fieldname: str, text: str) -> dict[int, float]:
-        """Segment document → this word's BM25 score, for every posting of the word."""
-        if (fieldname, text) not in reader:
+    def _scored(self, index: int, reader: Any, leaf: Leaf) -> dict[int, float]:
+        """Segment document → the leaf's BM25 score, for every document the leaf matches."""
+        fieldname, words = leaf
+        if any((fieldname, w) not in reader for w in words):
             return {}
-        ids, weights = self._postings(reader, fieldname, text)
+        if len(words) == 1:
+            ids, weights, _ = self._postings(reader, fieldname, words[0])
+            return dict(zip(ids, self._bm25(index, reader, fieldname, words[0], ids, weights)))
+        # a phrase: documents with all its words, then the words one after another
+        per_word = []
+        for word in words:
+            ids, weights, values = self._postings(reader, fieldname, word, values=True)
+            scores = self._bm25(index, reader, fieldname, word, ids, weights)
+            per_word.append({d: (sc, v) for d, sc, v in zip(ids, scores, values)})
+        candidates = set(min(per_word, key=len))
+        for table in per_word:
+            candidates.intersection_update(table)
+        decode = self._searcher.schema[fieldname].format.decode_positions
+        out: dict[int, float] = {}
+        for d in sorted(candidates):
+            starts = set(decode(per_word[0][d][1]))
+            for shift, table in enumerate(per_word[1:], start=1):
+                starts.intersection_update(p - shift for p in decode(table[d][1]))
+                if not starts:
+                    break
+            if starts:
+                out[d] = _tree_sum([table[d][0] for table in per_word])
+        return out
+
+    def _bm25(self, index: int, reader: Any, fieldname: str, text: str, ids: list[int], weights: list[float]) -> list[float]:
+        """Whoosh's bm25() for each posting: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))."""
         searcher = self._searcher
         idf = searcher.idf(fieldname, text)
         avgfl = searcher.avg_field_length(fieldname) or 1
         B, K1 = self._B, self._K1
         lengths = self._field_lengths(index, reader, fieldname)
         k1p1 = K1 + 1
-        # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))); the
-        # length part has only 256 values (lengths are stored as one byte): computed once each
+        # the length part has only 256 values (lengths are stored as one byte): computed once each
         norm = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH]
         if ids and ids[-1] >= len(lengths):  # (a document without a stored length: 0)
             lengths = lengths + bytes(ids[-1] + 1 - len(lengths))
-        return {d: idf * ((w * k1p1) / (w + norm[lengths[d]])) for d, w in zip(ids, weights)}
-
-    def _ids(self, reader: Any, fieldname: str, text: str) -> Iterable[int]:
-        return self._postings(reader, fieldname, text)[0]
+        return [idf * ((w * k1p1) / (w + norm[lengths[d]])) for d, w in zip(ids, weights)]
 
     @staticmethod
-    def _postings(reader: Any, fieldname: str, text: str) -> tuple[list[int], list[float]]:
-        """A word's (segment) document numbers and weights, a block at a time when the
-        posting list is a plain block list (else posting by posting)."""
+    def _postings(reader: Any, fieldname: str, text: str, values: bool = False) -> tuple[list[int], list[float], list[Any]]:
+        """A word's (segment) document numbers, weights and (if asked) values (encoded
+        positions), a block at a time when the posting list is a plain block list (else
+        posting by posting)."""
         m = reader.postings(fieldname, text)
         ids: list[int] = []
         weights: list[float] = []
-        if all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_ids", "_weights", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")):
+        vals: list[Any] = []
+        if all(hasattr(m, a) for a in _BLOCK_MATCHER):
             while not m._atend:
                 if m._ids is None:
                     m._read_ids()
@@ -167,15 +205,21 @@ class WordRanker:
                 start = m._i
                 ids.extend(m._ids[start:])
                 weights.extend(m._weights[start:])
+                if values:
+                    if m._values is None:
+                        m._read_values()
+                    vals.extend(m._values[start:])
                 if m._lastblock:
                     break
                 m._goto(m._nextoffset)
-            return ids, weights
+            return ids, weights, vals
         while m.is_active():  # inlined one-posting lists, lists filtered for deleted documents
             ids.append(m.id())
             weights.append(m.weight())
+            if values:
+                vals.append(m.value())
             m.next()
-        return ids, weights
+        return ids, weights, vals
 
     def _field_lengths(self, index: int, reader: Any, fieldname: str) -> bytes:
         """The segment's stored field-length bytes, one per document (read once)."""
@@ -191,6 +235,14 @@ class WordRanker:
                 raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
             self._lengths[key] = raw
         return raw
+
+
+_BLOCK_MATCHER = ("_read_ids", "_read_weights", "_read_values", "_ids", "_weights", "_values", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")
+
+
+def _rarity(reader: Any, leaf: Leaf) -> int:
+    fieldname, words = leaf
+    return min(reader.doc_frequency(fieldname, w) for w in words)
 
 
 def _top(scores: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
