@@ -186,7 +186,7 @@ class SegmentBuilder:
     commits, no builder may be writing: a commit deletes segment files it does not know).
     """
 
-    def __init__(self, index_dir: str, limitmb: int | None = None) -> None:
+    def __init__(self, index_dir: str, limitmb: float | None = None) -> None:
         self.index_dir = index_dir
         self.limitmb = limitmb or pool_budget_mb()
         self._writer: SegmentWriter | None = None
@@ -196,7 +196,7 @@ class SegmentBuilder:
         """Write one prepared article (and its paragraphs) into this builder's segment."""
         if self._writer is None:
             # the pool's own limit is above ours: we start a new segment before it spills
-            self._writer = SegmentWriter(open_index(self.index_dir, check=False), _lk=False, limitmb=2 * self.limitmb)
+            self._writer = SegmentWriter(open_index(self.index_dir, check=False), _lk=False, limitmb=max(1, int(2 * self.limitmb)))
         add_document = self._writer.add_document
         for doc in prepared.documents:
             add_document(**doc)
