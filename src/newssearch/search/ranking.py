@@ -1,18 +1,18 @@
-"""Exact BM25 ranking of word queries straight from posting blocks.
+"""Exact BM25 ranking of word and phrase queries straight from posting blocks.
 
-Whoosh ranks by walking a tree of matcher objects, a few method calls per posting per
-term, and cannot skip much on news text (every block of a common word holds a short
-article that could reach the top ten). For the most common query shapes: words and phrases,
-``AND``, ``OR`` and ``NOT`` of them, with the title's words as a score-only clause (see
-:func:`~newssearch.search.query.with_title_boost`). :class:`WordRanker` instead reads each word's
-posting list a block at a time, scores all its postings in one comprehension with Whoosh's
-own BM25F statistics (idf, average field length, the stored field lengths), and combines
-the words with dict and set operations. A phrase is checked on the positions held in the same
-blocks (its words one after another) and scores the sum of its words, as Whoosh's span
-matcher does. It returns every match (the exact total, what
-facets count) and the top ``n`` by score, ties by document number, as Whoosh does.
-``tests/test_ranking.py`` checks both against Whoosh's exhaustive matcher. Other shapes
-(ranges, spans, boosts) return None: the caller uses Whoosh.
+Whoosh ranks by walking a tree of matcher objects, a few method calls per posting per term,
+and cannot skip much on news text (every block of a common word holds a short article that
+could reach the top ten). For the most common query shapes (words and phrases with ``AND``,
+``OR`` and ``NOT``, the title's words as a score-only clause, see
+:func:`~newssearch.search.query.with_title_boost`), :class:`WordRanker` instead reads each
+word's posting list a block at a time, scores all its postings in one comprehension with
+Whoosh's own BM25F statistics (idf, average field length, the stored length bytes), and
+combines the words with dict operations. A phrase is checked on the positions held in the
+same blocks (its words one after another) and scores the sum of its words, as Whoosh's span
+matcher does. The ranker returns every match (the exact total, what facets count) and the
+top ``n`` by score, ties by document number, as Whoosh does; ``tests/test_ranking.py`` checks
+both against Whoosh's exhaustive matcher. For other shapes (ranges, wildcards left
+unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the caller uses Whoosh.
 """
 
 from __future__ import annotations
