@@ -18,6 +18,7 @@ unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the caller use
 from __future__ import annotations
 
 import heapq
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,18 @@ class _Plan:
     boosts: list[Leaf]  # score-only terms and phrases (the title clause)
 
 
-def plan(q: wq.Query) -> _Plan | None:
-    """The plan for ``q``, or None when it is not a shape the ranker handles."""
+def plan(q: wq.Query, scorable: Collection[str]) -> _Plan | None:
+    """The plan for ``q``, or None when it is not a shape the ranker handles. Every field it
+    names must be in ``scorable`` (fields with stored lengths, which Whoosh scores by BM25)."""
+    found = _plan(q)
+    if found is None:
+        return None
+    if any(field not in scorable for field, _ in (*found.terms, *found.negated, *found.boosts)):
+        return None
+    return found
+
+
+def _plan(q: wq.Query) -> _Plan | None:
     boosts: list[Leaf] = []
     if isinstance(q, wq.AndMaybe):
         extra = q.b.subqueries if type(q.b) is wq.Or else [q.b]

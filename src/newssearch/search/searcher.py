@@ -78,6 +78,7 @@ class Searcher:
         self._parser = QueryParser(self._ix.schema, self.person_keys)
         self._sets: dict[Any, set[int]] = {}
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
+        self._scorable = {name for name, field in self._ix.schema.items() if field.scorable}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
         self._analyzer = text_analyzer()
         self._speller: Speller | None = None
@@ -174,7 +175,7 @@ class Searcher:
             sortedby, reverse = "published", True
         matched: list[int] = []
         top: list[tuple[int, float]] = []
-        shape = plan(q) if sortedby is None else None
+        shape = plan(q, self._scorable) if sortedby is None else None
         if allowed is None or allowed:  # (Whoosh reads an empty filter set as no filter at all)
             try:
                 if shape is not None:

@@ -11,21 +11,12 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
 
 from .schema import word_analyzer
 
 FILE = "vocabulary.tsv"
 
 _ANALYZER = word_analyzer()
-
-
-def count_words(texts: Iterable[str]) -> Counter[str]:
-    """Lowercased, accent-folded words of three or more letters, with their counts."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(token.text for token in _ANALYZER(text))
-    return counts
 
 
 def fold_word(word: str) -> str:
