@@ -307,6 +307,11 @@ class _Workers:
                 proc.kill()
         for proc in self.procs:
             proc.join()
+        for q in (*self.inboxes, self.outbox):
+            # tasks still buffered for killed workers: drop them, or this process would wait
+            # at exit for its queue threads to push them into pipes nobody reads
+            q.cancel_join_thread()
+            q.close()
 
 
 def _run_parallel(tasks: Iterable[_Task | _Done], workers: _Workers, window: int, commit_every: int) -> Iterator[_Done | _CommitPoint]:
