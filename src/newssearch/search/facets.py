@@ -23,6 +23,7 @@ from typing import Any
 from whoosh.fields import DATETIME
 from whoosh.util.times import long_to_datetime
 
+from .postings import read_postings
 from .results import Bucket, FacetResult, FacetValue, Histogram
 
 Label = Callable[[str], str]
@@ -68,10 +69,11 @@ class FacetValues:
             table = {}
             reader = self._reader
             if fieldname in reader.indexed_field_names():
-                for btext in reader.lexicon(fieldname):
-                    text = btext.decode("utf-8")
-                    for docnum in reader.postings(fieldname, btext).all_ids():
-                        table.setdefault(docnum, []).append(text)
+                for segment, offset in reader.leaf_readers():  # whole posting lists, block by block
+                    for btext in segment.lexicon(fieldname):
+                        text = btext.decode("utf-8")
+                        for docnum in read_postings(segment, fieldname, btext)[0]:
+                            table.setdefault(docnum + offset, []).append(text)
             self._multi[fieldname] = table
         return table
 

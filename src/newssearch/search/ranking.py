@@ -25,6 +25,8 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
+from .postings import read_postings
+
 _LENGTH = [byte_to_length(b) for b in range(256)]
 
 
@@ -161,12 +163,12 @@ class WordRanker:
         if any((fieldname, w) not in reader for w in words):
             return {}
         if len(words) == 1:
-            ids, weights, _ = self._postings(reader, fieldname, words[0])
+            ids, weights, _ = read_postings(reader, fieldname, words[0])
             return dict(zip(ids, self._bm25(index, reader, fieldname, words[0], ids, weights)))
         # a phrase: documents with all its words, then the words one after another
         per_word = []
         for word in words:
-            ids, weights, values = self._postings(reader, fieldname, word, values=True)
+            ids, weights, values = read_postings(reader, fieldname, word, values=True)
             scores = self._bm25(index, reader, fieldname, word, ids, weights)
             per_word.append({d: (sc, v) for d, sc, v in zip(ids, scores, values)})
         candidates = set(min(per_word, key=len))
@@ -198,40 +200,6 @@ class WordRanker:
             lengths = lengths + bytes(ids[-1] + 1 - len(lengths))
         return [idf * ((w * k1p1) / (w + norm[lengths[d]])) for d, w in zip(ids, weights)]
 
-    @staticmethod
-    def _postings(reader: Any, fieldname: str, text: str, values: bool = False) -> tuple[list[int], list[float], list[Any]]:
-        """A word's (segment) document numbers, weights and (if asked) values (encoded
-        positions), a block at a time when the posting list is a plain block list (else
-        posting by posting)."""
-        m = reader.postings(fieldname, text)
-        ids: list[int] = []
-        weights: list[float] = []
-        vals: list[Any] = []
-        if all(hasattr(m, a) for a in _BLOCK_MATCHER):
-            while not m._atend:
-                if m._ids is None:
-                    m._read_ids()
-                if m._weights is None:
-                    m._read_weights()
-                start = m._i
-                ids.extend(m._ids[start:])
-                weights.extend(m._weights[start:])
-                if values:
-                    if m._values is None:
-                        m._read_values()
-                    vals.extend(m._values[start:])
-                if m._lastblock:
-                    break
-                m._goto(m._nextoffset)
-            return ids, weights, vals
-        while m.is_active():  # inlined one-posting lists, lists filtered for deleted documents
-            ids.append(m.id())
-            weights.append(m.weight())
-            if values:
-                vals.append(m.value())
-            m.next()
-        return ids, weights, vals
-
     def _field_lengths(self, index: int, reader: Any, fieldname: str) -> bytes:
         """The segment's stored field-length bytes, one per document (read once)."""
         key = (index, fieldname)
@@ -246,9 +214,6 @@ class WordRanker:
                 raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
             self._lengths[key] = raw
         return raw
-
-
-_BLOCK_MATCHER = ("_read_ids", "_read_weights", "_read_values", "_ids", "_weights", "_values", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")
 
 
 def _rarity(reader: Any, leaf: Leaf) -> int:
