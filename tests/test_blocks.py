@@ -1,0 +1,64 @@
+"""Posting blocks are pickled with the current protocol (store/blocks.py), and segments
+pickled with Whoosh's protocol 2 (indexes written before) stay readable beside them."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import zlib
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
+
+from newssearch import Searcher
+from newssearch.indexing import index_paths
+from newssearch.store.blocks import block_protocol
+from newssearch.store.index import INDEX_NAME
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _block_protocols(index_dir: Path, fieldname: str, word: str) -> list[int]:
+    """The pickle protocol of the first block of ``word`` in each segment that has it."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    out = []
+    with ix.reader() as reader:
+        for seg, _ in reader.leaf_readers():
+            if (fieldname, word) not in seg:
+                continue
+            m = seg.postings(fieldname, word)
+            data = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            out.append(block_protocol(zlib.decompress(data) if m._compression else data))
+    return out
+
+
+def test_blocks_use_the_current_protocol(shared_index: Path) -> None:
+    # "kyiv" is in the seed article's body and paragraphs: positional fields, bytes values
+    assert _block_protocols(shared_index, "body", "kyiv") == [pickle.HIGHEST_PROTOCOL]
+    assert _block_protocols(shared_index, "text", "kyiv") == [pickle.HIGHEST_PROTOCOL]
+
+
+def test_protocol_2_segments_read_beside_new_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    shutil.copy(FIXTURES / "seed" / "2023-04-20-stoltenberg-kyiv.txt", old / "seed.txt")
+    shutil.copytree(FIXTURES / "corpus", new / "corpus")
+    out = tmp_path / "index"
+    with monkeypatch.context() as m:
+        m.setattr(whoosh3, "dumps", pickle.dumps)  # Whoosh's own: the protocol it asks for, 2
+        index_paths([old], str(out), workers=1)
+    assert _block_protocols(out, "body", "kyiv") == [2]
+    index_paths([old, new], str(out), workers=1)  # a second segment, current protocol
+    assert sorted(_block_protocols(out, "body", "said")) == [2, pickle.HIGHEST_PROTOCOL]
+    fresh = tmp_path / "fresh"
+    index_paths([old, new], str(fresh), workers=1)  # the same files, current protocol only
+    with Searcher(out) as mixed, Searcher(fresh) as current:
+        result = mixed.search('"secretary general" Kyiv')
+        assert [h.path.endswith("seed.txt") for h in result.hits] == [True]
+        for query in ("said", '"secretary general"', "police OR nato", "ukraine -kyiv"):
+            got, want = mixed.search(query), current.search(query)
+            assert got.total == want.total and got.total > 0
+            assert [(h.id, round(h.score, 9)) for h in got.hits] == [(h.id, round(h.score, 9)) for h in want.hits]
