@@ -106,6 +106,7 @@ class WordRanker:
         self._K1 = K1
         self._segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
         self._lengths: dict[tuple[int, str], bytes] = {}
+        self._norm: dict[str, list[float]] = {}
 
     def run(self, p: _Plan, n: int, allowed: set[int] | None = None) -> tuple[list[int], list[tuple[int, float]]]:
         """Every matching document and the top ``n`` (document, score), best first."""
@@ -129,18 +130,16 @@ class WordRanker:
 
     def _segment(self, p: _Plan, index: int, reader: Any, offset: int) -> dict[int, float] | None:
         found: dict[int, float] | None = None
-        # the rarest first: an intersection never grows
+        # the rarest first: an intersection never grows, and later words score only what is left
         terms = sorted(p.terms, key=lambda leaf: _rarity(reader, leaf)) if p.op == "and" else p.terms
         for leaf in terms:
-            scored = self._scored(index, reader, leaf)
             if p.op == "and":
-                if found is None:
-                    found = scored
-                else:
-                    found = {d: s + scored[d] for d, s in found.items() if d in scored}
+                scored = self._scored(index, reader, leaf, within=found)
+                found = scored if found is None else {d: s + scored[d] for d, s in found.items() if d in scored}
                 if not found:
                     return None
             else:
+                scored = self._scored(index, reader, leaf)
                 if found is None:
                     found = dict(scored)
                 else:
@@ -149,33 +148,41 @@ class WordRanker:
         if not found:
             return None
         for leaf in p.negated:
-            for d in self._scored(index, reader, leaf):
+            for d in self._scored(index, reader, leaf, within=found):
                 found.pop(d, None)
         for leaf in p.boosts:
-            for d, s in self._scored(index, reader, leaf).items():
-                if d in found:
-                    found[d] += s
+            for d, s in self._scored(index, reader, leaf, within=found).items():
+                found[d] += s
         return found
 
-    def _scored(self, index: int, reader: Any, leaf: Leaf) -> dict[int, float]:
-        """Segment document → the leaf's BM25 score, for every document the leaf matches."""
+    def _scored(self, index: int, reader: Any, leaf: Leaf, within: Collection[int] | None = None) -> dict[int, float]:
+        """Segment document → the leaf's BM25 score, for every document the leaf matches
+        (only those in ``within`` when given: the rest are read, not scored)."""
         fieldname, words = leaf
         if any((fieldname, w) not in reader for w in words):
             return {}
         if len(words) == 1:
             ids, weights, _ = read_postings(reader, fieldname, words[0])
+            if within is not None and len(within) < len(ids):
+                by_id = dict(zip(ids, weights))
+                ids = sorted(d for d in within if d in by_id)
+                weights = [by_id[d] for d in ids]
+            elif within is not None:
+                kept = [(d, w) for d, w in zip(ids, weights) if d in within]
+                ids, weights = [d for d, _ in kept], [w for _, w in kept]
             return dict(zip(ids, self._bm25(index, reader, fieldname, words[0], ids, weights)))
         # a phrase: documents with all its words, then the words one after another
         per_word = []
         for word in words:
             ids, weights, values = read_postings(reader, fieldname, word, values=True)
-            scores = self._bm25(index, reader, fieldname, word, ids, weights)
-            per_word.append({d: (sc, v) for d, sc, v in zip(ids, scores, values)})
+            per_word.append(dict(zip(ids, zip(weights, values))))
         candidates = set(min(per_word, key=len))
+        if within is not None:
+            candidates.intersection_update(within)
         for table in per_word:
             candidates.intersection_update(table)
         decode = self._searcher.schema[fieldname].format.decode_positions
-        out: dict[int, float] = {}
+        matched = []
         for d in sorted(candidates):
             starts = set(decode(per_word[0][d][1]))
             for shift, table in enumerate(per_word[1:], start=1):
@@ -183,22 +190,31 @@ class WordRanker:
                 if not starts:
                     break
             if starts:
-                out[d] = _tree_sum([table[d][0] for table in per_word])
-        return out
+                matched.append(d)
+        word_scores = [
+            self._bm25(index, reader, fieldname, word, matched, [table[d][0] for d in matched]) for word, table in zip(words, per_word)
+        ]
+        return {d: _tree_sum([scores[i] for scores in word_scores]) for i, d in enumerate(matched)}
 
     def _bm25(self, index: int, reader: Any, fieldname: str, text: str, ids: list[int], weights: list[float]) -> list[float]:
         """Whoosh's bm25() for each posting: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))."""
-        searcher = self._searcher
-        idf = searcher.idf(fieldname, text)
-        avgfl = searcher.avg_field_length(fieldname) or 1
-        B, K1 = self._B, self._K1
+        idf = self._searcher.idf(fieldname, text)
         lengths = self._field_lengths(index, reader, fieldname)
-        k1p1 = K1 + 1
-        # the length part has only 256 values (lengths are stored as one byte): computed once each
-        norm = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH]
+        norm = self._norms(fieldname)
+        k1p1 = self._K1 + 1
         if ids and ids[-1] >= len(lengths):  # (a document without a stored length: 0)
             lengths = lengths + bytes(ids[-1] + 1 - len(lengths))
         return [idf * ((w * k1p1) / (w + norm[lengths[d]])) for d, w in zip(ids, weights)]
+
+    def _norms(self, fieldname: str) -> list[float]:
+        """The length part of BM25 for each of the 256 stored length bytes (lengths are stored
+        as one byte), computed once per field: K1 * ((1 - B) + B * fl / avgfl)."""
+        norm = self._norm.get(fieldname)
+        if norm is None:
+            avgfl = self._searcher.avg_field_length(fieldname) or 1
+            B, K1 = self._B, self._K1
+            norm = self._norm[fieldname] = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH]
+        return norm
 
     def _field_lengths(self, index: int, reader: Any, fieldname: str) -> bytes:
         """The segment's stored field-length bytes, one per document (read once)."""
