@@ -163,3 +163,28 @@ def test_stats_counts(shared_index: Path) -> None:
     assert stats.paragraphs == 26 + 3 + 2 + 2 + 2
     assert (stats.first_published, stats.last_published) == ("2019-10-15", "2023-04-20")
     assert stats.size_bytes > 0 and stats.schema_version == SCHEMA_VERSION
+
+
+
+SEED_TXT = "2023-04-20-stoltenberg-kyiv.txt"
+KURDS_TXT = "2019-10-15-kurds-deal.txt"
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "expected"),
+    [
+        # filter fields are analysed once per article and shared by its paragraphs (store.writer.prepare)
+        ("said", {"since": "2023-01-01"}, {(SEED_TXT, p) for p in (7, 9, 12, 13, 14, 18, 22)}),
+        ("said", {"source": "Wikinews"}, {("wn-ukraine-pm", 1), (KURDS_TXT, 1)}),
+        ("said", {"since": "2020-01-14", "until": "2020-01-31"}, {("wn-ukraine-pm", 1)}),
+        ("said published:[2020-01-14 to 2020-01-31]", {}, {("wn-ukraine-pm", 1)}),
+        ("said published:2019", {}, {(KURDS_TXT, 1)}),
+        ("said", {"language": "en", "until": "2020-12"}, {("wn-ukraine-pm", 1), ("wn-navalny", 0), (KURDS_TXT, 1)}),
+    ],
+)
+def test_paragraph_filters_on_shared_fields(shared_index: Path, query: str, filters: dict[str, str], expected: set[tuple[str, int]]) -> None:
+    with Searcher(shared_index) as s:
+        result = s.search(query, paragraphs=True, limit=100, **filters)  # type: ignore[arg-type]
+    found = {(p.article_id if p.article_id.startswith("wn-") else Path(p.path or "").name, p.paragraph) for p in result.paragraphs}
+    assert found == expected
+    assert result.total == len(expected)

@@ -33,7 +33,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 #: Bumped whenever the schema or the meaning of a field changes incompatibly.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
 #: split words ("Ukraine’s" -> "ukraine", "s"; the lone "s" is too short to index), so both
@@ -101,18 +101,31 @@ class PreAnalyzed(list):  # type: ignore[type-arg]
     """
 
 
-class AnalyzedText(fields.TEXT):
-    """A TEXT field that also accepts :class:`PreAnalyzed` values."""
+class _AcceptsPreAnalyzed:
+    """Mixin for Whoosh field types: a :class:`PreAnalyzed` value is indexed as it is."""
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if isinstance(value, PreAnalyzed):
             return iter(value)
-        return super().index(value, **kwargs)
+        return super().index(value, **kwargs)  # type: ignore[misc]
 
 
-def pre_analyze(field: fields.FieldType, text: str) -> PreAnalyzed:
-    """Analyse ``text`` for ``field`` now; the result can be pickled and indexed elsewhere."""
-    return PreAnalyzed(field.index(text))
+class AnalyzedText(_AcceptsPreAnalyzed, fields.TEXT):
+    """A TEXT field that also accepts :class:`PreAnalyzed` values."""
+
+
+class IdField(_AcceptsPreAnalyzed, fields.ID):
+    """An ID field that also accepts :class:`PreAnalyzed` values (an article's paragraphs
+    share its ``article_id``, ``path``…: analysed once per article)."""
+
+
+class KeywordField(_AcceptsPreAnalyzed, fields.KEYWORD):
+    """A KEYWORD field that also accepts :class:`PreAnalyzed` values."""
+
+
+def pre_analyze(field: fields.FieldType, value: Any) -> PreAnalyzed:
+    """Analyse ``value`` for ``field`` now; the result can be pickled and indexed elsewhere."""
+    return PreAnalyzed(field.index(value))
 
 
 def pre_analyze_paragraphs(
@@ -150,27 +163,42 @@ def pre_analyze_paragraphs(
     return body, parts
 
 
+class PublishedField(_AcceptsPreAnalyzed, fields.DATETIME):
+    """Whoosh's DATETIME indexed at two precisions (``shift_step=32``) instead of eight.
+
+    A numeric field is indexed once per precision level so that ranges read few terms; at
+    Whoosh's default (8 levels) the publication date made 17 % of all postings of an index,
+    more than any field but the text. Two levels (the exact value, and 2**32 µs ≈ 72-minute
+    buckets) keep a date range to its boundary values plus one term per bucket in between,
+    and dates are filtered once per searcher (the filter sets are cached).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shift_step = 32
+
+
 def build_schema() -> fields.Schema:
     """The schema of a newssearch index (see the module docstring)."""
     text = text_analyzer()
     return fields.Schema(
-        kind=fields.ID(stored=True),
+        kind=IdField(stored=True),
         id=fields.ID(stored=True, unique=True),
-        article_id=fields.ID(stored=True),
-        path=fields.ID(stored=True),
+        article_id=IdField(stored=True),
+        path=IdField(stored=True),
         filekey=fields.ID(),
         title=AnalyzedText(analyzer=text, stored=True, field_boost=2.0, phrase=True),
         body=AnalyzedText(analyzer=text, phrase=True),
         text=AnalyzedText(analyzer=text, stored=True, phrase=True),
         pos=fields.STORED(),
         paragraphs=fields.STORED(),
-        source=fields.KEYWORD(stored=True, commas=True, lowercase=True, sortable=True),
+        source=KeywordField(stored=True, commas=True, lowercase=True, sortable=True),
         url=fields.ID(stored=True),
-        published=fields.DATETIME(stored=True, sortable=True),
+        published=PublishedField(stored=True, sortable=True),
         pub_year=fields.COLUMN(columns.VarBytesColumn()),
         pub_month=fields.COLUMN(columns.VarBytesColumn()),
         authors=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        language=fields.KEYWORD(stored=True, commas=True, lowercase=True, sortable=True),
+        language=KeywordField(stored=True, commas=True, lowercase=True, sortable=True),
         person=fields.KEYWORD(commas=True, lowercase=True, scorable=True),
         people=fields.STORED(),
         mentioned=fields.KEYWORD(commas=True, lowercase=True),

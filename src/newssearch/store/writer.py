@@ -34,7 +34,7 @@ from .index import (
     write_meta,
 )
 from .registry import load_registry, stored_person
-from .schema import SCHEMA_VERSION, build_schema, pre_analyze, pre_analyze_paragraphs
+from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
 
 _SEP = "\x1f"
 
@@ -135,6 +135,8 @@ class PreparedArticle:
 
 
 _schema: Any = None
+#: Fields whose value every document of an article shares (see :class:`~.schema.IdField`).
+_SHARED_FIELDS = ("kind", "article_id", "path", "source", "language", "published")
 
 
 def prepare(article: Article, digest: str) -> PreparedArticle:
@@ -150,8 +152,18 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
     body, parts = pre_analyze_paragraphs(_schema["body"], [article.title, *article.paragraphs], words)
     parts = parts[1:]
     docs = []
+    shared: dict[tuple[str, Any], PreAnalyzed] = {}
     for doc in article_documents(article, digest):
-        if doc["kind"] == "article":
+        kind = doc["kind"]
+        for name in _SHARED_FIELDS:  # the same value in every document of the article: analysed once
+            value = doc.get(name)
+            if value is not None:
+                key = (name, value)
+                if key not in shared:
+                    shared[key] = pre_analyze(_schema[name], value)
+                doc[f"_stored_{name}"] = value
+                doc[name] = shared[key]
+        if kind == "article":
             doc["_stored_title"] = doc["title"]
             doc["title"] = pre_analyze(_schema["title"], doc["title"])
             doc["body"] = body
