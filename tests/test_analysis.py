@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newssearch.ingest import discover, read_file
-from newssearch.store.schema import build_schema, pre_analyze_paragraphs, term_positions, text_analyzer
+from newssearch.store.schema import build_schema, pre_analyze_paragraphs, term_positions, term_spans, text_analyzer
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -36,6 +36,12 @@ def test_term_positions_equal_the_analyzer(text: str) -> None:
     assert term_positions(text) == _analyzer_postings(text)
 
 
+@pytest.mark.parametrize("text", TRICKY)
+def test_term_spans_equal_the_highlighters_analysis(text: str) -> None:
+    tokens = text_analyzer()(text, chars=True, removestops=False, mode="query")
+    assert list(term_spans(text)) == [(t.text, t.startchar, t.endchar) for t in tokens]
+
+
 def test_term_positions_count_unstemmed_words() -> None:
     words: Counter[str] = Counter()
     term_positions("The summits of São Paulo: summits, x, ab, 2023", words)
@@ -58,3 +64,14 @@ def test_paragraph_and_body_postings_equal_the_field_on_the_corpus() -> None:
         assert sorted(body) == sorted(schema["body"].index("\n\n".join(paragraphs)))
         for text, part in zip(paragraphs, parts):
             assert sorted(part) == sorted(schema["text"].index(text))
+
+
+def test_term_spans_equal_the_highlighters_analysis_on_the_corpus() -> None:
+    analyzer = text_analyzer()
+    checked = 0
+    for paragraphs in _corpus_paragraphs():
+        for text in paragraphs:
+            tokens = analyzer(text, chars=True, removestops=False, mode="query")
+            assert list(term_spans(text)) == [(t.text, t.startchar, t.endchar) for t in tokens]
+            checked += 1
+    assert checked > 900

@@ -188,3 +188,18 @@ def test_paragraph_filters_on_shared_fields(shared_index: Path, query: str, filt
     found = {(p.article_id if p.article_id.startswith("wn-") else Path(p.path or "").name, p.paragraph) for p in result.paragraphs}
     assert found == expected
     assert result.total == len(expected)
+
+
+def test_paragraph_documents_follow_their_article_or_are_looked_up(shared_index: Path) -> None:
+    with Searcher(shared_index) as s:
+        articles = {}
+        for docnum in sorted(s._kind("article")):
+            fields = s._searcher.stored_fields(docnum)
+            articles[fields["id"]] = (docnum, fields)
+        for docnum, fields in articles.values():
+            found = s._paragraph_docs(docnum, fields)
+            assert sorted(found.values()) == list(range(fields["paragraphs"]))
+            assert [s._searcher.stored_fields(d)["article_id"] for d in found] == [fields["id"]] * fields["paragraphs"]
+        # an article whose next documents are not its paragraphs: found by article_id instead
+        (a_doc, _), (b_doc, b_fields) = list(articles.values())[:2]
+        assert s._paragraph_docs(a_doc, b_fields) == s._paragraph_docs(b_doc, b_fields)

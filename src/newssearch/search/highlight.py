@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..store.schema import term_spans
 from .results import Snippet
 
 #: Paragraphs longer than this (characters) are cut to a window around the first match.
 MAX_SNIPPET_CHARS = 480
 
 
-def highlight(text: str, words: set[str], analyzer: Any, paragraph: int = 0, score: float = 0.0) -> Snippet:
-    """A snippet of ``text`` with every token whose analysed form is in ``words`` marked."""
+def highlight(text: str, words: set[str], paragraph: int = 0, score: float = 0.0) -> Snippet:
+    """A snippet of ``text`` with every token whose analysed form (the text fields'
+    analysis, see :func:`~newssearch.store.schema.term_spans`) is in ``words`` marked."""
     spans: list[tuple[int, int]] = []
     if words:
-        for token in analyzer(text, chars=True, removestops=False, mode="query"):
-            if token.text in words:
-                spans.append((token.startchar, token.endchar))
+        spans = [(start, end) for term, start, end in term_spans(text) if term in words]
     return _window(Snippet(text=text, highlights=spans, paragraph=paragraph, score=score))
 
 

@@ -23,7 +23,6 @@ from ..errors import ArticleNotFoundError, QueryError
 from ..store import vocabulary
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
-from ..store.schema import text_analyzer
 from ..store.vocabulary import Speller
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, TermsFacet
 from .highlight import highlight
@@ -80,7 +79,6 @@ class Searcher:
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
         self._scorable = {name for name, field in self._ix.schema.items() if field.scorable}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
-        self._analyzer = text_analyzer()
         self._speller: Speller | None = None
 
     def refresh(self) -> bool:
@@ -322,19 +320,39 @@ class Searcher:
 
     def _article_hits(self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int) -> list[Hit]:
         stored = [self._searcher.stored_fields(docnum) for docnum, _ in top]
-        best = self._best_paragraphs([f["id"] for f in stored], q, words, max(snippets, 1))
+        articles = [(docnum, fields) for (docnum, _), fields in zip(top, stored)]
+        best = self._best_paragraphs(articles, q, words, max(snippets, 1))
         hits = []
-        for rank, ((_, score), fields) in enumerate(zip(top, stored), start=offset + 1):
+        for rank, ((docnum, score), fields) in enumerate(zip(top, stored), start=offset + 1):
             hit = _hit_from_fields(rank, score, fields)
             hit.snippets = best.get(fields["id"], [])
             if not hit.snippets:
-                lede = self._paragraph_text(fields["id"], 0)
+                lede = self._paragraph_text(docnum, fields, 0)
                 if lede is not None:
-                    hit.snippets = [highlight(lede, words, self._analyzer, 0)]
+                    hit.snippets = [highlight(lede, words, 0)]
             hits.append(hit)
         return hits
 
-    def _best_paragraphs(self, ids: list[str], q: wq.Query, words: set[str], n: int) -> dict[str, list[Snippet]]:
+    def _paragraph_docs(self, docnum: int, fields: dict[str, Any]) -> dict[int, int]:
+        """The article's paragraph documents (docnum → position in the article).
+
+        An article's paragraphs are written right after it, merged in order and deleted
+        with it, so they are the next ``paragraphs`` documents; if the index says otherwise
+        (checked on the first one), they are looked up by ``article_id``."""
+        count = fields.get("paragraphs") or 0
+        if count:
+            first = self._searcher.stored_fields(docnum + 1) if docnum + 1 < self._searcher.doc_count_all() else {}
+            if first.get("article_id") == fields["id"] and first.get("pos") == 0:
+                return {docnum + 1 + pos: pos for pos in range(count)}
+        stored = self._searcher.stored_fields
+        found = {}
+        for d in self._searcher.docs_for_query(wq.Term("article_id", fields["id"])):
+            para = stored(d)
+            if para.get("kind") == "paragraph":
+                found[d] = para.get("pos", 0)
+        return found
+
+    def _best_paragraphs(self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, words: set[str], n: int) -> dict[str, list[Snippet]]:
         """Each article's ``n`` best paragraphs for the query, best first.
 
         With query words, only these articles' paragraphs are looked up in the words'
@@ -342,15 +360,15 @@ class Searcher:
         the cost does not grow with the index; only the chosen paragraphs are read. A query
         of fields only (``person:…``, ``mentioned:…``) asks the index which paragraphs match.
         """
-        if not ids:
+        if not articles:
             return {}
         if not words:
-            return self._paragraphs_matching(ids, q, n)
+            return self._paragraphs_matching([fields["id"] for _, fields in articles], q, n)
         reader = self._searcher.reader()
         owner: dict[int, str] = {}
-        for article_id in ids:
-            for docnum in self._searcher.docs_for_query(wq.Term("article_id", article_id)):
-                owner[docnum] = article_id
+        for docnum, fields in articles:
+            for para in self._paragraph_docs(docnum, fields):
+                owner[para] = fields["id"]
         candidates = sorted(owner)
         total_docs = max(reader.doc_count(), 1)
         scores: dict[int, float] = {}
@@ -379,7 +397,7 @@ class Searcher:
             snippets = []
             for score, docnum in found[:n]:
                 fields = stored(docnum)
-                snippets.append(highlight(fields.get("text", ""), words, self._analyzer, fields.get("pos", 0), score))
+                snippets.append(highlight(fields.get("text", ""), words, fields.get("pos", 0), score))
             best[article_id] = snippets
         return best
 
@@ -395,7 +413,7 @@ class Searcher:
             fields = hit.fields()
             found = best.setdefault(fields["article_id"], [])
             if len(found) < n:
-                found.append(highlight(fields.get("text", ""), set(), self._analyzer, fields.get("pos", 0), hit.score or 0.0))
+                found.append(highlight(fields.get("text", ""), set(), fields.get("pos", 0), hit.score or 0.0))
         return best
 
     def _paragraph_fields(self, article_id: str) -> list[dict[str, Any]]:
@@ -404,12 +422,11 @@ class Searcher:
         docs = self._searcher.docs_for_query(wq.Term("article_id", article_id))
         return [f for f in map(stored, docs) if f.get("kind") == "paragraph"]
 
-    def _paragraph_text(self, article_id: str, pos: int) -> str | None:
-        stored = self._searcher.stored_fields
-        for docnum in sorted(self._searcher.docs_for_query(wq.Term("article_id", article_id))):
-            fields = stored(docnum)
-            if fields.get("kind") == "paragraph" and fields.get("pos") == pos:
-                return fields.get("text")
+    def _paragraph_text(self, docnum: int, fields: dict[str, Any], pos: int) -> str | None:
+        """The text of paragraph ``pos`` of the article at ``docnum`` (with stored ``fields``)."""
+        for para, at in self._paragraph_docs(docnum, fields).items():
+            if at == pos:
+                return self._searcher.stored_fields(para).get("text")
         return None
 
     def _paragraph_hits(self, top: list[tuple[int, float]], words: set[str], offset: int) -> list[ParagraphHit]:
@@ -425,7 +442,7 @@ class Searcher:
                     title=article.get("title", ""),
                     paragraph=pos,
                     score=score,
-                    snippet=highlight(fields.get("text", ""), words, self._analyzer, pos, score),
+                    snippet=highlight(fields.get("text", ""), words, pos, score),
                     published=_iso(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),

@@ -88,6 +88,25 @@ def term_positions(text: str, words: Counter[str] | None = None) -> dict[str, li
     return out
 
 
+def term_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each token of ``text`` as ``(term, start, end)``: what :func:`text_analyzer` gives
+    with ``chars=True, removestops=False`` (the highlighter's call), in one fused loop.
+
+    Stopped tokens (stopwords, single letters) are kept, lowercased and folded but not
+    stemmed, as the analyzer keeps them. ``tests/test_analysis.py`` checks both agree.
+    """
+    cache = _stem_cache
+    stops = _STOPS
+    for match in _TOKEN_RE.finditer(text):
+        word = match.group().lower().translate(accent_map)
+        if len(word) >= 2 and word not in stops:
+            stem = cache.get(word)
+            if stem is None:
+                stem = cache[word] = porter_stem(word)
+            word = stem
+        yield word, match.start(), match.end()
+
+
 def word_analyzer() -> Analyzer:
     """Words lowercased and accent-folded, not stemmed: the vocabulary for spelling suggestions."""
     return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
