@@ -62,3 +62,36 @@ def test_protocol_2_segments_read_beside_new_ones(tmp_path: Path, monkeypatch: p
             got, want = mixed.search(query), current.search(query)
             assert got.total == want.total and got.total > 0
             assert [(h.id, round(h.score, 9)) for h in got.hits] == [(h.id, round(h.score, 9)) for h in want.hits]
+
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("blocks") / "index"
+    index_paths([CORPUS], str(out), workers=1)
+    return out
+
+
+def test_block_reader_equals_whoosh_matcher(corpus_index: Path) -> None:
+    """search.postings.read_postings decodes whole blocks itself: it must give what
+    stepping Whoosh's matcher gives, for every term of fields of each kind of format."""
+    from newssearch.search.postings import read_postings
+
+    ix = whoosh_index.open_dir(str(corpus_index), indexname=INDEX_NAME)
+    multi_block = 0
+    with ix.reader() as reader:
+        for seg, _ in reader.leaf_readers():
+            for fieldname in ("body", "text", "title", "person", "source", "kind"):
+                for btext in seg.lexicon(fieldname):
+                    m = seg.postings(fieldname, btext)
+                    want: tuple[list[int], list[float], list[object]] = ([], [], [])
+                    while m.is_active():
+                        want[0].append(m.id())
+                        want[1].append(m.weight())
+                        want[2].append(m.value())
+                        m.next()
+                    assert read_postings(seg, fieldname, btext, values=True) == want, (fieldname, btext)
+                    multi_block += len(want[0]) > 128
+    assert multi_block > 10  # lists of several blocks were compared

@@ -132,3 +132,13 @@ def test_title_words_rank_first(tmp_path: Path) -> None:
         # a word only in a title is found too (the body holds the title's words)
         assert [h.id for h in s.search("hits").hits] == ["title"]
         assert [h.id for h in s.search('"drought hits"').hits] == ["title"]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 10])
+def test_top_keeps_lowest_document_among_ties(n: int) -> None:
+    from newssearch.search.ranking import _by_rank, _top
+
+    # an OR query's dict is not in document order: ties must still go to the lowest number
+    found = {50: 1.0, 3: 2.0, 90: 1.0, 10: 1.0, 7: 0.5, 1: 2.0, 60: 1.0}
+    want = sorted(found.items(), key=lambda ds: (-ds[1], ds[0]))[:n]
+    assert sorted(_top(found, n), key=_by_rank)[:n] == want

@@ -8,34 +8,43 @@ both read posting lists whole.
 
 from __future__ import annotations
 
+from itertools import accumulate, repeat
 from typing import Any
 
 #: What a Whoosh W3 block matcher holds; other matchers (inlined one-posting lists, lists
 #: filtered for deleted documents) are read posting by posting.
-_BLOCK_MATCHER = ("_read_ids", "_read_weights", "_read_values", "_ids", "_weights", "_values", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")
+_BLOCK_MATCHER = ("_read_data", "_data", "_byteids", "_blocklength", "_fixedsize", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")
 
 
 def read_postings(reader: Any, fieldname: str, text: str, values: bool = False) -> tuple[list[int], list[float], list[Any]]:
     """A word's (segment) document numbers, weights and (if asked) values (encoded
     positions), a block at a time when the posting list is a plain block list (else
-    posting by posting)."""
+    posting by posting).
+
+    A W3 block holds one pickled tuple: delta-encoded document numbers, then the weights
+    (None when all are 1, one float when all are equal), then the values; they are decoded
+    here with C-level calls (``accumulate``, ``repeat``) instead of Whoosh's per-posting
+    generator.
+    """
     m = reader.postings(fieldname, text)
     ids: list[int] = []
     weights: list[float] = []
     vals: list[Any] = []
-    if all(hasattr(m, a) for a in _BLOCK_MATCHER):
+    if all(hasattr(m, a) for a in _BLOCK_MATCHER) and not m._byteids and m._i == 0 and not m._fixedsize:
         while not m._atend:
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            start = m._i
-            ids.extend(m._ids[start:])
-            weights.extend(m._weights[start:])
+            if m._data is None:
+                m._read_data()
+            block_ids, block_weights, block_values = m._data
+            count = m._blocklength
+            ids.extend(accumulate(block_ids))  # (each block's deltas start from 0)
+            if block_weights is None:
+                weights.extend(repeat(1.0, count))
+            elif isinstance(block_weights, float):
+                weights.extend(repeat(block_weights, count))
+            else:
+                weights.extend(block_weights)
             if values:
-                if m._values is None:
-                    m._read_values()
-                vals.extend(m._values[start:])
+                vals.extend(repeat(None, count) if block_values is None else block_values)
             if m._lastblock:
                 break
             m._goto(m._nextoffset)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from whoosh import query as wq
@@ -108,23 +109,25 @@ class WordRanker:
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norm: dict[str, list[float]] = {}
 
-    def run(self, p: _Plan, n: int, allowed: set[int] | None = None) -> tuple[list[int], list[tuple[int, float]]]:
-        """Every matching document and the top ``n`` (document, score), best first."""
+    def run(self, p: _Plan, n: int, allowed: set[int] | None = None, docs: bool = True) -> tuple[int, list[int], list[tuple[int, float]]]:
+        """The number of matching documents, every one of them (when ``docs``; else an
+        empty list) and the top ``n`` (document, score), best first."""
+        total = 0
         matched: list[int] = []
-        scores: list[tuple[int, float]] = []
+        best: list[tuple[int, float]] = []
         for index, (reader, offset) in enumerate(self._segments):
             found = self._segment(p, index, reader, offset)
             if not found:
                 continue
             if allowed is not None:
                 found = {d: s for d, s in found.items() if d + offset in allowed}
-            if offset:
-                matched.extend([d + offset for d in found])
-                scores.extend([(d + offset, s) for d, s in found.items()])
-            else:
-                matched.extend(found)
-                scores.extend(found.items())
-        return matched, _top(scores, n)
+            total += len(found)
+            if docs:
+                matched.extend([d + offset for d in found] if offset else found)
+            top = _top(found, n)
+            best.extend([(d + offset, s) for d, s in top] if offset else top)
+        best.sort(key=_by_rank)
+        return total, matched, best[:n]
 
     # -- one segment -----------------------------------------------------------------------
 
@@ -237,13 +240,21 @@ def _rarity(reader: Any, leaf: Leaf) -> int:
     return min(reader.doc_frequency(fieldname, w) for w in words)
 
 
-def _top(scores: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
-    """The ``n`` best (document, score) pairs: highest score first, ties by document number."""
-    if len(scores) > n:
-        threshold = heapq.nlargest(n, [s for _, s in scores])[-1]
-        scores = [ds for ds in scores if ds[1] >= threshold]
-    scores.sort(key=lambda ds: (-ds[1], ds[0]))
-    return scores[:n]
+def _by_rank(ds: tuple[int, float]) -> tuple[float, int]:
+    return (-ds[1], ds[0])
+
+
+def _top(found: dict[int, float], n: int) -> list[tuple[int, float]]:
+    """The ``n`` best (document, score) pairs of one segment (highest score first, ties by
+    document number), with every pair tied with the n-th (the caller sorts and cuts)."""
+    if len(found) <= n:
+        return list(found.items())
+    top = heapq.nlargest(n, found.items(), key=itemgetter(1))
+    threshold = top[-1][1]
+    if list(found.values()).count(threshold) > sum(1 for _, s in top if s == threshold):
+        # more documents tie with the n-th than were kept: keep them all (lowest numbers win)
+        top = [ds for ds in top if ds[1] > threshold] + [ds for ds in found.items() if ds[1] == threshold]
+    return top
 
 
 def _lengths_column() -> Any:

@@ -172,13 +172,14 @@ class Searcher:
         if isinstance(q, wq.Every) and sortedby is None:
             sortedby, reverse = "published", True
         matched: list[int] = []
+        total: int | None = None  # (when None, the length of matched)
         top: list[tuple[int, float]] = []
         shape = plan(q, self._scorable) if sortedby is None else None
         if allowed is None or allowed:  # (Whoosh reads an empty filter set as no filter at all)
             try:
                 if shape is not None:
                     # words with AND/OR/NOT: every match scored straight from posting blocks
-                    matched, ranked = self._ranker.run(shape, n, allowed)
+                    total, matched, ranked = self._ranker.run(shape, n, allowed, docs=bool(facet_objs))
                     top = ranked[(page - 1) * limit : n]
                 elif sortedby is None:
                     # other shapes, one pass: rank, and record every match (the exact total, what facets count)
@@ -196,7 +197,8 @@ class Searcher:
             if matched and shape is None:
                 results = collector.results()
                 top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
-        total = len(matched)
+        if total is None:
+            total = len(matched)
         out = SearchResult(query=query, total=total, page=page, limit=limit, level=level, filters=filters)
         words = self._highlight_words(q)
         if paragraphs:
