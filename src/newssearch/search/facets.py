@@ -15,9 +15,10 @@ per-document tuples) and grouping happens once per distinct value, not once per 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from collections.abc import Callable, Collection
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any
 
 from whoosh.fields import DATETIME
@@ -46,7 +47,7 @@ class FacetValues:
         self._schema = schema
         self._single: dict[str, Any] = {}
         self._multi: dict[str, dict[int, list[str]]] = {}
-        self._derived: dict[Any, dict[int, tuple[str, ...]]] = {}
+        self._derived: dict[Any, list[tuple[str, ...]]] = {}
 
     def single(self, fieldname: str) -> Any:
         """A column of one value per document (indexable by docnum), for sortable fields."""
@@ -55,7 +56,10 @@ class FacetValues:
             if isinstance(self._schema[fieldname], DATETIME):
                 column = [_to_datetime(v) for v in self._reader.column_reader(fieldname, translate=False)]
             else:
-                column = [v.decode("utf-8") if isinstance(v, bytes) else v for v in self._reader.column_reader(fieldname, translate=True)]
+                canonical: dict[Any, Any] = {}  # one object per distinct value: Counter compares by identity
+                column = [
+                    canonical.setdefault(v, v) for v in (v.decode("utf-8") if isinstance(v, bytes) else v for v in self._reader.column_reader(fieldname, translate=True))
+                ]
             missing = self._reader.doc_count_all() - len(column)
             if missing > 0:  # a field no document has a value for reads as an empty column
                 column.extend([None] * missing)
@@ -77,16 +81,18 @@ class FacetValues:
             self._multi[fieldname] = table
         return table
 
-    def derived(self, key: Any, fieldname: str, make: Callable[[list[str]], tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
-        """docnum → ``make(terms)`` for the multi-valued ``fieldname``, computed once per ``key``
-        (documents where it is empty are absent)."""
+    def derived(self, key: Any, fieldname: str, make: Callable[[list[str]], tuple[str, ...]]) -> list[tuple[str, ...]]:
+        """docnum → ``make(terms)`` for the multi-valued ``fieldname`` (``()`` where there is
+        none), computed once per ``key``. A list indexed by document number, each distinct
+        value one (interned) string object: counting looks up and hashes nothing twice."""
         table = self._derived.get(key)
         if table is None:
-            table = {}
+            table = [()] * self._reader.doc_count_all()
+            canonical: dict[str, str] = {}
             for doc, terms in self.multi(fieldname).items():
                 made = make(terms)
                 if made:
-                    table[doc] = made
+                    table[doc] = tuple(canonical.setdefault(v, v) for v in made)
             self._derived[key] = table
         return table
 
@@ -139,8 +145,9 @@ class TermsFacet(Facet):
         group, accept = self.group, self.accept
         if self.multi:
             table = values.derived((self.name, self.fieldname), self.fieldname, self._doc_values)
-            counts.update(chain.from_iterable(map(table.get, docs, repeat(()))))
-            missing = len(docs) - sum(1 for doc in docs if doc in table)
+            found = list(map(table.__getitem__, docs))
+            counts.update(chain.from_iterable(found))
+            missing = found.count(())
         else:
             column = values.single(self.fieldname)
             for value, n in Counter(map(column.__getitem__, docs)).items():
@@ -148,14 +155,24 @@ class TermsFacet(Facet):
                     missing += n
                 else:
                     counts[group(value) if group else value] += n
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        shown = ranked[:top] if top > 0 else ranked
+        shown = _ranked(counts, top)
         return FacetResult(
             name=self.name,
             values=[FacetValue(value=v, count=c, label=self.label(v) if self.label else None) for v, c in shown],
-            other_values=len(ranked) - len(shown),
+            other_values=len(counts) - len(shown),
             missing=missing,
         )
+
+
+def _ranked(counts: Counter[str], top: int) -> list[tuple[str, int]]:
+    """The ``top`` (all when ``top`` <= 0) values by count, ties by value. Only the values
+    that can make the top (counts at least the ``top``-th count) are sorted."""
+    items: Any = counts.items()
+    if 0 < top < len(counts):
+        threshold = heapq.nlargest(top, counts.values())[-1]
+        items = [kv for kv in items if kv[1] >= threshold]
+    ranked = sorted(items, key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:top] if top > 0 else ranked
 
 
 INTERVALS = ("day", "week", "month", "year")
