@@ -95,3 +95,40 @@ def test_block_reader_equals_whoosh_matcher(corpus_index: Path) -> None:
                     assert read_postings(seg, fieldname, btext, values=True) == want, (fieldname, btext)
                     multi_block += len(want[0]) > 128
     assert multi_block > 10  # lists of several blocks were compared
+
+
+def _dump(index_dir: Path) -> dict[str, object]:
+    """Everything a search reads from an index: per term its postings and statistics, per
+    document its stored fields and field lengths."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    out: dict[str, object] = {}
+    with ix.reader() as reader:
+        for fieldname, btext in reader.all_terms():
+            ti = reader.term_info(fieldname, btext)
+            m = reader.postings(fieldname, btext)
+            postings = []
+            while m.is_active():
+                postings.append((m.id(), m.weight(), m.value()))
+                m.next()
+            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight())
+            out[f"{fieldname}:{btext!r}"] = (stats, postings)
+        for docnum in range(reader.doc_count_all()):
+            lengths = {f: reader.doc_field_length(docnum, f) for f in ("title", "body", "text", "person")}
+            out[f"doc {docnum}"] = (reader.stored_fields(docnum), lengths)
+    return out
+
+
+def test_fast_segment_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """store.writer.FastSegmentWriter (lean pool, field lengths read once) must give the
+    same index as Whoosh's own SegmentWriter."""
+    from newssearch.store import writer as store_writer
+    from whoosh.writing import SegmentWriter
+
+    fast, plain = tmp_path / "fast", tmp_path / "plain"
+    index_paths([CORPUS], str(fast), workers=1)
+    with monkeypatch.context() as m:
+        m.setattr(store_writer, "FastSegmentWriter", SegmentWriter)
+        index_paths([CORPUS], str(plain), workers=1)
+    got, want = _dump(fast), _dump(plain)
+    assert len(got) > 10_000
+    assert got == want
