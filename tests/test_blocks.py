@@ -121,8 +121,9 @@ def _dump(index_dir: Path) -> dict[str, object]:
 def test_fast_segment_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """store.writer.FastSegmentWriter (lean pool, field lengths read once) must give the
     same index as Whoosh's own SegmentWriter."""
-    from newssearch.store import writer as store_writer
     from whoosh.writing import SegmentWriter
+
+    from newssearch.store import writer as store_writer
 
     fast, plain = tmp_path / "fast", tmp_path / "plain"
     index_paths([CORPUS], str(fast), workers=1)

@@ -15,12 +15,15 @@ add again".
 
 from __future__ import annotations
 
+import pickle
 import re
+import struct
 from collections import Counter
 from collections.abc import Iterator
+from operator import sub
 from typing import Any
 
-from whoosh import columns, fields
+from whoosh import columns, fields, formats
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -158,6 +161,7 @@ def pre_analyze_paragraphs(
     """
     fmt = field.format
     boost = fmt.field_boost
+    encode = _encode_positions if type(fmt) is formats.Positions else fmt.encode
     whole: dict[str, list[int]] = {}
     parts = []
     next_pos: int | None = None  # where the joined text's next kept token would be
@@ -177,9 +181,24 @@ def pre_analyze_paragraphs(
                 else:
                     merged.extend(positions)
             next_pos = last + offset + 1
-        parts.append(PreAnalyzed((w.encode("utf-8"), len(pl), len(pl) * boost, fmt.encode(pl)) for w, pl in poses.items()))
-    body = PreAnalyzed((w.encode("utf-8"), len(pl), len(pl) * boost, fmt.encode(pl)) for w, pl in whole.items())
+        parts.append(PreAnalyzed((w.encode("utf-8"), len(pl), len(pl) * boost, encode(pl)) for w, pl in poses.items()))
+    body = PreAnalyzed((w.encode("utf-8"), len(pl), len(pl) * boost, encode(pl)) for w, pl in whole.items())
     return body, parts
+
+
+_pack_count = struct.Struct("!I").pack
+_one_position: dict[int, bytes] = {}
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """The bytes Whoosh's ``Positions.encode`` gives (the count, then the pickled deltas),
+    made faster: a term's single position (most terms) is encoded once per position value."""
+    if len(positions) == 1:
+        encoded = _one_position.get(positions[0])
+        if encoded is None:
+            encoded = _one_position[positions[0]] = _pack_count(1) + pickle.dumps(positions, 2)
+        return encoded
+    return _pack_count(len(positions)) + pickle.dumps([positions[0], *map(sub, positions[1:], positions)], 2)
 
 
 class PublishedField(_AcceptsPreAnalyzed, fields.DATETIME):
