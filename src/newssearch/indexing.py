@@ -257,6 +257,9 @@ class _Workers:
         self.load = [0] * count  # tasks in flight per worker
         self._owner: dict[int, int] = {}
         self._seq = 0
+        self._finishing: dict[int, int] = {}  # finish requests sent: sequence number → worker
+        self._finished: set[int] = set()  # workers asked to finish since the last commit
+        self._segments: list[Any] = []
 
     def submit(self, task: _Task) -> int:
         """Give a task to the least busy worker; return its sequence number."""
@@ -267,7 +270,7 @@ class _Workers:
         self.inboxes[worker].put(("work", self._seq, task))
         return self._seq
 
-    def receive(self) -> tuple[int, Any]:
+    def _next(self) -> tuple[int, Any]:
         """The next (sequence number, answer) from any worker; raises WorkerError if one died."""
         import queue
 
@@ -281,23 +284,43 @@ class _Workers:
                 continue
             if isinstance(answer, WorkerError):
                 raise answer
+            return seq, answer
+
+    def receive(self) -> tuple[int, Any]:
+        """The next (sequence number, result) of a task; segments that workers asked to
+        finish send meanwhile are kept for :meth:`finish`."""
+        while True:
+            seq, answer = self._next()
+            if seq in self._finishing:
+                del self._finishing[seq]
+                self._segments.extend(answer)
+                continue
             worker = self._owner.pop(seq, None)
             if worker is not None:
                 self.load[worker] -= 1
             return seq, answer
 
+    def finish_idle(self) -> None:
+        """Ask every worker with no task left to close its segment now (before a commit):
+        it writes it while the others still work, instead of all waiting for the slowest."""
+        for worker, inbox in enumerate(self.inboxes):
+            if self.load[worker] == 0 and worker not in self._finished:
+                self._seq += 1
+                self._finishing[self._seq] = worker
+                self._finished.add(worker)
+                inbox.put(("finish", self._seq, None))
+
     def finish(self) -> list[Any]:
-        """Every worker closes its segment (call with no task in flight); return the segments."""
-        asked = set()
-        for inbox in self.inboxes:
-            self._seq += 1
-            asked.add(self._seq)
-            inbox.put(("finish", self._seq, None))
-        segments: list[Any] = []
-        while asked:
-            seq, finished = self.receive()
-            asked.discard(seq)
-            segments.extend(finished)
+        """Every worker closes its segment (call with no task in flight); return the segments
+        written since the last call."""
+        self.finish_idle()
+        while self._finishing:
+            seq, answer = self._next()
+            if seq in self._finishing:
+                del self._finishing[seq]
+                self._segments.extend(answer)
+        segments, self._segments = self._segments, []
+        self._finished = set()
         return segments
 
     def close(self) -> None:
@@ -314,44 +337,61 @@ class _Workers:
             q.close()
 
 
+#: Tasks given to a worker at a time (one running, one waiting, so it never waits for this process).
+PER_WORKER = 2
+
+
 def _run_parallel(tasks: Iterable[_Task | _Done], workers: _Workers, window: int, commit_every: int) -> Iterator[_Done | _CommitPoint]:
-    """Results in task order, at most ``window`` tasks in flight; a commit point (after all
-    earlier tasks are done) at the first file boundary after every ``commit_every`` articles."""
+    """Results in task order; a commit point (after all earlier tasks are done) at the first
+    file boundary after every ``commit_every`` articles.
+
+    A task goes to a worker only when it has fewer than :data:`PER_WORKER` tasks: a worker
+    busy writing a full segment holds no queue of tasks, the others take them. Results
+    that arrive ahead of an earlier one wait (at most ``window`` of them).
+    """
     ready: dict[int, _Done] = {}
     order: collections.deque[int | _Done] = collections.deque()
-    in_flight = 0
     dispatched = 0
 
-    def drain_one() -> Iterator[_Done]:
-        nonlocal in_flight
-        head = order[0]
-        if isinstance(head, _Done):
-            order.popleft()
-            yield head
-            return
-        while head not in ready:
-            seq, done = workers.receive()
-            ready[seq] = done
-            in_flight -= 1
-        order.popleft()
-        yield ready.pop(head)
+    def in_order() -> Iterator[_Done]:
+        while order:
+            head = order[0]
+            if isinstance(head, _Done):
+                order.popleft()
+                yield head
+            elif head in ready:
+                order.popleft()
+                yield ready.pop(head)
+            else:
+                return
+
+    def wait_one() -> None:
+        seq, done = workers.receive()
+        ready[seq] = done
+
+    def drain() -> Iterator[_Done]:
+        """Every result so far; a worker done with its tasks starts closing its segment."""
+        while order:
+            workers.finish_idle()
+            if not isinstance(order[0], _Done) and order[0] not in ready:
+                wait_one()
+            yield from in_order()
 
     for task in tasks:
         if isinstance(task, _Done):
             order.append(task)
         else:
+            while min(workers.load) >= PER_WORKER or len(ready) >= window:
+                wait_one()
+                yield from in_order()
             order.append(workers.submit(task))
-            in_flight += 1
             dispatched += _articles_in(task)
-        while in_flight >= window:
-            yield from drain_one()
+        yield from in_order()
         if task.last and dispatched >= commit_every:
-            while order:
-                yield from drain_one()
+            yield from drain()
             yield _CommitPoint()
             dispatched = 0
-    while order:
-        yield from drain_one()
+    yield from drain()
 
 
 _forking_parent: int | None = None
@@ -459,7 +499,7 @@ def _index(
         progress.start(sum(size for _, size in sized))
         current: dict[str, Any] = {}
         tasks = _tasks(sized, known)
-        results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 16 * nworkers, commit_every)
+        results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 32 * nworkers, commit_every)
         for done in results:
             if isinstance(done, _CommitPoint):
                 store.commit(final=False, segments=pool.finish() if pool is not None else ())
