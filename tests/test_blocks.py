@@ -133,3 +133,24 @@ def test_fast_segment_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypat
     got, want = _dump(fast), _dump(plain)
     assert len(got) > 10_000
     assert got == want
+
+
+def test_block_reader_skips_blocks_without_wanted_documents(corpus_index: Path) -> None:
+    from newssearch.search.postings import read_postings
+
+    ix = whoosh_index.open_dir(str(corpus_index), indexname=INDEX_NAME)
+    skipped = 0
+    with ix.reader() as reader:
+        for seg, _ in reader.leaf_readers():
+            for fieldname in ("body", "text"):
+                for btext in seg.lexicon(fieldname):
+                    if seg.doc_frequency(fieldname, btext) <= 128:
+                        continue
+                    full = read_postings(seg, fieldname, btext, values=True)
+                    for wanted in (full[0][::97], full[0][-1:], [full[0][0] - 1] if full[0][0] else [], [10**9]):
+                        part = read_postings(seg, fieldname, btext, values=True, within=wanted)
+                        keep = set(wanted)
+                        pick = lambda r: [(d, w, v) for d, w, v in zip(*r) if d in keep]  # noqa: E731
+                        assert pick(part) == pick(full)
+                        skipped += len(part[0]) < len(full[0])
+    assert skipped > 10

@@ -8,18 +8,26 @@ both read posting lists whole.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import accumulate, repeat
 from typing import Any
 
 #: What a Whoosh W3 block matcher holds; other matchers (inlined one-posting lists, lists
 #: filtered for deleted documents) are read posting by posting.
-_BLOCK_MATCHER = ("_read_data", "_data", "_byteids", "_blocklength", "_fixedsize", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")
+_BLOCK_MATCHER = ("_read_data", "_data", "_maxid", "_byteids", "_blocklength", "_fixedsize", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")
 
 
-def read_postings(reader: Any, fieldname: str, text: str, values: bool = False) -> tuple[list[int], list[float], list[Any]]:
+def read_postings(
+    reader: Any, fieldname: str, text: str, values: bool = False, within: Sequence[int] | None = None
+) -> tuple[list[int], list[float], list[Any]]:
     """A word's (segment) document numbers, weights and (if asked) values (encoded
     positions), a block at a time when the posting list is a plain block list (else
     posting by posting).
+
+    With ``within`` (sorted document numbers), blocks whose range of documents holds none
+    of them are skipped unread (their header tells their last document): the result then
+    holds at least the postings of ``within``, and the caller filters.
 
     A W3 block holds one pickled tuple: delta-encoded document numbers, then the weights
     (None when all are 1, one float when all are equal), then the values; they are decoded
@@ -31,7 +39,16 @@ def read_postings(reader: Any, fieldname: str, text: str, values: bool = False) 
     weights: list[float] = []
     vals: list[Any] = []
     if all(hasattr(m, a) for a in _BLOCK_MATCHER) and not m._byteids and m._i == 0 and not m._fixedsize:
+        lo = 0
         while not m._atend:
+            if within is not None:
+                hi = bisect_right(within, m._maxid, lo)
+                skip, lo = hi == lo, hi
+                if skip:  # no wanted document in this block
+                    if m._lastblock or lo >= len(within):
+                        break
+                    m._goto(m._nextoffset)
+                    continue
             if m._data is None:
                 m._read_data()
             block_ids, block_weights, block_values = m._data
@@ -45,7 +62,7 @@ def read_postings(reader: Any, fieldname: str, text: str, values: bool = False) 
                 weights.extend(block_weights)
             if values:
                 vals.extend(repeat(None, count) if block_values is None else block_values)
-            if m._lastblock:
+            if m._lastblock or (within is not None and lo >= len(within)):
                 break
             m._goto(m._nextoffset)
         return ids, weights, vals

@@ -164,8 +164,9 @@ class WordRanker:
         fieldname, words = leaf
         if any((fieldname, w) not in reader for w in words):
             return {}
+        wanted = sorted(within) if within is not None and len(within) * 4 < reader.doc_frequency(fieldname, words[0]) else None
         if len(words) == 1:
-            ids, weights, _ = read_postings(reader, fieldname, words[0])
+            ids, weights, _ = read_postings(reader, fieldname, words[0], within=wanted)
             if within is not None and len(within) < len(ids):
                 by_id = dict(zip(ids, weights))
                 ids = sorted(d for d in within if d in by_id)
@@ -175,10 +176,13 @@ class WordRanker:
                 ids, weights = [d for d, _ in kept], [w for _, w in kept]
             return dict(zip(ids, self._bm25(index, reader, fieldname, words[0], ids, weights)))
         # a phrase: documents with all its words, then the words one after another
-        per_word = []
-        for word in words:
-            ids, weights, values = read_postings(reader, fieldname, word, values=True)
-            per_word.append(dict(zip(ids, zip(weights, values))))
+        per_word: list[dict[int, tuple[float, Any]]] = [{} for _ in words]
+        # the rarest word first; the others only in the blocks that can hold its documents
+        for i in sorted(range(len(words)), key=lambda i: reader.doc_frequency(fieldname, words[i])):
+            if wanted is None and any(per_word):
+                wanted = sorted(min((t for t in per_word if t), key=len))
+            ids, weights, values = read_postings(reader, fieldname, words[i], values=True, within=wanted)
+            per_word[i] = dict(zip(ids, zip(weights, values)))
         candidates = set(min(per_word, key=len))
         if within is not None:
             candidates.intersection_update(within)
