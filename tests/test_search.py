@@ -203,3 +203,18 @@ def test_paragraph_documents_follow_their_article_or_are_looked_up(shared_index:
         # an article whose next documents are not its paragraphs: found by article_id instead
         (a_doc, _), (b_doc, b_fields) = list(articles.values())[:2]
         assert s._paragraph_docs(a_doc, b_fields) == s._paragraph_docs(b_doc, b_fields)
+
+
+def test_schema_version_read_from_the_head_or_the_whole_file(index_dir: Path) -> None:
+    from newssearch.store.index import META_FILE, read_meta, schema_version
+
+    meta_path = index_dir / META_FILE
+    assert meta_path.read_text(encoding="utf-8").startswith('{"schema_version": ')
+    assert schema_version(str(index_dir)) == read_meta(str(index_dir))["schema_version"] == SCHEMA_VERSION
+    # written by hand with the key elsewhere: read from the parsed file
+    meta = read_meta(str(index_dir))
+    version = meta.pop("schema_version")
+    meta_path.write_text(json.dumps({**meta, "schema_version": version - 1}), encoding="utf-8")
+    assert schema_version(str(index_dir)) == version - 1
+    with pytest.raises(Exception, match="made by schema version"):
+        Searcher(index_dir)
