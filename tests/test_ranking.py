@@ -142,3 +142,15 @@ def test_top_keeps_lowest_document_among_ties(n: int) -> None:
     found = {50: 1.0, 3: 2.0, 90: 1.0, 10: 1.0, 7: 0.5, 1: 2.0, 60: 1.0}
     want = sorted(found.items(), key=lambda ds: (-ds[1], ds[0]))[:n]
     assert sorted(_top(found, n), key=_by_rank)[:n] == want
+
+
+@pytest.mark.parametrize("positions", [[0], [5], [3, 9, 200], list(range(0, 3000, 7)), [70000, 70001]])
+def test_phrase_position_decoding_equals_whoosh(positions: list[int]) -> None:
+    from whoosh.formats import Positions
+
+    from newssearch.search.ranking import _decode_positions
+
+    fmt = Positions()
+    encoded = fmt.encode(positions)
+    assert list(_decode_positions(encoded)) == fmt.decode_positions(encoded) == positions
+    assert list(_decode_positions(encoded[:-1])) == positions  # (a value stored without the final STOP)

@@ -18,11 +18,14 @@ unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the caller use
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection
+import pickle
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
+from whoosh import formats
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
@@ -188,7 +191,8 @@ class WordRanker:
             candidates.intersection_update(within)
         for table in per_word:
             candidates.intersection_update(table)
-        decode = self._searcher.schema[fieldname].format.decode_positions
+        fmt = self._searcher.schema[fieldname].format
+        decode = _decode_positions if type(fmt) is formats.Positions else fmt.decode_positions
         matched = []
         for d in sorted(candidates):
             starts = set(decode(per_word[0][d][1]))
@@ -237,6 +241,14 @@ class WordRanker:
                 raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
             self._lengths[key] = raw
         return raw
+
+
+def _decode_positions(value: bytes) -> Iterable[int]:
+    """Whoosh's ``Positions.decode_positions`` (a count, then the pickled position deltas)
+    without its per-position Python loop."""
+    if not value.endswith(b"."):
+        value += b"."
+    return accumulate(pickle.loads(value[4:]))
 
 
 def _rarity(reader: Any, leaf: Leaf) -> int:
