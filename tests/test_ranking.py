@@ -148,7 +148,7 @@ def test_top_keeps_lowest_document_among_ties(n: int) -> None:
 def test_phrase_position_decoding_equals_whoosh(positions: list[int]) -> None:
     from whoosh.formats import Positions
 
-    from newssearch.search.ranking import _decode_positions
+    from newssearch.store.schema import decode_positions as _decode_positions
 
     fmt = Positions()
     encoded = fmt.encode(positions)

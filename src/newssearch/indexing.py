@@ -291,14 +291,19 @@ class _Workers:
         finish send meanwhile are kept for :meth:`finish`."""
         while True:
             seq, answer = self._next()
-            if seq in self._finishing:
-                del self._finishing[seq]
-                self._segments.extend(answer)
+            if self._kept_segments(seq, answer):
                 continue
             worker = self._owner.pop(seq, None)
             if worker is not None:
                 self.load[worker] -= 1
             return seq, answer
+
+    def _kept_segments(self, seq: int, answer: Any) -> bool:
+        """Keep ``answer`` if it answers a finish request (a worker's segments); say so."""
+        if self._finishing.pop(seq, None) is None:
+            return False
+        self._segments.extend(answer)
+        return True
 
     def finish_idle(self) -> None:
         """Ask every worker with no task left to close its segment now (before a commit):
@@ -315,10 +320,7 @@ class _Workers:
         written since the last call."""
         self.finish_idle()
         while self._finishing:
-            seq, answer = self._next()
-            if seq in self._finishing:
-                del self._finishing[seq]
-                self._segments.extend(answer)
+            self._kept_segments(*self._next())
         segments, self._segments = self._segments, []
         self._finished = set()
         return segments

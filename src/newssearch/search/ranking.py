@@ -18,17 +18,15 @@ unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the caller use
 from __future__ import annotations
 
 import heapq
-import pickle
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
-from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
-from whoosh import formats
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
+from ..store.schema import positions_decoder
 from .postings import read_postings
 
 _LENGTH = [byte_to_length(b) for b in range(256)]
@@ -191,8 +189,7 @@ class WordRanker:
             candidates.intersection_update(within)
         for table in per_word:
             candidates.intersection_update(table)
-        fmt = self._searcher.schema[fieldname].format
-        decode = _decode_positions if type(fmt) is formats.Positions else fmt.decode_positions
+        decode = positions_decoder(self._searcher.schema[fieldname].format)
         matched = []
         for d in sorted(candidates):
             starts = set(decode(per_word[0][d][1]))
@@ -241,14 +238,6 @@ class WordRanker:
                 raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
             self._lengths[key] = raw
         return raw
-
-
-def _decode_positions(value: bytes) -> Iterable[int]:
-    """Whoosh's ``Positions.decode_positions`` (a count, then the pickled position deltas)
-    without its per-position Python loop."""
-    if not value.endswith(b"."):
-        value += b"."
-    return accumulate(pickle.loads(value[4:]))
 
 
 def _rarity(reader: Any, leaf: Leaf) -> int:

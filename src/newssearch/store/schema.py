@@ -19,7 +19,8 @@ import pickle
 import re
 import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate
 from operator import sub
 from typing import Any
 
@@ -199,6 +200,20 @@ def _encode_positions(positions: list[int]) -> bytes:
             encoded = _one_position[positions[0]] = _pack_count(1) + pickle.dumps(positions, 2)
         return encoded
     return _pack_count(len(positions)) + pickle.dumps([positions[0], *map(sub, positions[1:], positions)], 2)
+
+
+def decode_positions(value: bytes) -> Iterable[int]:
+    """Whoosh's ``Positions.decode_positions`` (a count, then the pickled position deltas:
+    see :func:`_encode_positions`) without its per-position Python loop."""
+    if not value.endswith(b"."):
+        value += b"."
+    return accumulate(pickle.loads(value[4:]))
+
+
+def positions_decoder(fmt: formats.Format) -> Callable[[bytes], Iterable[int]]:
+    """The fastest decoder of ``fmt``'s encoded positions: :func:`decode_positions` for
+    Whoosh's own ``Positions`` format, else the format's method."""
+    return decode_positions if type(fmt) is formats.Positions else fmt.decode_positions
 
 
 class PublishedField(_AcceptsPreAnalyzed, fields.DATETIME):
