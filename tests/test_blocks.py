@@ -1,5 +1,6 @@
-"""Posting blocks are pickled with the current protocol (store/blocks.py), and segments
-pickled with Whoosh's protocol 2 (indexes written before) stay readable beside them."""
+"""Posting blocks are pickled with the current protocol and stored uncompressed
+(store/blocks.py), and segments pickled with Whoosh's protocol 2 and compressed (indexes
+written before) stay readable beside them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from whoosh.codec import whoosh3
 
 from newssearch import Searcher
 from newssearch.indexing import index_paths
+from newssearch.store import blocks
 from newssearch.store.blocks import block_protocol
 from newssearch.store.index import INDEX_NAME
 
@@ -34,6 +36,23 @@ def _block_protocols(index_dir: Path, fieldname: str, word: str) -> list[int]:
     return out
 
 
+def _block_compressions(index_dir: Path, fieldname: str, word: str) -> list[int]:
+    """The zlib level of each block of ``word``, segment after segment."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    out = []
+    with ix.reader() as reader:
+        for seg, _ in reader.leaf_readers():
+            if (fieldname, word) not in seg:
+                continue
+            m = seg.postings(fieldname, word)
+            while True:
+                out.append(m._compression)
+                if m._lastblock:
+                    break
+                m._goto(m._nextoffset)
+    return out
+
+
 def test_blocks_use_the_current_protocol(shared_index: Path) -> None:
     # "kyiv" is in the seed article's body and paragraphs: positional fields, bytes values
     assert _block_protocols(shared_index, "body", "kyiv") == [pickle.HIGHEST_PROTOCOL]
@@ -49,10 +68,13 @@ def test_protocol_2_segments_read_beside_new_ones(tmp_path: Path, monkeypatch: p
     out = tmp_path / "index"
     with monkeypatch.context() as m:
         m.setattr(whoosh3, "dumps", pickle.dumps)  # Whoosh's own: the protocol it asks for, 2
+        m.setattr(blocks, "BLOCK_COMPRESSION", 3)  # and Whoosh's default compression
         index_paths([old], str(out), workers=1)
     assert _block_protocols(out, "body", "kyiv") == [2]
-    index_paths([old, new], str(out), workers=1)  # a second segment, current protocol
+    assert set(_block_compressions(out, "text", "said")) == {3}
+    index_paths([old, new], str(out), workers=1)  # a second segment, current protocol, uncompressed
     assert sorted(_block_protocols(out, "body", "said")) == [2, pickle.HIGHEST_PROTOCOL]
+    assert set(_block_compressions(out, "text", "said")) == {0, 3}
     fresh = tmp_path / "fresh"
     index_paths([old, new], str(fresh), workers=1)  # the same files, current protocol only
     with Searcher(out) as mixed, Searcher(fresh) as current:
@@ -72,6 +94,12 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("blocks") / "index"
     index_paths([CORPUS], str(out), workers=1)
     return out
+
+
+def test_blocks_are_stored_uncompressed(corpus_index: Path) -> None:
+    # "said" is in most paragraphs: full 128-posting blocks, which Whoosh would compress
+    levels = _block_compressions(corpus_index, "text", "said")
+    assert len(levels) > 1 and set(levels) == {0}
 
 
 def test_block_reader_equals_whoosh_matcher(corpus_index: Path) -> None:
@@ -147,10 +175,11 @@ def test_block_reader_skips_blocks_without_wanted_documents(corpus_index: Path) 
                     if seg.doc_frequency(fieldname, btext) <= 128:
                         continue
                     full = read_postings(seg, fieldname, btext, values=True)
-                    for wanted in (full[0][::97], full[0][-1:], [full[0][0] - 1] if full[0][0] else [], [10**9]):
+                    mixed = sorted(set(full[0][::50]) | set(range(1, full[0][-1] + 2, 37)))  # with documents not in the list
+                    for wanted in (full[0][::97], full[0][-1:], [full[0][0] - 1] if full[0][0] else [], [10**9], mixed):
                         part = read_postings(seg, fieldname, btext, values=True, within=wanted)
                         keep = set(wanted)
-                        pick = lambda r: [(d, w, v) for d, w, v in zip(*r) if d in keep]  # noqa: E731
-                        assert pick(part) == pick(full)
+                        # exactly the wanted documents' postings, in order
+                        assert list(zip(*part)) == [(d, w, v) for d, w, v in zip(*full) if d in keep]
                         skipped += len(part[0]) < len(full[0])
     assert skipped > 10

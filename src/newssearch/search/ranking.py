@@ -165,14 +165,11 @@ class WordRanker:
         fieldname, words = leaf
         if any((fieldname, w) not in reader for w in words):
             return {}
+        # few wanted documents: looked up block by block (the rest of the list is not kept)
         wanted = sorted(within) if within is not None and len(within) * 4 < reader.doc_frequency(fieldname, words[0]) else None
         if len(words) == 1:
             ids, weights, _ = read_postings(reader, fieldname, words[0], within=wanted)
-            if within is not None and len(within) < len(ids):
-                by_id = dict(zip(ids, weights))
-                ids = sorted(d for d in within if d in by_id)
-                weights = [by_id[d] for d in ids]
-            elif within is not None:
+            if within is not None and wanted is None:
                 kept = [(d, w) for d, w in zip(ids, weights) if d in within]
                 ids, weights = [d for d, _ in kept], [w for _, w in kept]
             return dict(zip(ids, self._bm25(index, reader, fieldname, words[0], ids, weights)))
@@ -180,15 +177,14 @@ class WordRanker:
         per_word: list[dict[int, tuple[float, Any]]] = [{} for _ in words]
         # the rarest word first; the others only in the blocks that can hold its documents
         for i in sorted(range(len(words)), key=lambda i: reader.doc_frequency(fieldname, words[i])):
-            if wanted is None and any(per_word):
-                wanted = sorted(min((t for t in per_word if t), key=len))
             ids, weights, values = read_postings(reader, fieldname, words[i], values=True, within=wanted)
+            if not ids:
+                return {}
             per_word[i] = dict(zip(ids, zip(weights, values)))
-        candidates = set(min(per_word, key=len))
+            wanted = ids  # (ascending; read within the last ``wanted``: the documents with every word so far)
+        candidates = set(wanted or ())
         if within is not None:
             candidates.intersection_update(within)
-        for table in per_word:
-            candidates.intersection_update(table)
         decode = positions_decoder(self._searcher.schema[fieldname].format)
         matched = []
         for d in sorted(candidates):
