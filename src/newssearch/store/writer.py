@@ -23,7 +23,7 @@ from ..enrich.people import PeopleRegistry, person_key
 from ..errors import IndexLockedError, IndexVersionError
 from ..model import Article
 from . import vocabulary
-from .blocks import use_current_protocol
+from .blocks import block_codec, use_current_protocol
 from .index import (
     check_version,
     create_index,
@@ -208,9 +208,11 @@ class _FieldLengths:
 
 class FastSegmentWriter(SegmentWriter):
     """Whoosh's segment writer with a leaner posting pool and field-length lookup
-    (:class:`_LeanPool`, :class:`_FieldLengths`); it writes the same segment files."""
+    (:class:`_LeanPool`, :class:`_FieldLengths`), writing uncompressed posting blocks
+    (:func:`~newssearch.store.blocks.block_codec`); otherwise it writes the same segment files."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("codec", block_codec())
         super().__init__(ix, **kwargs)
         pool = self.pool
         self.pool = _LeanPool(pool.tempstore, pool.segment, limitmb=1)
