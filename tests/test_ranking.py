@@ -13,6 +13,7 @@ from whoosh import collectors
 
 from newssearch import Searcher
 from newssearch.indexing import index_paths
+from newssearch.search.postings import PostingCache
 from newssearch.search.query import to_paragraphs, with_title_boost
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -89,6 +90,37 @@ def _check(s: Searcher, query: str, paragraphs: bool) -> None:
 def test_search_equals_the_exhaustive_matcher(corpus_index: Path, query: str, paragraphs: bool) -> None:
     with Searcher(corpus_index) as s:
         _check(s, query, paragraphs)
+
+
+@pytest.mark.parametrize("budget", [10**7, 300])
+def test_cached_posting_lists_rank_as_read_ones(corpus_index: Path, budget: int) -> None:
+    """Every list kept (and, with a small budget, dropped and read again): each query, run
+    twice, still equals the exhaustive matcher."""
+    with Searcher(corpus_index) as s:
+        cache = s._ranker.cache = PostingCache(min_postings=1, max_postings=budget)
+        for query in QUERIES:
+            for paragraphs in (False, True):
+                _check(s, query, paragraphs)
+                _check(s, query, paragraphs)
+        assert cache.hits > 50 and cache.misses > 10
+        assert cache.size <= budget
+        if budget < 10**7:
+            assert 0 < len(cache) < cache.misses  # lists were dropped
+
+
+def test_posting_cache_keeps_only_long_lists(corpus_index: Path) -> None:
+    with Searcher(corpus_index) as s:
+        assert s._ranker.cache.min_postings >= 1024  # (the default: only the longest lists)
+        reader = s._searcher.reader()
+        assert reader.doc_frequency("body", "police") < 50 < reader.doc_frequency("body", "said")
+        cache = s._ranker.cache = PostingCache(min_postings=50)
+        s.search("police")
+        assert (len(cache), cache.misses) == (0, 0)  # a short list: read each time
+        s.search("said")
+        assert (len(cache), cache.hits, cache.misses) == (1, 0, 1)
+        s.search("said police")
+        assert (len(cache), cache.hits, cache.misses) == (1, 1, 1)
+        assert cache.size == reader.doc_frequency("body", "said")
 
 
 def test_the_cases_are_not_trivial(corpus_index: Path) -> None:

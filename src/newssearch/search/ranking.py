@@ -11,7 +11,8 @@ combines the words with dict operations. A phrase is checked on the positions he
 same blocks (its words one after another) and scores the sum of its words, as Whoosh's span
 matcher does. The ranker returns every match (the exact total, what facets count) and the
 top ``n`` by score, ties by document number, as Whoosh does; ``tests/test_ranking.py`` checks
-both against Whoosh's exhaustive matcher. For other shapes (ranges, wildcards left
+both against Whoosh's exhaustive matcher. The decoded lists of the most common words are
+kept between queries (:class:`~newssearch.search.postings.PostingCache`). For other shapes (ranges, wildcards left
 unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the caller uses Whoosh.
 """
 
@@ -27,7 +28,7 @@ from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
 from ..store.schema import positions_decoder
-from .postings import read_postings
+from .postings import PostingCache, read_postings
 
 _LENGTH = [byte_to_length(b) for b in range(256)]
 
@@ -102,8 +103,9 @@ def _tree_sum(values: list[float]) -> float:
 class WordRanker:
     """Ranks planned word queries on one open Whoosh searcher (see the module docstring)."""
 
-    def __init__(self, searcher: Any, B: float = 0.75, K1: float = 1.2) -> None:
+    def __init__(self, searcher: Any, B: float = 0.75, K1: float = 1.2, cache: PostingCache | None = None) -> None:
         self._searcher = searcher
+        self.cache = cache if cache is not None else PostingCache()
         self._B = B
         self._K1 = K1
         self._segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
@@ -168,7 +170,7 @@ class WordRanker:
         # few wanted documents: looked up block by block (the rest of the list is not kept)
         wanted = sorted(within) if within is not None and len(within) * 4 < reader.doc_frequency(fieldname, words[0]) else None
         if len(words) == 1:
-            ids, weights, _ = read_postings(reader, fieldname, words[0], within=wanted)
+            ids, weights = self.cache.read((index, fieldname, words[0]), reader, fieldname, words[0], within=wanted)
             if within is not None and wanted is None:
                 kept = [(d, w) for d, w in zip(ids, weights) if d in within]
                 ids, weights = [d for d, _ in kept], [w for _, w in kept]
