@@ -1,0 +1,37 @@
+"""The benchmark's query sets (bench/run.py): the warm-up pass must not run the timed queries."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # (dataclasses look their module up)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_warmup_queries_share_no_timed_query(bench: ModuleType) -> None:
+    docs = bench.load_corpus(Path(__file__).resolve().parent.parent / "corpus")
+    assert len(docs) > 100
+    queries = bench.make_queries(docs, 40, seed=1)
+    warmup = bench.warmup_queries(docs, queries, seed=1)
+    key = lambda q: (q.kind, q.text, q.source, q.year)  # noqa: E731
+    timed = {key(q) for q in queries}
+    assert len(timed) > 30
+    assert not timed & {key(q) for q in warmup}
+    assert 30 < len(warmup) <= 40
+    assert {q.kind for q in warmup} == {q.kind for q in queries} == set(bench.KINDS)
+    # the same seed gives the same queries (the benchmark is repeatable)
+    assert [key(q) for q in bench.make_queries(docs, 40, seed=1)] == [key(q) for q in queries]
