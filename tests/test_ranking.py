@@ -102,7 +102,7 @@ def test_cached_posting_lists_rank_as_read_ones(corpus_index: Path, budget: int)
             for paragraphs in (False, True):
                 _check(s, query, paragraphs)
                 _check(s, query, paragraphs)
-        assert cache.hits > 50 and cache.misses > 10
+        assert cache.hits > 20 and cache.misses > 10
         assert cache.size <= budget
         if budget < 10**7:
             assert 0 < len(cache) < cache.misses  # lists were dropped
@@ -117,8 +117,10 @@ def test_posting_cache_keeps_only_long_lists(corpus_index: Path) -> None:
         s.search("police")
         assert (len(cache), cache.misses) == (0, 0)  # a short list: read each time
         s.search("said")
-        assert (len(cache), cache.hits, cache.misses) == (1, 0, 1)
+        assert (len(cache), cache.hits, cache.misses) == (0, 0, 0)  # a first use keeps nothing
         s.search("said police")
+        assert (len(cache), cache.hits, cache.misses) == (1, 0, 1)  # the second keeps the list
+        s.search("said")
         assert (len(cache), cache.hits, cache.misses) == (1, 1, 1)
         assert cache.size == reader.doc_frequency("body", "said")
 

@@ -122,7 +122,8 @@ class PostingCache:
     Reuters-derived benchmark corpus) has hundreds of blocks to unpickle each time it is
     queried, while the few thousand documents of the query's rarest word need only a lookup
     in it. Lists of at least ``min_postings`` postings are kept as two arrays (12 bytes a
-    posting), the least recently used dropped once more than ``max_postings`` are held
+    posting) from their second use on (a one-shot query reads only the blocks it needs and
+    keeps nothing), the least recently used dropped once more than ``max_postings`` are held
     (4M postings: 48 MB). Shorter lists are read from the index each time. A cache belongs
     to one open searcher (a snapshot of the index): a refreshed searcher starts a new one.
     """
@@ -134,6 +135,7 @@ class PostingCache:
         self.hits = 0
         self.misses = 0
         self._lists: OrderedDict[Hashable, tuple[array[int], array[float]]] = OrderedDict()
+        self._seen: set[Hashable] = set()  # long lists used once, not kept yet
 
     def __len__(self) -> int:
         return len(self._lists)
@@ -147,8 +149,15 @@ class PostingCache:
             ids, weights, _ = read_postings(reader, fieldname, text, within=within)
             return ids, weights
         entry = self._lists.get(key)
+        if entry is None and key not in self._seen:  # first use: read, remember the key only
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            self._seen.add(key)
+            ids, weights, _ = read_postings(reader, fieldname, text, within=within)
+            return ids, weights
         if entry is None:
             self.misses += 1
+            self._seen.discard(key)
             ids, weights, _ = read_postings(reader, fieldname, text)
             entry = (array("i", ids), array("d", weights))
             if len(ids) <= self.max_postings:
