@@ -135,11 +135,14 @@ def _dump(index_dir: Path) -> dict[str, object]:
             ti = reader.term_info(fieldname, btext)
             m = reader.postings(fieldname, btext)
             postings = []
+            blocks = []  # each block's header: postings, last document, top weight, length bytes
             while m.is_active():
+                if hasattr(m, "_blocklength") and (not blocks or blocks[-1][1] != m._maxid):
+                    blocks.append((m._blocklength, m._maxid, m._maxweight, m._minlength, m._maxlength))
                 postings.append((m.id(), m.weight(), m.value()))
                 m.next()
-            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight())
-            out[f"{fieldname}:{btext!r}"] = (stats, postings)
+            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(), ti.min_id(), ti.max_id())
+            out[f"{fieldname}:{btext!r}"] = (stats, postings, blocks)
         for docnum in range(reader.doc_count_all()):
             lengths = {f: reader.doc_field_length(docnum, f) for f in ("title", "body", "text", "person")}
             out[f"doc {docnum}"] = (reader.stored_fields(docnum), lengths)
