@@ -23,6 +23,7 @@ from newssearch.errors import InputError
 from newssearch.extracting import extract
 from newssearch.indexing import index_paths
 from newssearch.model import Article
+from newssearch.search import searcher as searcher_module
 
 EXTRA = [
     {"id": "x-nato-1", "title": "NATO ministers meet in Brussels", "text": "NATO Secretary General Jens Stoltenberg met defence ministers in Brussels on Tuesday.\n\nStoltenberg said the alliance would keep supporting Kyiv.", "published": "2023-02-14", "source": "Reuters", "language": "en"},
@@ -86,13 +87,19 @@ ALL_FACETS = ["people", "source", "language", "year", "month", "mentioned", "men
         ("", {"language": "en", "until": "2020-12-31"}),
     ],
 )
-def test_article_facets_match_brute_force(facet_corpus, facet: str, query: str, filters: dict) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("stored", [True, False])
+def test_article_facets_match_brute_force(facet_corpus, facet: str, query: str, filters: dict, stored: bool, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Both ways of reading values: a few articles' stored fields (a fresh searcher), and
+    the index-wide tables (forced here by allowing no "few" matches)."""
     index_dir, articles = facet_corpus
+    if not stored:
+        monkeypatch.setattr(searcher_module, "FEW_DOCS", 0)
     with Searcher(index_dir) as s:
         result = s.search(query, facets=[facet], facet_limit=1000, limit=1000, **filters)
         keep = {h.id for h in result.hits}
         assert len(keep) == result.total
         assert as_counter(result, facet) == brute(articles, s, facet, keep)
+        assert s._values.has(s._facet(facet).fieldname) is (not stored and result.total > 0)
 
 
 @pytest.mark.parametrize("facet", ["people", "source", "year"])
@@ -148,6 +155,20 @@ def test_histogram_buckets_add_up_and_include_empty_ones(facet_corpus, interval:
     if interval == "month":
         assert len(hist.buckets) == (2023 - 2019) * 12 + 4 - 10 + 1  # 2019-10 .. 2023-04, every month
         assert any(b.count == 0 for b in hist.buckets)
+
+
+@pytest.mark.parametrize("query", ["", "NATO", "Stoltenberg"])
+def test_histograms_from_stored_fields_equal_index_tables(facet_corpus, query: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    index_dir, _ = facet_corpus
+    with Searcher(index_dir) as s:
+        few = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
+        assert not s._values.has("published")
+    monkeypatch.setattr(searcher_module, "FEW_DOCS", 0)
+    with Searcher(index_dir) as s:
+        tables = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
+        assert s._values.has("published")
+    assert few == tables
+    assert few[2] is not None and sum(b.count for b in few[2].buckets) > 0
 
 
 def test_sorting(facet_corpus) -> None:  # type: ignore[no-untyped-def]

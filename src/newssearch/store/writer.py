@@ -116,6 +116,34 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         yield {k: v for k, v in para.items() if v != ""}
 
 
+def stored_facet_values(fieldname: str, stored: dict[str, Any]) -> Any:
+    """What :func:`article_documents` indexes in ``fieldname`` for an article document,
+    recomputed from the document's stored fields: a list of terms for the multi-valued
+    ``person`` and ``mentioned``, one value (or None) for ``source``, ``language``,
+    ``published``, ``pub_year`` and ``pub_month``. Raises KeyError for other fields.
+
+    Lets a search count facets over a few articles without reading whole fields of the index.
+    """
+    if fieldname == "person":
+        keys = {person_key(str(p.get("name", ""))) for p in stored.get("people") or ()} - {""}
+        return sorted({k.lower() for k in keys})
+    if fieldname == "mentioned":
+        terms = _date_terms(str(d.get("value", "")) for d in stored.get("dates") or ())
+        return [t for t in terms.split(",") if t]
+    if fieldname in ("source", "language"):
+        return stored.get(fieldname) or None
+    if fieldname in ("published", "pub_year", "pub_month"):
+        published = stored.get("published")
+        if not isinstance(published, dt.datetime):
+            return None
+        if fieldname == "pub_year":
+            return f"{published.year:04d}"
+        if fieldname == "pub_month":
+            return f"{published.year:04d}-{published.month:02d}"
+        return published
+    raise KeyError(fieldname)
+
+
 @dataclass
 class PreparedArticle:
     """An article turned into index documents, text already analysed: ready to be written.
