@@ -95,11 +95,25 @@ def test_article_facets_match_brute_force(facet_corpus, facet: str, query: str, 
     if not stored:
         monkeypatch.setattr(searcher_module, "FEW_DOCS", 0)
     with Searcher(index_dir) as s:
+        if not stored:
+            s.search("NATO", facets=["language"])  # (a searcher's first facet query reads stored fields)
         result = s.search(query, facets=[facet], facet_limit=1000, limit=1000, **filters)
         keep = {h.id for h in result.hits}
         assert len(keep) == result.total
         assert as_counter(result, facet) == brute(articles, s, facet, keep)
         assert s._values.has(s._facet(facet).fieldname) is (not stored and result.total > 0)
+
+
+def test_first_facet_query_reads_stored_fields_whatever_its_size(facet_corpus, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    index_dir, _ = facet_corpus
+    monkeypatch.setattr(searcher_module, "FEW_DOCS", 0)  # every match set is "large"
+    with Searcher(index_dir) as s:
+        s.search("NATO")  # (not a facet query)
+        first = s.search("", facets=["people"])
+        assert first.total == 9 and not s._values.has("person")  # a one-shot query reads no whole field
+        second = s.search("", facets=["people"])
+        assert s._values.has("person")  # a searcher used again reads the field once, for every later query
+        assert first.facets == second.facets and first.facets["people"].values
 
 
 @pytest.mark.parametrize("facet", ["people", "source", "year"])
@@ -165,6 +179,7 @@ def test_histograms_from_stored_fields_equal_index_tables(facet_corpus, query: s
         assert not s._values.has("published")
     monkeypatch.setattr(searcher_module, "FEW_DOCS", 0)
     with Searcher(index_dir) as s:
+        s.search("NATO", facets=["language"])  # (a searcher's first facet query reads stored fields)
         tables = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
         assert s._values.has("published")
     assert few == tables

