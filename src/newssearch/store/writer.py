@@ -215,13 +215,6 @@ class _LeanPool(PostingPool):
             self.save()
         self.current.append(item)
 
-    def add_many(self, items: list[tuple[str, bytes, int, float, bytes | None]]) -> None:
-        """Add a field's postings at once (the same size estimate as :meth:`add`)."""
-        self.currentsize += sum([150 + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"") for item in items])
-        self.current.extend(items)
-        if self.currentsize > self.limit:
-            self.save()
-
 
 class _FieldLengths:
     """The field lengths of a segment being flushed, as Whoosh's posting writer asks for
@@ -254,58 +247,9 @@ class FastSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         if type(self.fieldwriter) is W3FieldWriter:  # the same object, writing a block at a time
             self.fieldwriter.__class__ = BlockFieldWriter
-        self._plain = any(field.separate_spelling() or field.vector for _, field in self.schema.items())
         pool = self.pool
         self.pool = _LeanPool(pool.tempstore, pool.segment, limitmb=1)
         self.pool.limit = pool.limit
-
-    def add_document(self, **fields: Any) -> None:
-        """Whoosh's ``SegmentWriter.add_document``, step for step, except that the postings
-        of a :class:`~newssearch.store.schema.PreAnalyzed` value (the text fields, an
-        article's shared fields) go into the pool as one list instead of one call each.
-        (A schema with spelling or vector fields, which newssearch's has not, is written by
-        Whoosh's own method.)"""
-        if self._plain:
-            return super().add_document(**fields)  # type: ignore[no-any-return]
-        self._check_state()
-        perdocwriter = self.perdocwriter
-        schema = self.schema
-        docnum = self.docnum
-        pool = self.pool
-        docboost = self._doc_boost(fields)
-        fieldnames = sorted([name for name in fields if not name.startswith("_")])
-        self._check_fields(schema, fieldnames)
-        perdocwriter.start_doc(docnum)
-        try:
-            for fieldname in fieldnames:
-                value = fields.get(fieldname)
-                if value is None:
-                    continue
-                field = schema[fieldname]
-                length = 0
-                if field.indexed:
-                    boost = self._field_boost(fields, fieldname, docboost)
-                    if isinstance(value, PreAnalyzed):
-                        pool.add_many([(fieldname, tbytes, docnum, weight * boost, vbytes) for tbytes, _, weight, vbytes in value])
-                        if field.scorable:
-                            length = sum([freq for _, freq, _, _ in value])
-                    else:
-                        scorable = field.scorable
-                        for tbytes, freq, weight, vbytes in field.index(value):
-                            if scorable:
-                                length += freq
-                            pool.add((fieldname, tbytes, docnum, weight * boost, vbytes))
-                stored = fields.get(f"_stored_{fieldname}", value)
-                perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
-                column = field.column_type
-                if column and stored is not None:
-                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
-        except ValueError:
-            perdocwriter.cancel_doc()
-            raise
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
