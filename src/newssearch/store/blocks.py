@@ -27,11 +27,9 @@ remix articles the index grew from 76 to 109 MiB.
 from __future__ import annotations
 
 import pickle
-from array import array
 from typing import Any
 
 from whoosh.codec import whoosh3
-from whoosh.codec.base import OutOfOrderError
 
 #: zlib level of posting blocks (0: stored as pickled; see the module docstring).
 BLOCK_COMPRESSION = 0
@@ -56,82 +54,3 @@ def block_protocol(raw: bytes) -> int:
 def block_codec() -> whoosh3.W3Codec:
     """The W3 codec our segment writers use: Whoosh's, with posting blocks not compressed."""
     return whoosh3.W3Codec(compression=BLOCK_COMPRESSION)
-
-
-class BlockFieldWriter(whoosh3.W3FieldWriter):
-    """Whoosh's W3 field writer, writing each term's postings a block at a time.
-
-    Whoosh's ``FieldWriter.add_postings`` makes four Python calls per posting (the length
-    lookup, ``add``, ``add_posting`` with its type assertions, the block statistics); a
-    segment of 5,000 articles has about two million postings. Here a term's postings are
-    gathered into lists first, then each block's buffers and statistics are set in one go
-    and written by Whoosh's own ``_write_block`` and ``finish_postings``: the same bytes
-    (``tests/test_blocks.py`` compares every term, posting and statistic with Whoosh's
-    writer). It has no state of its own: :class:`~newssearch.store.writer.FastSegmentWriter`
-    sets it as the class of the field writer Whoosh made, so nothing of ours is pickled
-    into the segment.
-    """
-
-    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
-        """Write ``(fieldname, btext, docnum, weight, value)`` postings, sorted by field,
-        term and document, as ``FieldWriter.add_postings`` does."""
-        length_reader = getattr(lengths, "doc_field_length_reader", None) if lengths else None
-        if lengths and length_reader is None:  # (a length provider we do not know)
-            super().add_postings(schema, lengths, items)
-            return
-        lastfn: str | None = None
-        lasttext: bytes | None = None
-        field_length: Any = None
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list[bytes | None] = []
-        for fieldname, btext, docnum, weight, value in items:
-            if fieldname != lastfn:
-                if lastfn is not None and fieldname < lastfn:
-                    raise OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
-                if ids:
-                    self._write_term(lasttext, ids, weights, values, field_length)  # type: ignore[arg-type]
-                    ids, weights, values = [], [], []
-                if lastfn is not None:
-                    self.finish_field()
-                self.start_field(fieldname, schema[fieldname])
-                lastfn, lasttext = fieldname, None
-                field_length = length_reader(fieldname) if length_reader is not None else None
-            if docnum == -1:  # (Whoosh's marker of a spelling word: no posting)
-                continue
-            if btext != lasttext:
-                if lasttext is not None and btext < lasttext:
-                    raise OutOfOrderError(f"Term {lastfn}:{lasttext!r} .. {fieldname}:{btext!r}")
-                if ids:
-                    self._write_term(lasttext, ids, weights, values, field_length)  # type: ignore[arg-type]
-                    ids, weights, values = [], [], []
-                lasttext = btext
-            ids.append(docnum)
-            weights.append(weight)
-            values.append(value)
-        if ids:
-            self._write_term(lasttext, ids, weights, values, field_length)  # type: ignore[arg-type]
-        if lastfn is not None:
-            self.finish_field()
-
-    def _write_term(self, btext: bytes, ids: list[int], weights: list[float], values: list[bytes | None], field_length: Any) -> None:
-        """One term's postings, block by block, with the statistics ``add_posting`` keeps."""
-        self.start_term(btext)
-        pw = self._postwriter
-        limit = pw._blocklimit
-        lengths = [field_length(d) for d in ids] if field_length is not None else None
-        count = len(ids)
-        for start in range(0, count, limit):
-            end = min(start + limit, count)
-            pw._ids = array("I", ids[start:end])
-            block_weights = weights[start:end]
-            pw._weights = array("f", block_weights)
-            pw._values = [v for v in values[start:end] if v]
-            top = max(block_weights)
-            pw._maxweight = top if top > 0 else 0
-            block_lengths = [n for n in lengths[start:end] if n] if lengths is not None else []
-            pw._minlength = min(block_lengths) if block_lengths else None
-            pw._maxlength = max(block_lengths) if block_lengths else 0
-            if end < count:  # a full block with more to come (the last is written by finish_term)
-                pw._write_block()
-        self.finish_term()

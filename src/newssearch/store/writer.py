@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.writing import CLEAR, MERGE_SMALL, IndexWriter, PostingPool, SegmentWriter
 
 from ..enrich.people import PeopleRegistry, person_key
 from ..errors import IndexLockedError, IndexVersionError
 from ..model import Article
 from . import vocabulary
-from .blocks import BlockFieldWriter, block_codec, use_current_protocol
+from .blocks import block_codec, use_current_protocol
 from .index import (
     check_version,
     create_index,
@@ -238,15 +237,11 @@ class _FieldLengths:
 class FastSegmentWriter(SegmentWriter):
     """Whoosh's segment writer with a leaner posting pool and field-length lookup
     (:class:`_LeanPool`, :class:`_FieldLengths`), writing uncompressed posting blocks
-    (:func:`~newssearch.store.blocks.block_codec`) a term at a time
-    (:class:`~newssearch.store.blocks.BlockFieldWriter`); otherwise it writes the same
-    segment files."""
+    (:func:`~newssearch.store.blocks.block_codec`); otherwise it writes the same segment files."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         kwargs.setdefault("codec", block_codec())
         super().__init__(ix, **kwargs)
-        if type(self.fieldwriter) is W3FieldWriter:  # the same object, writing a block at a time
-            self.fieldwriter.__class__ = BlockFieldWriter
         pool = self.pool
         self.pool = _LeanPool(pool.tempstore, pool.segment, limitmb=1)
         self.pool.limit = pool.limit
