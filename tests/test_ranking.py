@@ -13,7 +13,6 @@ from whoosh import collectors
 
 from newssearch import Searcher
 from newssearch.indexing import index_paths
-from newssearch.search import ranking
 from newssearch.search.postings import PostingCache
 from newssearch.search.query import to_paragraphs, with_title_boost
 
@@ -107,22 +106,6 @@ def test_cached_posting_lists_rank_as_read_ones(corpus_index: Path, budget: int)
         assert cache.size <= budget
         if budget < 10**7:
             assert 0 < len(cache) < cache.misses  # lists were dropped
-
-
-@pytest.mark.parametrize("kept", [5, 100_000])
-def test_phrase_positions_kept_between_queries(corpus_index: Path, kept: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Decoded positions are remembered (and, beyond the limit, forgotten): phrases run
-    again still equal the exhaustive matcher."""
-    monkeypatch.setattr(ranking, "_STARTS_KEPT", kept)
-    phrases = [q for q in QUERIES if '"' in q]
-    with Searcher(corpus_index) as s:
-        for _ in range(2):
-            for query in phrases:
-                _check(s, query, paragraphs=False)
-                _check(s, query, paragraphs=True)
-        assert 0 < len(s._ranker._starts) <= kept
-        if kept > 100:
-            assert len(s._ranker._starts) > 100
 
 
 def test_posting_cache_keeps_only_long_lists(corpus_index: Path) -> None:

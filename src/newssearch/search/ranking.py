@@ -19,7 +19,7 @@ unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the caller use
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -34,10 +34,6 @@ _LENGTH = [byte_to_length(b) for b in range(256)]
 
 
 Leaf = tuple[str, tuple[str, ...]]  # (field, words): one word is a term, more a phrase
-
-#: Decoded phrase positions kept between queries (see :meth:`WordRanker._starts_decoder`):
-#: about 300 bytes each.
-_STARTS_KEPT = 100_000
 
 
 @dataclass
@@ -115,7 +111,6 @@ class WordRanker:
         self._segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norm: dict[str, list[float]] = {}
-        self._starts: dict[tuple[bytes, int], frozenset[int]] = {}
 
     def run(self, p: _Plan, n: int, allowed: set[int] | None = None, docs: bool = True) -> tuple[int, list[int], list[tuple[int, float]]]:
         """The number of matching documents, every one of them (when ``docs``; else an
@@ -183,24 +178,21 @@ class WordRanker:
         # a phrase: documents with all its words, then the words one after another
         per_word: list[dict[int, tuple[float, Any]]] = [{} for _ in words]
         # the rarest word first; the others only in the blocks that can hold its documents
-        # ``current``: the documents with every word read so far (and in ``within``), ascending
-        current = sorted(within) if within is not None else None
         for i in sorted(range(len(words)), key=lambda i: reader.doc_frequency(fieldname, words[i])):
-            # few documents left: looked up block by block; many: the whole list read, then intersected
-            few = current is not None and len(current) * 4 < reader.doc_frequency(fieldname, words[i])
-            ids, weights, values = read_postings(reader, fieldname, words[i], values=True, within=current if few else None)
-            table = per_word[i] = dict(zip(ids, zip(weights, values)))
-            current = ids if few or current is None else [d for d in current if d in table]
-            if not current:
+            ids, weights, values = read_postings(reader, fieldname, words[i], values=True, within=wanted)
+            if not ids:
                 return {}
-        starts_of = self._starts_decoder(fieldname)
+            per_word[i] = dict(zip(ids, zip(weights, values)))
+            wanted = ids  # (ascending; read within the last ``wanted``: the documents with every word so far)
+        candidates = set(wanted or ())
+        if within is not None:
+            candidates.intersection_update(within)
+        decode = positions_decoder(self._searcher.schema[fieldname].format)
         matched = []
-        first, rest = per_word[0], list(enumerate(per_word[1:], start=1))
-        for d in current or ():
-            # the phrase starts where word k is at start + k, for every k
-            starts = starts_of(first[d][1], 0)
-            for shift, table in rest:
-                starts = starts.intersection(starts_of(table[d][1], shift))
+        for d in sorted(candidates):
+            starts = set(decode(per_word[0][d][1]))
+            for shift, table in enumerate(per_word[1:], start=1):
+                starts.intersection_update(p - shift for p in decode(table[d][1]))
                 if not starts:
                     break
             if starts:
@@ -209,25 +201,6 @@ class WordRanker:
             self._bm25(index, reader, fieldname, word, matched, [table[d][0] for d in matched]) for word, table in zip(words, per_word)
         ]
         return {d: _tree_sum([scores[i] for scores in word_scores]) for i, d in enumerate(matched)}
-
-    def _starts_decoder(self, fieldname: str) -> Callable[[bytes, int], frozenset[int]]:
-        """``starts(value, k)``: the positions in an encoded positions ``value``, each minus
-        ``k`` (where a phrase would start if this is its word ``k``), remembered between
-        queries for the last :data:`_STARTS_KEPT` values: most postings of a word hold one or
-        a few small positions, shared by many documents (on the 100k benchmark index, 104k
-        postings of four common words held 40k distinct values)."""
-        decode = positions_decoder(self._searcher.schema[fieldname].format)
-        kept = self._starts
-
-        def starts(value: bytes, k: int) -> frozenset[int]:
-            found = kept.get((value, k))
-            if found is None:
-                if len(kept) >= _STARTS_KEPT:
-                    kept.clear()
-                found = kept[(value, k)] = frozenset([p - k for p in decode(value)] if k else decode(value))
-            return found
-
-        return starts
 
     def _bm25(self, index: int, reader: Any, fieldname: str, text: str, ids: list[int], weights: list[float]) -> list[float]:
         """Whoosh's bm25() for each posting: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))."""
