@@ -109,6 +109,8 @@ class WordRanker:
         self._B = B
         self._K1 = K1
         self._segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
+        #: The segment readers with the document number each one starts at, in order.
+        self.segments = self._segments
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norm: dict[str, list[float]] = {}
 

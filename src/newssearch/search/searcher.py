@@ -11,12 +11,12 @@ import datetime as dt
 import math
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from whoosh import collectors
 from whoosh import query as wq
-from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from ..errors import ArticleNotFoundError, QueryError
@@ -26,6 +26,7 @@ from ..store.registry import load_registry
 from ..store.vocabulary import Speller
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, StoredValues, TermsFacet
 from .highlight import highlight
+from .postings import read_postings
 from .query import (
     ARTICLE_FIELDS,
     MAX_EXPANSION,
@@ -379,7 +380,7 @@ class Searcher:
         """Each article's ``n`` best paragraphs for the query, best first.
 
         With query words, only these articles' paragraphs are looked up in the words'
-        postings (skipping to each candidate) and scored here, rarer words weighing more, so
+        postings (only the blocks that hold a candidate are read) and scored here, rarer words weighing more, so
         the cost does not grow with the index; only the chosen paragraphs are read. A query
         of fields only (``person:…``, ``mentioned:…``) asks the index which paragraphs match.
         """
@@ -392,24 +393,28 @@ class Searcher:
         for docnum, fields in articles:
             for para in self._paragraph_docs(docnum, fields):
                 owner[para] = fields["id"]
-        candidates = sorted(owner)
+        # the candidates of each segment, as segment document numbers (ascending)
+        segments = self._ranker.segments
+        starts = [offset for _, offset in segments]
+        local: dict[int, list[int]] = {}
+        for docnum in sorted(owner):
+            index = bisect_right(starts, docnum) - 1
+            local.setdefault(index, []).append(docnum - starts[index])
         total_docs = max(reader.doc_count(), 1)
         scores: dict[int, float] = {}
         for word in words:
-            try:
-                postings = reader.postings("text", word)
-            except TermNotFound:
+            df = reader.doc_frequency("text", word)
+            if not df:
                 continue
-            idf = math.log(1 + total_docs / (1 + reader.doc_frequency("text", word)))
-            for docnum in candidates:
-                if not postings.is_active():
-                    break
-                if postings.id() < docnum:
-                    postings.skip_to(docnum)
-                    if not postings.is_active():
-                        break
-                if postings.id() == docnum:
-                    scores[docnum] = scores.get(docnum, 0.0) + idf * (1 + math.log(max(postings.weight(), 1.0)))
+            idf = math.log(1 + total_docs / (1 + df))
+            for index, wanted in local.items():
+                segment, offset = segments[index]
+                if ("text", word) not in segment:
+                    continue
+                # only the blocks holding a candidate are read
+                ids, weights, _ = read_postings(segment, "text", word, within=wanted)
+                for d, weight in zip(ids, weights):
+                    scores[d + offset] = scores.get(d + offset, 0.0) + idf * (1 + math.log(max(weight, 1.0)))
         ranked: dict[str, list[tuple[float, int]]] = {}
         for docnum, score in scores.items():
             ranked.setdefault(owner[docnum], []).append((score, docnum))
