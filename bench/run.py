@@ -720,8 +720,9 @@ def reuse_indexing(previous: Path, results: dict[str, Any]) -> None:
     for key in ("newssearch_index", "newssearch_reindex", "fts5_index"):
         if key in old:
             results[key] = old[key]
-    results["indexing_from"] = {"file": str(previous), "started": old.get("started")}
-    log(f"indexing numbers reused from {previous} (run of {old.get('started')})")
+    # (a run that itself reused its indexing rows names the run they came from)
+    results["indexing_from"] = old.get("indexing_from") or {"file": str(previous), "started": old.get("started")}
+    log(f"indexing numbers reused from {previous} (run of {results['indexing_from']['started']})")
 
 
 def save_partial(out: Path, name: str, results: dict[str, Any]) -> None:
