@@ -7,7 +7,9 @@ from __future__ import annotations
 import pickle
 import shutil
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import index as whoosh_index
@@ -22,34 +24,33 @@ from newssearch.store.index import INDEX_NAME
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _block_protocols(index_dir: Path, fieldname: str, word: str) -> list[int]:
-    """The pickle protocol of the first block of ``word`` in each segment that has it."""
+def _matchers(index_dir: Path, fieldname: str, word: str) -> Iterator[Any]:
+    """A posting matcher of ``word`` in each segment that has it."""
     ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    out = []
     with ix.reader() as reader:
         for seg, _ in reader.leaf_readers():
-            if (fieldname, word) not in seg:
-                continue
-            m = seg.postings(fieldname, word)
-            data = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-            out.append(block_protocol(zlib.decompress(data) if m._compression else data))
+            if (fieldname, word) in seg:
+                yield seg.postings(fieldname, word)
+
+
+def _block_protocols(index_dir: Path, fieldname: str, word: str) -> list[int]:
+    """The pickle protocol of the first block of ``word`` in each segment that has it."""
+    out = []
+    for m in _matchers(index_dir, fieldname, word):
+        data = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+        out.append(block_protocol(zlib.decompress(data) if m._compression else data))
     return out
 
 
 def _block_compressions(index_dir: Path, fieldname: str, word: str) -> list[int]:
     """The zlib level of each block of ``word``, segment after segment."""
-    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     out = []
-    with ix.reader() as reader:
-        for seg, _ in reader.leaf_readers():
-            if (fieldname, word) not in seg:
-                continue
-            m = seg.postings(fieldname, word)
-            while True:
-                out.append(m._compression)
-                if m._lastblock:
-                    break
-                m._goto(m._nextoffset)
+    for m in _matchers(index_dir, fieldname, word):
+        while True:
+            out.append(m._compression)
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from itertools import accumulate, repeat
 from typing import Any
 
@@ -100,19 +100,23 @@ def _pick(
     vals: list[Any],
 ) -> None:
     """Append the postings of the ``wanted`` documents found in one decoded block."""
-    count = len(block_ids)
-    j = 0
-    for d in wanted:
-        j = bisect_left(block_ids, d, j)
-        if j == count:
-            break
-        if block_ids[j] != d:
-            continue
-        ids.append(d)
+    for j in _found(block_ids, wanted):
+        ids.append(block_ids[j])
         weights.append(1.0 if block_weights is None else block_weights if isinstance(block_weights, float) else block_weights[j])
         if values:
             vals.append(None if block_values is None else block_values[j])
 
+
+def _found(ids: Sequence[int], wanted: Sequence[int]) -> Iterator[int]:
+    """The indexes in ``ids`` of the ``wanted`` documents it holds (both ascending), by bisection."""
+    count = len(ids)
+    j = 0
+    for d in wanted:
+        j = bisect_left(ids, d, j)
+        if j == count:
+            return
+        if ids[j] == d:
+            yield j
 
 class PostingCache:
     """Decoded posting lists (document numbers and weights) of the most common words, kept
@@ -176,15 +180,5 @@ class PostingCache:
 
 def _lookup(ids: array[int], weights: array[float], within: Sequence[int]) -> tuple[list[int], list[float]]:
     """The postings of the ``within`` documents (sorted) in a decoded list, by bisection."""
-    found: list[int] = []
-    found_weights: list[float] = []
-    count = len(ids)
-    j = 0
-    for d in within:
-        j = bisect_left(ids, d, j)
-        if j == count:
-            break
-        if ids[j] == d:
-            found.append(d)
-            found_weights.append(weights[j])
-    return found, found_weights
+    at = list(_found(ids, within))
+    return [ids[j] for j in at], [weights[j] for j in at]
