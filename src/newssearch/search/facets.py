@@ -96,7 +96,6 @@ class FacetValues:
             self._derived[key] = table
         return table
 
-
     def has(self, fieldname: str) -> bool:
         """Whether the values of ``fieldname`` were read already."""
         return fieldname in self._single or fieldname in self._multi

@@ -118,6 +118,7 @@ def _found(ids: Sequence[int], wanted: Sequence[int]) -> Iterator[int]:
         if ids[j] == d:
             yield j
 
+
 class PostingCache:
     """Decoded posting lists (document numbers and weights) of the most common words, kept
     between queries.

@@ -12,8 +12,9 @@ same blocks (its words one after another) and scores the sum of its words, as Wh
 matcher does. The ranker returns every match (the exact total, what facets count) and the
 top ``n`` by score, ties by document number, as Whoosh does; ``tests/test_ranking.py`` checks
 both against Whoosh's exhaustive matcher. The decoded lists of the most common words are
-kept between queries (:class:`~newssearch.search.postings.PostingCache`). For other shapes (ranges, wildcards left
-unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the caller uses Whoosh.
+kept between queries (:class:`~newssearch.search.postings.PostingCache`). For other shapes
+(ranges, wildcards left unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the
+caller uses Whoosh.
 """
 
 from __future__ import annotations
@@ -108,9 +109,8 @@ class WordRanker:
         self.cache = cache if cache is not None else PostingCache()
         self._B = B
         self._K1 = K1
-        self._segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
         #: The segment readers with the document number each one starts at, in order.
-        self.segments = self._segments
+        self.segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norm: dict[str, list[float]] = {}
 
@@ -120,7 +120,7 @@ class WordRanker:
         total = 0
         matched: list[int] = []
         best: list[tuple[int, float]] = []
-        for index, (reader, offset) in enumerate(self._segments):
+        for index, (reader, offset) in enumerate(self.segments):
             found = self._segment(p, index, reader, offset)
             if not found:
                 continue
