@@ -298,7 +298,7 @@ class Searcher:
         first, self._facet_queries = self._facet_queries == 0, self._facet_queries + 1
         if paragraphs or (len(matched) > FEW_DOCS and not first) or all(self._values.has(f.fieldname) for f in facets):
             return self._values
-        from ..store.writer import stored_facet_values  # (only facet queries need the writer module)
+        from ..store.documents import stored_facet_values  # (people keys: imported by facet queries only)
 
         return StoredValues(self._searcher.stored_fields, matched, stored_facet_values)
 

@@ -9,21 +9,21 @@ the last commit held, and the next run redoes the rest.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh.writing import CLEAR, MERGE_SMALL, IndexWriter, PostingPool, SegmentWriter
 
-from ..enrich.people import PeopleRegistry, person_key
+from ..enrich.people import PeopleRegistry
 from ..errors import IndexLockedError, IndexVersionError
 from ..model import Article
 from . import vocabulary
 from .blocks import block_codec, use_current_protocol
+from .documents import FILEKEY_SEP, article_documents
 from .index import (
     check_version,
     create_index,
@@ -36,111 +36,7 @@ from .index import (
 from .registry import load_registry, stored_person
 from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
 
-_SEP = "\x1f"
-
 use_current_protocol()  # posting blocks pickled ten times faster (see store/blocks.py)
-
-
-def _as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value
-    return dt.datetime(value.year, value.month, value.day)
-
-
-def _date_terms(values: Iterable[str]) -> str:
-    """Mentioned-date terms: each value plus its coarser prefixes (2022-02-24, 2022-02, 2022)."""
-    terms: set[str] = set()
-    for value in values:
-        parts = value.split("-")
-        for n in range(1, len(parts) + 1):
-            terms.add("-".join(parts[:n]))
-    return ",".join(sorted(terms))
-
-
-def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]:
-    """The Whoosh documents of one article: the article itself, then each paragraph."""
-    published = _as_datetime(article.published)
-    shared: dict[str, Any] = {
-        "article_id": article.id,
-        "path": article.path or "",
-    }
-    filters: dict[str, Any] = {}
-    if article.source:
-        filters["source"] = article.source
-    if article.language:
-        filters["language"] = article.language
-    if published is not None:
-        filters["published"] = published
-        filters["pub_year"] = f"{published.year:04d}".encode("ascii")
-        filters["pub_month"] = f"{published.year:04d}-{published.month:02d}".encode("ascii")
-    article_keys = sorted({person_key(p.name) for p in article.people} - {""})
-    doc: dict[str, Any] = {
-        "kind": "article",
-        "id": article.id,
-        **shared,
-        **filters,
-        "filekey": f"{article.path}{_SEP}{digest}",
-        "title": article.title,
-        "body": article.text,
-        "paragraphs": len(article.paragraphs),
-        "people": [p.to_dict() for p in article.people],
-        "person": ",".join(article_keys),
-        "mentioned": _date_terms(d.value for d in article.dates),
-        "dates": [d.to_dict() for d in article.dates],
-    }
-    if article.url:
-        doc["url"] = article.url
-    if article.authors:
-        doc["authors"] = ",".join(a.replace(",", " ") for a in article.authors)
-        doc["_stored_authors"] = list(article.authors)
-    yield {k: v for k, v in doc.items() if v not in ("", [])}
-    by_paragraph: dict[int, list[str]] = {}
-    for mention in article.dates:
-        by_paragraph.setdefault(mention.paragraph, []).append(mention.value)
-    for pos, text in enumerate(article.paragraphs):
-        names = article.paragraph_people[pos] if pos < len(article.paragraph_people) else []
-        para: dict[str, Any] = {
-            "kind": "paragraph",
-            **shared,
-            **filters,
-            "text": text,
-            "pos": pos,
-            "person": ",".join(sorted({person_key(n) for n in names} - {""})),
-            "mentioned": _date_terms(by_paragraph.get(pos, [])),
-        }
-        yield {k: v for k, v in para.items() if v != ""}
-
-
-def stored_facet_values(fieldname: str, stored: dict[str, Any]) -> Any:
-    """What :func:`article_documents` indexes in ``fieldname`` for an article document,
-    recomputed from the document's stored fields: a list of terms for the multi-valued
-    ``person`` and ``mentioned``, one value (or None) for ``source``, ``language``,
-    ``published``, ``pub_year`` and ``pub_month``. Raises KeyError for other fields.
-
-    Lets a search count facets over a few articles without reading whole fields of the index.
-    """
-    if fieldname == "person":
-        keys = {person_key(str(p.get("name", ""))) for p in stored.get("people") or ()} - {""}
-        return sorted({k.lower() for k in keys})
-    if fieldname == "mentioned":
-        terms = _date_terms(str(d.get("value", "")) for d in stored.get("dates") or ())
-        return [t for t in terms.split(",") if t]
-    if fieldname in ("source", "language"):
-        return stored.get(fieldname) or None
-    if fieldname in ("published", "pub_year", "pub_month"):
-        published = stored.get("published")
-        if not isinstance(published, dt.datetime):
-            return None
-        if fieldname == "pub_year":
-            return f"{published.year:04d}"
-        if fieldname == "pub_month":
-            return f"{published.year:04d}-{published.month:02d}"
-        return published
-    raise KeyError(fieldname)
 
 
 @dataclass
@@ -394,7 +290,7 @@ class IndexStore:
                 return known
             for term in reader.lexicon("filekey"):
                 text = term.decode("utf-8")
-                path, _, digest = text.rpartition(_SEP)
+                path, _, digest = text.rpartition(FILEKEY_SEP)
                 known[path] = (digest, reader.doc_frequency("filekey", text))
         return known
 
