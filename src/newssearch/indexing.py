@@ -288,7 +288,7 @@ class _Workers:
 
     def receive(self) -> tuple[int, Any]:
         """The next (sequence number, result) of a task; segments that workers asked to
-        finish send meanwhile are kept for :meth:`finish`."""
+        finish sent meanwhile are kept for :meth:`finish`."""
         while True:
             seq, answer = self._next()
             if self._kept_segments(seq, answer):
