@@ -3,8 +3,8 @@
 Whoosh's matchers step one posting at a time (``all_ids()`` calls ``id()`` and ``next()``
 per posting). A plain block list of the W3 codec can be read a whole block at a time: the
 ranker (all postings of the query's words) and the facet cache (all postings of a field)
-both read posting lists whole. :class:`PostingCache` keeps the decoded lists of the most
-common words between queries.
+both read posting lists whole. :class:`PostingCache` keeps the scored lists of common
+words between queries.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from itertools import accumulate, repeat
 from typing import Any
 
@@ -120,51 +120,59 @@ def _found(ids: Sequence[int], wanted: Sequence[int]) -> Iterator[int]:
 
 
 class PostingCache:
-    """Decoded posting lists (document numbers and weights) of the most common words, kept
+    """Scored posting lists (document numbers and each one's score) of common words, kept
     between queries.
 
-    The longest lists set the slowest queries: a word in most articles (``reuter`` in the
-    Reuters-derived benchmark corpus) has hundreds of blocks to unpickle each time it is
-    queried, while the few thousand documents of the query's rarest word need only a lookup
-    in it. Lists of at least ``min_postings`` postings are kept as two arrays (12 bytes a
-    posting) from their second use on (a one-shot query reads only the blocks it needs and
-    keeps nothing), the least recently used dropped once more than ``max_postings`` are held
-    (4M postings: 48 MB). Shorter lists are read from the index each time. A cache belongs
-    to one open searcher (a snapshot of the index): a refreshed searcher starts a new one.
+    The longest lists set the slowest queries: a word in a third of the articles has
+    hundreds of blocks to unpickle and tens of thousands of postings to score each time it
+    is queried, while the few thousand documents of the query's rarest word need only a
+    lookup in it. Lists of at least ``min_postings`` postings are kept as two arrays (12
+    bytes a posting) once they are read whole (a query that needs only a few of their
+    documents reads only the blocks holding them and keeps the list on its next use), the
+    least recently used dropped once more than ``max_postings`` are held (4M postings:
+    48 MB). Shorter lists are read from the index each time. The scores are the caller's
+    (``score(ids, weights)``), so a cache belongs to one ranker on one open searcher (a
+    snapshot of the index): a refreshed searcher starts a new one.
     """
 
-    def __init__(self, min_postings: int = 1024, max_postings: int = 4_000_000) -> None:
+    def __init__(self, min_postings: int = 128, max_postings: int = 4_000_000) -> None:
         self.min_postings = min_postings
         self.max_postings = max_postings
         self.size = 0  # postings held
         self.hits = 0
         self.misses = 0
         self._lists: OrderedDict[Hashable, tuple[array[int], array[float]]] = OrderedDict()
-        self._seen: set[Hashable] = set()  # long lists used once, not kept yet
+        self._seen: set[Hashable] = set()  # lists read in part, kept on their next use
 
     def __len__(self) -> int:
         return len(self._lists)
 
     def read(
-        self, key: Hashable, reader: Any, fieldname: str, text: str, within: Sequence[int] | None = None
-    ) -> tuple[list[int], list[float]]:
-        """What ``read_postings(reader, fieldname, text, within=within)`` gives (without
-        values), from the cache when the list is long enough to be kept under ``key``."""
-        if reader.doc_frequency(fieldname, text) < self.min_postings:
-            ids, weights, _ = read_postings(reader, fieldname, text, within=within)
-            return ids, weights
+        self,
+        key: Hashable,
+        reader: Any,
+        fieldname: str,
+        text: str,
+        frequency: int,
+        score: Callable[[list[int], list[float]], list[float]],
+        within: Sequence[int] | None = None,
+    ) -> tuple[Sequence[int], Sequence[float]]:
+        """The word's document numbers and their ``score`` (of the document numbers and
+        weights ``read_postings`` gives), only those of the ``within`` documents when given,
+        from the cache when the list (of ``frequency`` postings) is kept under ``key``."""
         entry = self._lists.get(key)
-        if entry is None and key not in self._seen:  # first use: read, remember the key only
-            if len(self._seen) > 100_000:
-                self._seen.clear()
-            self._seen.add(key)
-            ids, weights, _ = read_postings(reader, fieldname, text, within=within)
-            return ids, weights
         if entry is None:
+            if frequency < self.min_postings or (within is not None and key not in self._seen):
+                if frequency >= self.min_postings:
+                    if len(self._seen) > 100_000:
+                        self._seen.clear()
+                    self._seen.add(key)
+                ids, weights, _ = read_postings(reader, fieldname, text, within=within)
+                return ids, score(ids, weights)
             self.misses += 1
             self._seen.discard(key)
             ids, weights, _ = read_postings(reader, fieldname, text)
-            entry = (array("i", ids), array("d", weights))
+            entry = (array("i", ids), array("d", score(ids, weights)))
             if len(ids) <= self.max_postings:
                 self._lists[key] = entry
                 self.size += len(ids)
@@ -175,7 +183,7 @@ class PostingCache:
             self.hits += 1
             self._lists.move_to_end(key)
         if within is None:
-            return entry[0].tolist(), entry[1].tolist()
+            return entry
         return _lookup(entry[0], entry[1], within)
 
 

@@ -11,8 +11,9 @@ combines the words with dict operations. A phrase is checked on the positions he
 same blocks (its words one after another) and scores the sum of its words, as Whoosh's span
 matcher does. The ranker returns every match (the exact total, what facets count) and the
 top ``n`` by score, ties by document number, as Whoosh does; ``tests/test_ranking.py`` checks
-both against Whoosh's exhaustive matcher. The decoded lists of the most common words are
-kept between queries (:class:`~newssearch.search.postings.PostingCache`). For other shapes
+both against Whoosh's exhaustive matcher. The scored lists of common words are kept between
+queries (:class:`~newssearch.search.postings.PostingCache`), and each segment's document
+frequencies once looked up. For other shapes
 (ranges, wildcards left unexpanded, boosts, a lone ``NOT``) :func:`plan` returns None and the
 caller uses Whoosh.
 """
@@ -113,6 +114,7 @@ class WordRanker:
         self.segments = [(reader, offset) for reader, offset in searcher.reader().leaf_readers()]
         self._lengths: dict[tuple[int, str], bytes] = {}
         self._norm: dict[str, list[float]] = {}
+        self._frequencies: dict[tuple[int, str, str], int] = {}
 
     def run(self, p: _Plan, n: int, allowed: set[int] | None = None, docs: bool = True) -> tuple[int, list[int], list[tuple[int, float]]]:
         """The number of matching documents, every one of them (when ``docs``; else an
@@ -139,7 +141,7 @@ class WordRanker:
     def _segment(self, p: _Plan, index: int, reader: Any, offset: int) -> dict[int, float] | None:
         found: dict[int, float] | None = None
         # the rarest first: an intersection never grows, and later words score only what is left
-        terms = sorted(p.terms, key=lambda leaf: _rarity(reader, leaf)) if p.op == "and" else p.terms
+        terms = sorted(p.terms, key=lambda leaf: self._rarity(index, reader, leaf)) if p.op == "and" else p.terms
         for leaf in terms:
             if p.op == "and":
                 scored = self._scored(index, reader, leaf, within=found)
@@ -167,20 +169,25 @@ class WordRanker:
         """Segment document → the leaf's BM25 score, for every document the leaf matches
         (only those in ``within`` when given: the rest are read, not scored)."""
         fieldname, words = leaf
-        if any((fieldname, w) not in reader for w in words):
+        frequencies = [self._frequency(index, reader, fieldname, w) for w in words]
+        if not all(frequencies):
             return {}
         # few wanted documents: looked up block by block (the rest of the list is not kept)
-        wanted = sorted(within) if within is not None and len(within) * 4 < reader.doc_frequency(fieldname, words[0]) else None
+        wanted = sorted(within) if within is not None and len(within) * 4 < frequencies[0] else None
         if len(words) == 1:
-            ids, weights = self.cache.read((index, fieldname, words[0]), reader, fieldname, words[0], within=wanted)
+            word = words[0]
+
+            def bm25(ids: list[int], weights: list[float]) -> list[float]:
+                return self._bm25(index, reader, fieldname, word, ids, weights)
+
+            ids, scores = self.cache.read((index, fieldname, word), reader, fieldname, word, frequencies[0], bm25, within=wanted)
             if within is not None and wanted is None:
-                kept = [(d, w) for d, w in zip(ids, weights) if d in within]
-                ids, weights = [d for d, _ in kept], [w for _, w in kept]
-            return dict(zip(ids, self._bm25(index, reader, fieldname, words[0], ids, weights)))
+                return {d: s for d, s in zip(ids, scores) if d in within}
+            return dict(zip(ids, scores))
         # a phrase: documents with all its words, then the words one after another
         per_word: list[dict[int, tuple[float, Any]]] = [{} for _ in words]
         # the rarest word first; the others only in the blocks that can hold its documents
-        for i in sorted(range(len(words)), key=lambda i: reader.doc_frequency(fieldname, words[i])):
+        for i in sorted(range(len(words)), key=frequencies.__getitem__):
             ids, weights, values = read_postings(reader, fieldname, words[i], values=True, within=wanted)
             if not ids:
                 return {}
@@ -214,6 +221,20 @@ class WordRanker:
             lengths = lengths + bytes(ids[-1] + 1 - len(lengths))
         return [idf * ((w * k1p1) / (w + norm[lengths[d]])) for d, w in zip(ids, weights)]
 
+    def _frequency(self, index: int, reader: Any, fieldname: str, word: str) -> int:
+        """The number of segment documents holding ``word`` (0: none), looked up once."""
+        key = (index, fieldname, word)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) > 1_000_000:
+                self._frequencies.clear()
+            found = self._frequencies[key] = reader.doc_frequency(fieldname, word)
+        return found
+
+    def _rarity(self, index: int, reader: Any, leaf: Leaf) -> int:
+        fieldname, words = leaf
+        return min(self._frequency(index, reader, fieldname, w) for w in words)
+
     def _norms(self, fieldname: str) -> list[float]:
         """The length part of BM25 for each of the 256 stored length bytes (lengths are stored
         as one byte), computed once per field: K1 * ((1 - B) + B * fl / avgfl)."""
@@ -238,11 +259,6 @@ class WordRanker:
                 raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
             self._lengths[key] = raw
         return raw
-
-
-def _rarity(reader: Any, leaf: Leaf) -> int:
-    fieldname, words = leaf
-    return min(reader.doc_frequency(fieldname, w) for w in words)
 
 
 def _by_rank(ds: tuple[int, float]) -> tuple[float, int]:
