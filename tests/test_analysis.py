@@ -42,6 +42,20 @@ def test_term_spans_equal_the_highlighters_analysis(text: str) -> None:
     assert list(term_spans(text)) == [(t.text, t.startchar, t.endchar) for t in tokens]
 
 
+def test_term_spans_of_some_initials_keep_every_term_with_them_on_the_corpus() -> None:
+    """The highlighter's shortcut: asked for the terms starting with some letters, the
+    tokens of other letters are skipped unstemmed; a Porter stem keeps its word's first
+    letter, so no term with those letters is lost (``Œuvre`` → ``oeuvr``, ``İstanbul``)."""
+    texts = TRICKY + [text for paragraphs in _corpus_paragraphs() for text in paragraphs]
+    for initials in ({"z", "o"}, {"s", "i", "e"}, {"n", "r", "u", "a"}):
+        kept = 0
+        for text in texts:
+            some = list(term_spans(text, initials))
+            assert some == [span for span in term_spans(text) if span[0][:1] in initials]
+            kept += len(some)
+        assert kept > 1_000
+
+
 def test_term_positions_count_unstemmed_words() -> None:
     words: Counter[str] = Counter()
     term_positions("The summits of São Paulo: summits, x, ab, 2023", words)

@@ -14,7 +14,7 @@ def highlight(text: str, words: set[str], paragraph: int = 0, score: float = 0.0
     analysis, see :func:`~newssearch.store.schema.term_spans`) is in ``words`` marked."""
     spans: list[tuple[int, int]] = []
     if words:
-        spans = [(start, end) for term, start, end in term_spans(text) if term in words]
+        spans = [(start, end) for term, start, end in term_spans(text, {w[:1] for w in words}) if term in words]
     return _window(Snippet(text=text, highlights=spans, paragraph=paragraph, score=score))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from itertools import accumulate, repeat
 from typing import Any
 
@@ -119,6 +119,11 @@ def _found(ids: Sequence[int], wanted: Sequence[int]) -> Iterator[int]:
             yield j
 
 
+#: A list is read in part (not kept) the first time when its postings outnumber the wanted
+#: documents this many times: fewer wanted documents than half its blocks (of 128).
+_SPARSE = 256
+
+
 class PostingCache:
     """Scored posting lists (document numbers and each one's score) of common words, kept
     between queries.
@@ -126,11 +131,10 @@ class PostingCache:
     The longest lists set the slowest queries: a word in a third of the articles has
     hundreds of blocks to unpickle and tens of thousands of postings to score each time it
     is queried, while the few thousand documents of the query's rarest word need only a
-    lookup in it. Lists of at least ``min_postings`` postings are kept as two arrays (12
-    bytes a posting) once they are read whole (a query that needs only a few of their
-    documents reads only the blocks holding them and keeps the list on its next use), the
-    least recently used dropped once more than ``max_postings`` are held (4M postings:
-    48 MB). Shorter lists are read from the index each time. The scores are the caller's
+    lookup in it. Lists of at least ``min_postings`` postings in a segment are kept as two
+    arrays (12 bytes a posting) once they are read whole (see :meth:`scored`), the least
+    recently used dropped once more than ``max_postings`` are held (4M postings: 48 MB).
+    Shorter lists are read from the index each time. The scores are the caller's
     (``score(ids, weights)``), so a cache belongs to one ranker on one open searcher (a
     snapshot of the index): a refreshed searcher starts a new one.
     """
@@ -147,7 +151,7 @@ class PostingCache:
     def __len__(self) -> int:
         return len(self._lists)
 
-    def read(
+    def scored(
         self,
         key: Hashable,
         reader: Any,
@@ -155,39 +159,56 @@ class PostingCache:
         text: str,
         frequency: int,
         score: Callable[[list[int], list[float]], list[float]],
-        within: Sequence[int] | None = None,
-    ) -> tuple[Sequence[int], Sequence[float]]:
-        """The word's document numbers and their ``score`` (of the document numbers and
-        weights ``read_postings`` gives), only those of the ``within`` documents when given,
-        from the cache when the list (of ``frequency`` postings) is kept under ``key``."""
+        within: Collection[int] | None = None,
+    ) -> dict[int, float]:
+        """The word's segment documents → their ``score`` (a function of the document
+        numbers and weights ``read_postings`` gives), only the ``within`` documents when
+        given, from the cache when the list (of ``frequency`` postings) is kept under ``key``.
+
+        Wanted documents fewer than a quarter of the postings are looked up by bisection
+        (in the index, only the blocks that can hold them are read); more are picked out
+        of the whole list. A list is kept when it is read whole; when the wanted documents
+        are far fewer than its blocks, it is read in part the first time and kept the next.
+        """
         entry = self._lists.get(key)
-        if entry is None:
-            if frequency < self.min_postings or (within is not None and key not in self._seen):
-                if frequency >= self.min_postings:
-                    if len(self._seen) > 100_000:
-                        self._seen.clear()
-                    self._seen.add(key)
-                ids, weights, _ = read_postings(reader, fieldname, text, within=within)
-                return ids, score(ids, weights)
-            self.misses += 1
-            self._seen.discard(key)
-            ids, weights, _ = read_postings(reader, fieldname, text)
-            entry = (array("i", ids), array("d", score(ids, weights)))
-            if len(ids) <= self.max_postings:
-                self._lists[key] = entry
-                self.size += len(ids)
-                while self.size > self.max_postings:
-                    _, (old, _) = self._lists.popitem(last=False)
-                    self.size -= len(old)
-        else:
+        if entry is not None:
             self.hits += 1
             self._lists.move_to_end(key)
+            ids, scores = entry
+            if within is None:
+                return dict(zip(ids, scores))
+            if len(within) * 4 < len(ids):
+                return dict(_lookup(ids, scores, sorted(within)))
+            return {d: s for d, s in zip(ids, scores) if d in within}
+        kept = frequency >= self.min_postings
+        if kept and within is not None and len(within) * _SPARSE < frequency and key not in self._seen:
+            kept = False
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            self._seen.add(key)
+        if not kept:
+            wanted = sorted(within) if within is not None and len(within) * 4 < frequency else None
+            ids, weights, _ = read_postings(reader, fieldname, text, within=wanted)
+            if within is not None and wanted is None:
+                picked = [(d, w) for d, w in zip(ids, weights) if d in within]
+                ids, weights = [d for d, _ in picked], [w for _, w in picked]
+            return dict(zip(ids, score(ids, weights)))
+        self.misses += 1
+        self._seen.discard(key)
+        ids, weights, _ = read_postings(reader, fieldname, text)
+        scores = score(ids, weights)
+        if len(ids) <= self.max_postings:
+            self._lists[key] = (array("i", ids), array("d", scores))
+            self.size += len(ids)
+            while self.size > self.max_postings:
+                _, (old, _) = self._lists.popitem(last=False)
+                self.size -= len(old)
         if within is None:
-            return entry
-        return _lookup(entry[0], entry[1], within)
+            return dict(zip(ids, scores))
+        return {d: s for d, s in zip(ids, scores) if d in within}
 
 
-def _lookup(ids: array[int], weights: array[float], within: Sequence[int]) -> tuple[list[int], list[float]]:
-    """The postings of the ``within`` documents (sorted) in a decoded list, by bisection."""
-    at = list(_found(ids, within))
-    return [ids[j] for j in at], [weights[j] for j in at]
+def _lookup(ids: array[int], scores: array[float], within: Sequence[int]) -> Iterator[tuple[int, float]]:
+    """The (document, score) postings of the ``within`` documents (sorted) in a kept list, by bisection."""
+    for j in _found(ids, within):
+        yield ids[j], scores[j]

@@ -141,7 +141,7 @@ class WordRanker:
     def _segment(self, p: _Plan, index: int, reader: Any, offset: int) -> dict[int, float] | None:
         found: dict[int, float] | None = None
         # the rarest first: an intersection never grows, and later words score only what is left
-        terms = sorted(p.terms, key=lambda leaf: self._rarity(index, reader, leaf)) if p.op == "and" else p.terms
+        terms = sorted(p.terms, key=lambda leaf: self._rarity(index, leaf)) if p.op == "and" else p.terms
         for leaf in terms:
             if p.op == "and":
                 scored = self._scored(index, reader, leaf, within=found)
@@ -169,21 +169,18 @@ class WordRanker:
         """Segment document → the leaf's BM25 score, for every document the leaf matches
         (only those in ``within`` when given: the rest are read, not scored)."""
         fieldname, words = leaf
-        frequencies = [self._frequency(index, reader, fieldname, w) for w in words]
+        frequencies = [self.frequency(index, fieldname, w) for w in words]
         if not all(frequencies):
             return {}
-        # few wanted documents: looked up block by block (the rest of the list is not kept)
-        wanted = sorted(within) if within is not None and len(within) * 4 < frequencies[0] else None
         if len(words) == 1:
             word = words[0]
 
             def bm25(ids: list[int], weights: list[float]) -> list[float]:
                 return self._bm25(index, reader, fieldname, word, ids, weights)
 
-            ids, scores = self.cache.read((index, fieldname, word), reader, fieldname, word, frequencies[0], bm25, within=wanted)
-            if within is not None and wanted is None:
-                return {d: s for d, s in zip(ids, scores) if d in within}
-            return dict(zip(ids, scores))
+            return self.cache.scored((index, fieldname, word), reader, fieldname, word, frequencies[0], bm25, within)
+        # few wanted documents: looked up block by block (the rest of the list is not kept)
+        wanted = sorted(within) if within is not None and len(within) * 4 < frequencies[0] else None
         # a phrase: documents with all its words, then the words one after another
         per_word: list[dict[int, tuple[float, Any]]] = [{} for _ in words]
         # the rarest word first; the others only in the blocks that can hold its documents
@@ -221,19 +218,20 @@ class WordRanker:
             lengths = lengths + bytes(ids[-1] + 1 - len(lengths))
         return [idf * ((w * k1p1) / (w + norm[lengths[d]])) for d, w in zip(ids, weights)]
 
-    def _frequency(self, index: int, reader: Any, fieldname: str, word: str) -> int:
-        """The number of segment documents holding ``word`` (0: none), looked up once."""
+    def frequency(self, index: int, fieldname: str, word: str) -> int:
+        """The number of documents of segment ``index`` holding ``word`` (0: none), looked
+        up once."""
         key = (index, fieldname, word)
         found = self._frequencies.get(key)
         if found is None:
             if len(self._frequencies) > 1_000_000:
                 self._frequencies.clear()
-            found = self._frequencies[key] = reader.doc_frequency(fieldname, word)
+            found = self._frequencies[key] = self.segments[index][0].doc_frequency(fieldname, word)
         return found
 
-    def _rarity(self, index: int, reader: Any, leaf: Leaf) -> int:
+    def _rarity(self, index: int, leaf: Leaf) -> int:
         fieldname, words = leaf
-        return min(self._frequency(index, reader, fieldname, w) for w in words)
+        return min(self.frequency(index, fieldname, w) for w in words)
 
     def _norms(self, fieldname: str) -> list[float]:
         """The length part of BM25 for each of the 256 stored length bytes (lengths are stored

@@ -401,15 +401,16 @@ class Searcher:
             index = bisect_right(starts, docnum) - 1
             local.setdefault(index, []).append(docnum - starts[index])
         total_docs = max(reader.doc_count(), 1)
+        frequency = self._ranker.frequency
         scores: dict[int, float] = {}
         for word in words:
-            df = reader.doc_frequency("text", word)
+            df = sum(frequency(index, "text", word) for index in range(len(segments)))
             if not df:
                 continue
             idf = math.log(1 + total_docs / (1 + df))
             for index, wanted in local.items():
                 segment, offset = segments[index]
-                if ("text", word) not in segment:
+                if not frequency(index, "text", word):
                     continue
                 # only the blocks holding a candidate are read
                 ids, weights, _ = read_postings(segment, "text", word, within=wanted)

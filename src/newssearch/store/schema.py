@@ -19,7 +19,7 @@ import pickle
 import re
 import struct
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import accumulate
 from operator import sub
 from typing import Any
@@ -92,17 +92,21 @@ def term_positions(text: str, words: Counter[str] | None = None) -> dict[str, li
     return out
 
 
-def term_spans(text: str) -> Iterator[tuple[str, int, int]]:
+def term_spans(text: str, initials: Collection[str] | None = None) -> Iterator[tuple[str, int, int]]:
     """Each token of ``text`` as ``(term, start, end)``: what :func:`text_analyzer` gives
     with ``chars=True, removestops=False`` (the highlighter's call), in one fused loop.
 
     Stopped tokens (stopwords, single letters) are kept, lowercased and folded but not
     stemmed, as the analyzer keeps them. ``tests/test_analysis.py`` checks both agree.
+    With ``initials``, only the tokens whose term starts with one of them are given (the
+    others are not stemmed: a Porter stem keeps the word's first letter).
     """
     cache = _stem_cache
     stops = _STOPS
     for match in _TOKEN_RE.finditer(text):
         word = match.group().lower().translate(accent_map)
+        if initials is not None and word[:1] not in initials:
+            continue
         if len(word) >= 2 and word not in stops:
             stem = cache.get(word)
             if stem is None:
