@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newssearch.ingest import discover, read_file
-from newssearch.store.schema import build_schema, pre_analyze_paragraphs, term_positions, term_spans, text_analyzer
+from newssearch.store.schema import accent_map, build_schema, pre_analyze_paragraphs, term_positions, term_spans, text_analyzer
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -21,6 +21,7 @@ TRICKY = [
     "Zelensky, Zelenskyi and Zelenskyy; ZELENSKY! Œuvre, æsir, straße, İstanbul, ǅemal",
     "word\u00a0with\u2009odd\u200bspaces and_underscores and tabs\tand\nnewlines",
     "the the the Vilnius the summit the",
+    "a.b.c U.S.A. e.g.. x..y 3.14.15 .5 end. _x_ ..dots.. ú.é",
 ]
 
 
@@ -54,6 +55,11 @@ def test_term_spans_of_some_initials_keep_every_term_with_them_on_the_corpus() -
             assert some == [span for span in term_spans(text) if span[0][:1] in initials]
             kept += len(some)
         assert kept > 1_000
+
+
+def test_lowercase_ascii_folds_to_itself() -> None:
+    """The fused loops fold accents only in non-ASCII tokens."""
+    assert all(c.lower().translate(accent_map) == c.lower() for c in map(chr, range(128)))
 
 
 def test_term_positions_count_unstemmed_words() -> None:
