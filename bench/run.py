@@ -13,7 +13,7 @@ Measures, on the same articles and the same generated queries:
   p50/p95/p99 per query kind (keyword, phrase, filtered, faceted). The warm-up runs other
   queries of the same kinds (the next seed, none of the timed ones): the searcher has served
   queries before, as a long-lived one has, but never the timed ones, so nothing it keeps
-  between queries (filter sets, facet values, the decoded lists of common words) can hold
+  between queries (filter sets, facet values, the scored lists of common words) can hold
   a timed query's answer;
 * cold start: whole-process time of one ``newssearch query`` (median of ``--cold-runs``);
 * the same on SQLite FTS5 (stdlib ``sqlite3``, porter tokenizer, bm25), built in the same run.
