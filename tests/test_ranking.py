@@ -13,7 +13,7 @@ from whoosh import collectors
 
 from newssearch import Searcher
 from newssearch.indexing import index_paths
-from newssearch.search import postings
+from newssearch.search import postings, ranking
 from newssearch.search.postings import PostingCache
 from newssearch.search.query import to_paragraphs, with_title_boost
 
@@ -130,6 +130,14 @@ def test_posting_cache_keeps_long_lists_read_whole(corpus_index: Path, monkeypat
         assert reader.doc_frequency("body", "state") >= 50
         s.search("the state")
         assert (len(cache), cache.hits, cache.misses) == (2, 1, 2)  # read whole: kept at once
+
+
+def test_remembered_document_frequencies_are_bounded(corpus_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ranking, "MAX_FREQUENCIES", 5)
+    with Searcher(corpus_index) as s:
+        for query in QUERIES[:10]:
+            _check(s, query, False)
+            assert 0 < len(s._ranker._frequencies) <= 5
 
 
 def test_the_cases_are_not_trivial(corpus_index: Path) -> None:

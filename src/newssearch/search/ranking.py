@@ -35,6 +35,9 @@ from .postings import PostingCache, read_postings
 _LENGTH = [byte_to_length(b) for b in range(256)]
 
 
+#: Document frequencies a ranker remembers (segment, field, word) before starting over.
+MAX_FREQUENCIES = 200_000
+
 Leaf = tuple[str, tuple[str, ...]]  # (field, words): one word is a term, more a phrase
 
 
@@ -224,7 +227,7 @@ class WordRanker:
         key = (index, fieldname, word)
         found = self._frequencies.get(key)
         if found is None:
-            if len(self._frequencies) > 1_000_000:
+            if len(self._frequencies) >= MAX_FREQUENCIES:  # (~150 bytes each: ~30 MB)
                 self._frequencies.clear()
             found = self._frequencies[key] = self.segments[index][0].doc_frequency(fieldname, word)
         return found
