@@ -171,40 +171,38 @@ class PostingCache:
         are far fewer than its blocks, it is read in part the first time and kept the next.
         """
         entry = self._lists.get(key)
-        if entry is not None:
+        if entry is None:
+            kept = frequency >= self.min_postings
+            if kept and within is not None and len(within) * _SPARSE < frequency and key not in self._seen:
+                kept = False
+                if len(self._seen) > 100_000:
+                    self._seen.clear()
+                self._seen.add(key)
+            if not kept:
+                wanted = sorted(within) if within is not None and len(within) * 4 < frequency else None
+                ids, weights, _ = read_postings(reader, fieldname, text, within=wanted)
+                if within is not None and wanted is None:
+                    picked = [(d, w) for d, w in zip(ids, weights) if d in within]
+                    ids, weights = [d for d, _ in picked], [w for _, w in picked]
+                return dict(zip(ids, score(ids, weights)))
+            self.misses += 1
+            self._seen.discard(key)
+            ids, weights, _ = read_postings(reader, fieldname, text)
+            entry = (array("i", ids), array("d", score(ids, weights)))
+            if len(ids) <= self.max_postings:
+                self._lists[key] = entry
+                self.size += len(ids)
+                while self.size > self.max_postings:
+                    _, (old, _) = self._lists.popitem(last=False)
+                    self.size -= len(old)
+        else:
             self.hits += 1
             self._lists.move_to_end(key)
-            ids, scores = entry
-            if within is None:
-                return dict(zip(ids, scores))
-            if len(within) * 4 < len(ids):
-                return dict(_lookup(ids, scores, sorted(within)))
-            return {d: s for d, s in zip(ids, scores) if d in within}
-        kept = frequency >= self.min_postings
-        if kept and within is not None and len(within) * _SPARSE < frequency and key not in self._seen:
-            kept = False
-            if len(self._seen) > 100_000:
-                self._seen.clear()
-            self._seen.add(key)
-        if not kept:
-            wanted = sorted(within) if within is not None and len(within) * 4 < frequency else None
-            ids, weights, _ = read_postings(reader, fieldname, text, within=wanted)
-            if within is not None and wanted is None:
-                picked = [(d, w) for d, w in zip(ids, weights) if d in within]
-                ids, weights = [d for d, _ in picked], [w for _, w in picked]
-            return dict(zip(ids, score(ids, weights)))
-        self.misses += 1
-        self._seen.discard(key)
-        ids, weights, _ = read_postings(reader, fieldname, text)
-        scores = score(ids, weights)
-        if len(ids) <= self.max_postings:
-            self._lists[key] = (array("i", ids), array("d", scores))
-            self.size += len(ids)
-            while self.size > self.max_postings:
-                _, (old, _) = self._lists.popitem(last=False)
-                self.size -= len(old)
+        ids, scores = entry
         if within is None:
             return dict(zip(ids, scores))
+        if len(within) * 4 < len(ids):
+            return dict(_lookup(ids, scores, sorted(within)))
         return {d: s for d, s in zip(ids, scores) if d in within}
 
 
