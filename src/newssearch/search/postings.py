@@ -107,6 +107,13 @@ def _pick(
             vals.append(None if block_values is None else block_values[j])
 
 
+def few_wanted(within: Collection[int] | None, postings: int) -> list[int] | None:
+    """``within`` sorted, when its documents are few enough to be looked up one by one in a
+    list of ``postings`` (fewer than a quarter of them) rather than picked out of the whole
+    list; else None."""
+    return sorted(within) if within is not None and len(within) * 4 < postings else None
+
+
 def _found(ids: Sequence[int], wanted: Sequence[int]) -> Iterator[int]:
     """The indexes in ``ids`` of the ``wanted`` documents it holds (both ascending), by bisection."""
     count = len(ids)
@@ -179,7 +186,7 @@ class PostingCache:
                     self._seen.clear()
                 self._seen.add(key)
             if not kept:
-                wanted = sorted(within) if within is not None and len(within) * 4 < frequency else None
+                wanted = few_wanted(within, frequency)
                 ids, weights, _ = read_postings(reader, fieldname, text, within=wanted)
                 if within is not None and wanted is None:
                     picked = [(d, w) for d, w in zip(ids, weights) if d in within]
@@ -201,8 +208,9 @@ class PostingCache:
         ids, scores = entry
         if within is None:
             return dict(zip(ids, scores))
-        if len(within) * 4 < len(ids):
-            return dict(_lookup(ids, scores, sorted(within)))
+        wanted = few_wanted(within, len(ids))
+        if wanted is not None:
+            return dict(_lookup(ids, scores, wanted))
         return {d: s for d, s in zip(ids, scores) if d in within}
 
 

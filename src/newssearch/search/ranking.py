@@ -30,7 +30,7 @@ from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
 from ..store.schema import positions_decoder
-from .postings import PostingCache, read_postings
+from .postings import PostingCache, few_wanted, read_postings
 
 _LENGTH = [byte_to_length(b) for b in range(256)]
 
@@ -183,7 +183,7 @@ class WordRanker:
 
             return self.cache.scored((index, fieldname, word), reader, fieldname, word, frequencies[0], bm25, within)
         # few wanted documents: looked up block by block (the rest of the list is not kept)
-        wanted = sorted(within) if within is not None and len(within) * 4 < frequencies[0] else None
+        wanted = few_wanted(within, frequencies[0])
         # a phrase: documents with all its words, then the words one after another
         per_word: list[dict[int, tuple[float, Any]]] = [{} for _ in words]
         # the rarest word first; the others only in the blocks that can hold its documents

@@ -380,9 +380,10 @@ class Searcher:
         """Each article's ``n`` best paragraphs for the query, best first.
 
         With query words, only these articles' paragraphs are looked up in the words'
-        postings (only the blocks that hold a candidate are read) and scored here, rarer words weighing more, so
-        the cost does not grow with the index; only the chosen paragraphs are read. A query
-        of fields only (``person:…``, ``mentioned:…``) asks the index which paragraphs match.
+        postings (only the blocks that hold a candidate are read) and scored here, rarer
+        words weighing more, so the cost does not grow with the index; only the chosen
+        paragraphs are read. A query of fields only (``person:…``, ``mentioned:…``) asks the
+        index which paragraphs match.
         """
         if not articles:
             return {}
