@@ -84,6 +84,18 @@ def has_index_files(index_dir: str) -> bool:
     return any(name == META_FILE or _SEGMENT_FILE.match(name) or _TOC.match(name) for name in names)
 
 
+def own_files_problem(index_dir: str) -> str | None:
+    """What is wrong with the files newssearch itself keeps in the index folder (the metadata
+    file and the vocabulary must be files, if there), or None."""
+    from .vocabulary import FILE as VOCABULARY_FILE
+
+    for name in (META_FILE, VOCABULARY_FILE):
+        path = os.path.join(index_dir, name)
+        if os.path.lexists(path) and not os.path.isfile(path):
+            return f"{name} is not a file"
+    return None
+
+
 def write_lock(index_dir: str) -> Any:
     """The index's write lock (Whoosh's, an fcntl lock on ``MAIN_WRITELOCK``), not acquired.
     Reads nothing: it works on a damaged index too."""
@@ -177,7 +189,9 @@ def open_index(index_dir: str, mmap: bool = True, check: bool = True) -> whoosh_
         if check:
             check_version(index_dir)
         storage = IndexStorage(index_dir, supports_mmap=mmap)
-        return storage.open_index(indexname=INDEX_NAME)
+        # (with the schema given, Whoosh skips the pickled copy in the table of contents: one
+        # pickle less read from the folder; the schema version check vouches they are the same)
+        return storage.open_index(indexname=INDEX_NAME, schema=build_schema())
 
 
 def create_index(index_dir: str) -> whoosh_index.Index:

@@ -24,7 +24,7 @@ from ..model import Article
 from . import vocabulary
 from .blocks import block_codec, use_current_protocol
 from .documents import FILEKEY_SEP, article_documents
-from .failures import guarded, storage_error, translate
+from .failures import damaged, guarded, storage_error, translate
 from .index import (
     create_index,
     has_index_files,
@@ -32,6 +32,7 @@ from .index import (
     move_aside,
     now_iso,
     open_index,
+    own_files_problem,
     read_meta,
     remove_uncommitted,
     write_lock,
@@ -280,6 +281,9 @@ class IndexStore:
             if problem is None:
                 try:
                     self.ix = open_index(index_dir)
+                    wrong = own_files_problem(index_dir)
+                    if wrong:
+                        raise damaged(index_dir, wrong)
                 except (IndexDamagedError, IndexVersionError) as exc:
                     if not rebuild:
                         raise
