@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from newssearch import IndexDamagedError, NewssearchError, Searcher, index_paths
+from newssearch import IndexDamagedError, Searcher, index_paths
 from newssearch.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

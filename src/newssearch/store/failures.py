@@ -178,7 +178,10 @@ def storage_error(exc: OSError, index_dir: str, action: str = "writing") -> News
         return damaged(index_dir, f"{where} is missing")
     if code in _BAD_CONTENT or code == errno.ENOENT:
         return damaged(index_dir, f"{where}: {exc.strerror or exc}")
-    return IndexStorageError(f"{action} the index at {index_dir} failed: {exc.strerror or exc} ({where})")
+    return IndexStorageError(
+        f"{action} the index at {index_dir} failed: {exc.strerror or exc} ({where})",
+        hint="check the disk holding it; a run that failed left the index as its last commit did",
+    )
 
 
 def raised_while_decoding(tb: TracebackType | None) -> bool:
@@ -218,7 +221,7 @@ def translate(index_dir: str, action: str = "reading") -> Iterator[None]:
         yield
     except NewssearchError:
         raise
-    except Exception as exc:  # noqa: BLE001 - sorted below; anything else is re-raised as it was
+    except Exception as exc:  # (sorted below; anything else is re-raised as it was)
         error = as_newssearch_error(exc, index_dir, action)
         if error is None:
             raise

@@ -57,7 +57,8 @@ class IndexStorage(FileStorage):
         def opener(path: str, flags: int) -> int:
             return os.open(path, flags, _FILE_MODE)
 
-        return StructFile(open(self._fpath(name), mode, opener=opener), name=name, **kwargs)
+        handle: Any = open(self._fpath(name), mode, opener=opener)  # noqa: SIM115 - StructFile closes it
+        return StructFile(handle, name=name, **kwargs)
 
 
 def _latest_generation(index_dir: str) -> int:
@@ -227,6 +228,19 @@ def _remove(path: str) -> bool:
         return True
     except OSError:
         return False
+
+
+def remove_index(index_dir: str, folder: bool = False) -> None:
+    """Delete an index: the whole folder (``folder=True``), or the files of the index in it
+    (the other files, and the lock file, stay)."""
+    if folder:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        return
+    from .vocabulary import FILE as VOCABULARY_FILE
+
+    for name in os.listdir(index_dir):
+        if name in (META_FILE, VOCABULARY_FILE, _TEMP_DIR) or _TOC.match(name) or _TOC_TEMP.match(name) or _SEGMENT_FILE.match(name):
+            _remove(os.path.join(index_dir, name))
 
 
 def remove_uncommitted(index_dir: str) -> list[str]:

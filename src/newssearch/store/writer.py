@@ -34,13 +34,14 @@ from .index import (
     open_index,
     own_files_problem,
     read_meta,
+    remove_index,
     remove_uncommitted,
     write_lock,
     write_meta,
 )
-from .trust import check_trust, restrict
 from .registry import load_registry, stored_person
 from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
+from .trust import check_trust, restrict
 
 use_current_protocol()  # posting blocks pickled ten times faster (see store/blocks.py)
 
@@ -250,6 +251,7 @@ class IndexStore:
         self.writer: IndexWriter | None = None
         #: Where ``rebuild`` moved a damaged index (None when it did not).
         self.moved_aside: str | None = None
+        self._made: str | None = None  # "folder" or "index" this session created, until its first commit
         try:
             with translate(index_dir, "opening"):
                 fresh = self._open(rebuild, wait)
@@ -294,6 +296,7 @@ class IndexStore:
             if isinstance(problem, IndexDamagedError):
                 self.moved_aside = move_aside(index_dir)
                 self._release()
+        self._made = "index" if os.path.isdir(index_dir) else "folder"
         self.ix = create_index(index_dir)
         if self._lock is None:
             self._acquire(wait)
@@ -407,13 +410,15 @@ class IndexStore:
             )
             write_meta(self.index_dir, meta)
             self.changed = False
+            self._made = None
         elif self.writer is not None:
             self.writer.cancel()
             self.writer = None
 
     def cancel(self) -> None:
         """Drop uncommitted writes, remove the files they left (no writer of this session
-        may be running any more), and release the lock."""
+        may be running any more), and release the lock. An index this session created and
+        never committed is removed again (its folder too, if the session made it)."""
         try:
             if self.writer is not None:
                 self.writer.cancel()
@@ -424,6 +429,9 @@ class IndexStore:
             try:
                 if self._lock is not None:
                     remove_uncommitted(self.index_dir)
+                    if self._made is not None:
+                        remove_index(self.index_dir, folder=self._made == "folder")
+                        self._made = None
             finally:
                 self._release()
 
