@@ -260,3 +260,40 @@ def test_index_errors_cross_a_process_boundary_whole() -> None:
                 IndexUntrustedError("refusing", hint="chown")):
         back = pickle.loads(pickle.dumps(err))
         assert type(back) is type(err) and str(back) == str(err) and back.hint == err.hint and back.exit_code == err.exit_code
+
+
+def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ValueError raised by newssearch's own code (a bug) stays a ValueError; the same
+    error raised while Whoosh decodes the index's files is damage."""
+    import types
+
+    from whoosh.codec import whoosh3
+
+    import newssearch.search.searcher as searcher_module
+
+    _, index = healthy
+
+    def buggy(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug in newssearch")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(searcher_module, "_describe_filters", buggy)
+        with Searcher(index) as searcher, pytest.raises(ValueError, match="a bug in newssearch"):
+            searcher.search("Vilnius")
+    # the same function as if it were Whoosh's own decoding code (its globals are the codec module's)
+    in_codec = types.FunctionType(buggy.__code__, vars(whoosh3), "term_info")
+    with monkeypatch.context() as patch:
+        patch.setattr(whoosh3.W3TermsReader, "term_info", in_codec)
+        with Searcher(index) as searcher, pytest.raises(IndexDamagedError, match="ValueError: a bug in newssearch"):
+            searcher.search("Vilnius")
+
+
+def test_an_index_killed_while_being_created_is_made_again(healthy: tuple[Path, Path], tmp_path: Path) -> None:
+    """SIGKILL between writing the metadata file and the first table of contents leaves only
+    the metadata: not damage, the next run creates the index."""
+    corpus, _ = healthy
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / "newssearch.json").write_text('{"schema_version": 4, "generation": 0}', encoding="utf-8")
+    (index / "MAIN_WRITELOCK").write_bytes(b"")
+    assert index_paths([corpus], str(index), workers=1).added == ARTICLES

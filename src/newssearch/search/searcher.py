@@ -21,7 +21,7 @@ from whoosh.scoring import BM25F
 
 from ..errors import ArticleNotFoundError, QueryError
 from ..store import vocabulary
-from ..store.failures import guarded_class
+from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
 from ..store.vocabulary import Speller
@@ -204,6 +204,9 @@ class Searcher:
                     if matched:
                         self._searcher.search_with_collector(q, collector)
             except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
+                damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
+                if damage is not None:
+                    raise damage from exc
                 raise QueryError(f"cannot run the query {query!r}: {exc}") from None
             if matched and shape is None:
                 results = collector.results()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import inspect
 import os
 import pickle
 import re
@@ -58,7 +59,6 @@ _MAYBE_DAMAGE: tuple[type[BaseException], ...] = (
     AttributeError,
     AssertionError,
     OverflowError,
-    MemoryError,
     RecursionError,
     ImportError,  # (a pickle naming a module that does not exist)
 )
@@ -243,8 +243,9 @@ C = TypeVar("C", bound=type)
 
 
 def guarded_class(cls: C) -> C:
-    """Apply :func:`guarded` to every public method of ``cls`` (and ``_open``)."""
+    """Apply :func:`guarded` to every public method of ``cls`` (and ``_open``); static and
+    class methods and properties are left as they are."""
     for name, value in list(vars(cls).items()):
-        if callable(value) and (not name.startswith("_") or name == "_open"):
+        if inspect.isfunction(value) and (not name.startswith("_") or name == "_open"):
             setattr(cls, name, guarded(value))
     return cls

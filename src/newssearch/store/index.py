@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from ..errors import IndexNotFoundError, IndexVersionError
 from .failures import damaged, translate
 from .schema import SCHEMA_VERSION, build_schema
-from .trust import check_trust, restrict
+from .trust import check_trust, restrict, trusted_by_environment
 
 META_FILE = "newssearch.json"
 INDEX_NAME = "MAIN"
@@ -75,14 +75,15 @@ def index_exists(index_dir: str) -> bool:
     return os.path.isdir(index_dir) and _latest_generation(index_dir) >= 0
 
 
-def has_index_files(index_dir: str) -> bool:
-    """True when ``index_dir`` holds files of an index (metadata, segments), with or without
-    its table of contents."""
+def has_segment_files(index_dir: str) -> bool:
+    """True when ``index_dir`` holds segment files: with no table of contents, the index
+    lost it. (A metadata file alone is an index whose creation never finished: the table of
+    contents is written after it.)"""
     try:
         names = os.listdir(index_dir)
     except OSError:
         return False
-    return any(name == META_FILE or _SEGMENT_FILE.match(name) or _TOC.match(name) for name in names)
+    return any(_SEGMENT_FILE.match(name) for name in names)
 
 
 def own_files_problem(index_dir: str) -> str | None:
@@ -181,7 +182,7 @@ def open_index(index_dir: str, mmap: bool = True, check: bool = True) -> whoosh_
     check_trust(index_dir)
     with translate(index_dir, "opening"):
         if not index_exists(index_dir):
-            if has_index_files(index_dir):
+            if has_segment_files(index_dir):
                 raise damaged(index_dir, f"its table of contents (_{INDEX_NAME}_<n>.toc) is missing")
             raise IndexNotFoundError(
                 f"no index at {index_dir}",
@@ -198,15 +199,17 @@ def open_index(index_dir: str, mmap: bool = True, check: bool = True) -> whoosh_
 def create_index(index_dir: str) -> whoosh_index.Index:
     """Create a new, empty index (replacing any index already there).
 
-    The folder is made writable by its owner only; if the index cannot be created (no space,
-    read-only), what was made of it is removed again."""
+    The folder is made writable by its owner only (unless ``NEWSSEARCH_TRUST_INDEX`` trusts
+    it as it is); if the index cannot be created (no space, read-only), what was made of it is
+    removed again."""
     made = not os.path.exists(index_dir)
     with translate(index_dir, "creating"):
         os.makedirs(index_dir, mode=0o755, exist_ok=True)
         try:
-            restrict(index_dir)
+            if not trusted_by_environment(index_dir):
+                restrict(index_dir)  # (a folder made under umask 002 would be refused otherwise)
             meta = {"schema_version": SCHEMA_VERSION, "created": now_iso(), "updated": None, "generation": 0}
-            write_meta(index_dir, meta)
+            write_meta(index_dir, meta)  # (first: a table of contents without it would be a damaged index)
             ix = IndexStorage(index_dir).create_index(build_schema(), indexname=INDEX_NAME)
         except BaseException:
             if made:

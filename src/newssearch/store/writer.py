@@ -27,7 +27,7 @@ from .documents import FILEKEY_SEP, article_documents
 from .failures import damaged, guarded, storage_error, translate
 from .index import (
     create_index,
-    has_index_files,
+    has_segment_files,
     index_exists,
     move_aside,
     now_iso,
@@ -41,7 +41,7 @@ from .index import (
 )
 from .registry import load_registry, stored_person
 from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
-from .trust import check_trust, restrict
+from .trust import check_trust
 
 use_current_protocol()  # posting blocks pickled ten times faster (see store/blocks.py)
 
@@ -271,7 +271,7 @@ class IndexStore:
         aside (:func:`~.index.move_aside`). What an earlier run left uncommitted is removed."""
         index_dir = self.index_dir
         check_trust(index_dir)  # (before anything in the folder is read)
-        if index_exists(index_dir) or has_index_files(index_dir):
+        if index_exists(index_dir) or has_segment_files(index_dir):
             problem: Exception | None = None
             try:
                 self._acquire(wait)
@@ -399,7 +399,6 @@ class IndexStore:
             self._clear = False
             self.writer = None
             self.ix = open_index(self.index_dir, check=False)
-            restrict(self.index_dir)
             vocabulary.save(self.index_dir, self.words)
             meta = read_meta(self.index_dir)
             meta.update(
