@@ -320,3 +320,36 @@ def test_a_run_removes_what_a_killed_run_left(tmp_path: Path, corpus: Path) -> N
     assert _files(index) == committed
     with Searcher(index) as searcher:
         assert searcher.stats().articles == ARTICLES
+
+
+@pytest.mark.parametrize("rename_fails", [False, True])
+def test_a_failed_rebuild_of_a_damaged_index_puts_it_back(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, rename_fails: bool
+) -> None:
+    """--rebuild moved the damaged index aside, then the disk was full: the folder is as it was."""
+    from whoosh.codec import base
+
+    index = tmp_path / "index"
+    index_paths([corpus], str(index), workers=1)
+    toc = next(index.glob("_MAIN_*.toc"))
+    toc.write_bytes(toc.read_bytes()[:40])
+    before = {name: (index / name).read_bytes() for name in os.listdir(index)}
+
+    def full(self: object, storage: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.path.join(str(index), "MAIN_x.seg"))
+
+    real_rename = os.rename
+
+    def rename(src: str, dst: str) -> None:
+        if rename_fails and os.path.normpath(src) == str(index):
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), src)
+        real_rename(src, dst)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(base.Segment, "create_compound_file", full)
+        patch.setattr(os, "rename", rename)
+        with pytest.raises(IndexStorageError, match="^no space left on "):
+            index_paths([corpus], str(index), rebuild=True, workers=1)
+    assert {name: (index / name).read_bytes() for name in os.listdir(index)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "index"]
+    assert index_paths([corpus], str(index), rebuild=True, workers=1).moved_aside is not None

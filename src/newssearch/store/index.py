@@ -276,6 +276,16 @@ def remove_uncommitted(index_dir: str) -> list[str]:
     return removed
 
 
+def move_back(moved: str, index_dir: str) -> None:
+    """Undo :func:`move_aside` (after a rebuild that failed and removed what it made)."""
+    if os.path.dirname(os.path.normpath(moved)) == os.path.normpath(index_dir):  # (content moved inside)
+        for name in os.listdir(moved):
+            os.rename(os.path.join(moved, name), os.path.join(index_dir, name))
+        os.rmdir(moved)
+    elif not os.path.exists(index_dir):
+        os.rename(moved, os.path.normpath(index_dir))
+
+
 def move_aside(index_dir: str) -> str:
     """Move a damaged index out of the way; return where it went.
 

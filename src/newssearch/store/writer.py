@@ -30,6 +30,7 @@ from .index import (
     has_segment_files,
     index_exists,
     move_aside,
+    move_back,
     now_iso,
     open_index,
     own_files_problem,
@@ -417,7 +418,8 @@ class IndexStore:
     def cancel(self) -> None:
         """Drop uncommitted writes, remove the files they left (no writer of this session
         may be running any more), and release the lock. An index this session created and
-        never committed is removed again (its folder too, if the session made it)."""
+        never committed is removed again (its folder too, if the session made it), and a
+        damaged index it moved aside is put back."""
         try:
             if self.writer is not None:
                 self.writer.cancel()
@@ -427,12 +429,21 @@ class IndexStore:
             self.writer = None
             try:
                 if self._lock is not None:
-                    remove_uncommitted(self.index_dir)
-                    if self._made is not None:
-                        remove_index(self.index_dir, folder=self._made == "folder")
-                        self._made = None
+                    self._clean_up()
             finally:
                 self._release()
+
+    def _clean_up(self) -> None:
+        try:
+            remove_uncommitted(self.index_dir)
+            if self._made is not None:
+                remove_index(self.index_dir, folder=self._made == "folder")
+                self._made = None
+                if self.moved_aside is not None:  # (a rebuild of a damaged index: put it back as it was)
+                    move_back(self.moved_aside, self.index_dir)
+                    self.moved_aside = None
+        except OSError:
+            pass  # (cleaning up after an error must not hide it; the next run cleans up again)
 
     def _release(self) -> None:
         if self._lock is not None:
