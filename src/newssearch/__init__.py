@@ -44,6 +44,9 @@ _EXPORTS = {
     "IndexNotFoundError": "newssearch.errors",
     "IndexLockedError": "newssearch.errors",
     "IndexVersionError": "newssearch.errors",
+    "IndexDamagedError": "newssearch.errors",
+    "IndexUntrustedError": "newssearch.errors",
+    "IndexStorageError": "newssearch.errors",
     "QueryError": "newssearch.errors",
     "ArticleNotFoundError": "newssearch.errors",
 }
@@ -53,8 +56,11 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover
     from .errors import (
         ArticleNotFoundError,
+        IndexDamagedError,
         IndexLockedError,
         IndexNotFoundError,
+        IndexStorageError,
+        IndexUntrustedError,
         IndexVersionError,
         InputError,
         NewssearchError,

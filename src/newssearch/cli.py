@@ -1,8 +1,10 @@
 """The ``newssearch`` command: a thin layer over the Python API that formats its results.
 
 Exit codes: 0 success; 1 an error (or skipped files under ``--strict``, or an unknown
-article id); 2 a usage error or a query that cannot be read; 3 no index, or an index made by
-an incompatible version; 75 the index is being updated by another process; 130 interrupted.
+article id); 2 a usage error or a query that cannot be read; 3 no index, an index made by
+an incompatible version, a damaged index, or one someone else could have written; 74 the
+index's disk failed (no space left, read-only, permission denied); 75 the index is being
+updated by another process; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ Exit codes:
   0   success
   1   error (or skipped files with --strict; unknown article id)
   2   usage error, or a query that cannot be read
-  3   no index yet, or an index made by an incompatible version
+  3   no index yet, an index made by an incompatible version, a damaged
+      index (run index --rebuild), or one someone else could have written
+  74  no space left, read-only file system, or permission denied
   75  the index is being updated by another process
   130 interrupted"""
 
@@ -150,7 +154,7 @@ def _tell_waiting(seconds: float) -> None:
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @index_option
-@click.option("--rebuild", is_flag=True, help="Start from an empty index.")
+@click.option("--rebuild", is_flag=True, help="Start from an empty index (a damaged one is moved aside).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary line.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file is skipped.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help="Seconds to wait for another process updating the index.")
@@ -172,6 +176,8 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
     if commit_every is not None:
         tuning["commit_every"] = commit_every
     report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, **tuning)
+    if report.moved_aside:
+        click.echo(f"The damaged index was moved to {report.moved_aside}; a new one was built in {index_dir}.", err=True)
     if as_json:
         _echo_json(report.to_dict())
     else:

@@ -8,7 +8,10 @@ into a one-line message (plus a hint) and an exit code, never a traceback::
     ├── IndexError_         the index: missing, locked, made by an incompatible version
     │   ├── IndexNotFoundError
     │   ├── IndexLockedError
-    │   └── IndexVersionError
+    │   ├── IndexVersionError
+    │   ├── IndexDamagedError   files of the index missing, truncated or garbled
+    │   ├── IndexUntrustedError a folder someone else could have written (an index can run code)
+    │   └── IndexStorageError   the index's disk: no space left, read-only, permission denied
     ├── QueryError          a query or filter that cannot be understood
     ├── ArticleNotFoundError
     └── WorkerError         an indexing worker process failed (disk full, killed, a bug)
@@ -70,6 +73,26 @@ class IndexLockedError(IndexError_):
 
 class IndexVersionError(IndexError_):
     """The index was made by an incompatible version of newssearch."""
+
+
+class IndexDamagedError(IndexError_):
+    """Files of the index are missing, truncated or garbled: it must be rebuilt from the corpus."""
+
+
+class IndexUntrustedError(IndexError_):
+    """The index folder (or a file in it) could have been written by someone else.
+
+    An index holds pickled Python objects, which can run code when read: newssearch only
+    opens one that nobody but the current user can have written (see
+    :mod:`newssearch.store.trust`).
+    """
+
+
+class IndexStorageError(IndexError_):
+    """The disk holding the index failed it: no space left, a read-only file system,
+    permission denied. What the index held before stays intact."""
+
+    exit_code = 74  # EX_IOERR
 
 
 class QueryError(NewssearchError):

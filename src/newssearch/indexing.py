@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .enrich import enrich
-from .errors import InputError, WorkerError
+from .errors import InputError, NewssearchError, WorkerError
 from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
 from .model import Article
 from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budget_mb, prepare
@@ -62,6 +62,8 @@ class IndexReport:
     skipped: list[InputError] = field(default_factory=list)
     seconds: float = 0.0
     index_dir: str = ""
+    #: Where a damaged index was moved before ``rebuild`` made a new one (else None).
+    moved_aside: str | None = None
 
     @property
     def indexed(self) -> int:
@@ -93,6 +95,7 @@ class IndexReport:
             "files_read": self.files_read,
             "skipped": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.skipped],
             "seconds": round(self.seconds, 3),
+            "moved_aside": self.moved_aside,
         }
 
 
@@ -228,6 +231,10 @@ def _worker_main(index_dir: str, inbox: Any, outbox: Any, limitmb: int) -> None:
                 outbox.put((seq, done))
             else:
                 outbox.put((seq, builder.finish()))
+        except NewssearchError as exc:  # (no space left, a damaged index…: said as it is)
+            outbox.put((seq, exc))
+            builder.cancel()
+            return
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which stops the run
             import traceback
 
@@ -260,6 +267,7 @@ class _Workers:
         self._finishing: dict[int, int] = {}  # finish requests sent: sequence number → worker
         self._finished: set[int] = set()  # workers asked to finish since the last commit
         self._segments: list[Any] = []
+        self._closed = False
 
     def submit(self, task: _Task) -> int:
         """Give a task to the least busy worker; return its sequence number."""
@@ -282,7 +290,7 @@ class _Workers:
                 if dead:
                     raise WorkerError(f"a worker process ended unexpectedly (exit code {dead[0].exitcode})") from None
                 continue
-            if isinstance(answer, WorkerError):
+            if isinstance(answer, NewssearchError):
                 raise answer
             return seq, answer
 
@@ -326,7 +334,10 @@ class _Workers:
         return segments
 
     def close(self) -> None:
-        """Stop the workers (at once: uncommitted segments are dropped)."""
+        """Stop the workers (at once: uncommitted segments are dropped). Closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
         for proc in self.procs:
             if proc.is_alive():
                 proc.kill()
@@ -496,6 +507,7 @@ def _index(
     commit_every: int,
 ) -> IndexReport:
     store = IndexStore(index_dir, rebuild=rebuild, wait=wait, on_wait=progress.waiting)
+    report.moved_aside = store.moved_aside
     try:
         known = store.known_files()
         progress.start(sum(size for _, size in sized))
@@ -514,6 +526,8 @@ def _index(
                 report.removed += count
         store.commit(segments=pool.finish() if pool is not None else ())
     except BaseException:
+        if pool is not None:
+            pool.close()  # (before the store removes what this run wrote: no worker may still write)
         store.cancel()
         raise
     return report

@@ -21,6 +21,7 @@ from whoosh.scoring import BM25F
 
 from ..errors import ArticleNotFoundError, QueryError
 from ..store import vocabulary
+from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
 from ..store.vocabulary import Speller
@@ -56,6 +57,7 @@ FEW_DOCS = 5000
 _ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
+@guarded_class
 class Searcher:
     """Search an index folder.
 
@@ -65,7 +67,10 @@ class Searcher:
     ...         print(hit.rank, hit.title, hit.snippet.marked())
 
     ``mmap=False`` (the default) opens fastest for a few queries; pass ``mmap=True`` for a
-    long-lived searcher over a large index.
+    long-lived searcher over a large index. A damaged index raises
+    :class:`~newssearch.errors.IndexDamagedError` (from any method: Whoosh reads some files
+    only when a query needs them), a folder someone else could have written
+    :class:`~newssearch.errors.IndexUntrustedError`.
     """
 
     def __init__(self, index_dir: str | os.PathLike[str] = "index", *, mmap: bool = False) -> None:
@@ -199,6 +204,9 @@ class Searcher:
                     if matched:
                         self._searcher.search_with_collector(q, collector)
             except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
+                damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
+                if damage is not None:
+                    raise damage from exc
                 raise QueryError(f"cannot run the query {query!r}: {exc}") from None
             if matched and shape is None:
                 results = collector.results()

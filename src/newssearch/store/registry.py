@@ -27,12 +27,16 @@ def build_registry(ix: Any) -> PeopleRegistry:
 
 
 def load_registry(index_dir: str, ix: Any) -> PeopleRegistry:
-    """The people registry of an index: from the metadata file, rebuilt if stale or missing."""
+    """The people registry of an index: from the metadata file, rebuilt if stale, missing or
+    garbled (it is derived data: the articles' stored people are the truth)."""
     from ..enrich.people import PeopleRegistry
 
     meta = read_meta(index_dir)
     data = meta.get("people")
-    if data is not None and meta.get("generation") == ix.latest_generation():
-        return PeopleRegistry.from_dict(data)
+    if isinstance(data, dict) and meta.get("generation") == ix.latest_generation():
+        try:
+            return PeopleRegistry.from_dict(data)
+        except (AttributeError, TypeError, ValueError, KeyError):
+            pass  # garbled: rebuilt below
     return build_registry(ix)
 

@@ -25,15 +25,15 @@ def fold_word(word: str) -> str:
 
 
 def load(index_dir: str) -> dict[str, int]:
-    """The vocabulary of an index ({} when there is none)."""
+    """The vocabulary of an index ({} when there is none; garbled lines are left out)."""
     words: dict[str, int] = {}
     try:
-        with open(os.path.join(index_dir, FILE), encoding="utf-8") as handle:
+        with open(os.path.join(index_dir, FILE), encoding="utf-8", errors="replace") as handle:
             for line in handle:
                 word, _, count = line.rstrip("\n").partition("\t")
-                if word:
-                    words[word] = int(count or 1)
-    except (OSError, ValueError):
+                if word and "\ufffd" not in word:
+                    words[word] = int(count) if count.isascii() and count.isdigit() else 1  # (a garbled line costs one word)
+    except OSError:
         return {}
     return words
 

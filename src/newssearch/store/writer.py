@@ -19,22 +19,30 @@ from typing import Any
 from whoosh.writing import CLEAR, MERGE_SMALL, IndexWriter, PostingPool, SegmentWriter
 
 from ..enrich.people import PeopleRegistry
-from ..errors import IndexLockedError, IndexVersionError
+from ..errors import IndexDamagedError, IndexLockedError, IndexVersionError
 from ..model import Article
 from . import vocabulary
 from .blocks import block_codec, use_current_protocol
 from .documents import FILEKEY_SEP, article_documents
+from .failures import damaged, guarded, storage_error, translate
 from .index import (
-    check_version,
     create_index,
+    has_segment_files,
     index_exists,
+    move_aside,
+    move_back,
     now_iso,
     open_index,
+    own_files_problem,
     read_meta,
+    remove_index,
+    remove_uncommitted,
+    write_lock,
     write_meta,
 )
 from .registry import load_registry, stored_person
 from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
+from .trust import check_trust
 
 use_current_protocol()  # posting blocks pickled ten times faster (see store/blocks.py)
 
@@ -184,6 +192,7 @@ class SegmentBuilder:
         self._writer: FastSegmentWriter | None = None
         self._segments: list[Any] = []
 
+    @guarded
     def add(self, prepared: PreparedArticle) -> None:
         """Write one prepared article (and its paragraphs) into this builder's segment."""
         if self._writer is None:
@@ -204,6 +213,7 @@ class SegmentBuilder:
         else:
             self._segments.append(writer._finalize_segment())  # noqa: SLF001 - as MpWriter's sub-writers do
 
+    @guarded
     def finish(self) -> list[Any]:
         """Close the current segment; return every segment written since the last call
         (picklable Whoosh segments). The next :meth:`add` starts a new segment."""
@@ -213,7 +223,7 @@ class SegmentBuilder:
 
     def cancel(self) -> None:
         """Drop what was written since the last :meth:`finish` (its files are deleted by the
-        next commit of the index)."""
+        writing session's :meth:`IndexStore.cancel`, or its next commit)."""
         writer, self._writer = self._writer, None
         self._segments = []
         if writer is not None:
@@ -239,28 +249,62 @@ class IndexStore:
         self.index_dir = index_dir
         self._on_wait = on_wait
         self._lock: Any = None
-        fresh = not index_exists(index_dir)
-        if not fresh and rebuild:
-            try:
-                check_version(index_dir)
-            except IndexVersionError:
-                fresh = True  # an old format cannot be opened: start a new index
-        if fresh:
-            if index_exists(index_dir):
-                self._acquire(open_index(index_dir, check=False), wait)
-            self.ix = create_index(index_dir)
-        else:
-            self.ix = open_index(index_dir)
-        if self._lock is None:
-            self._acquire(self.ix, wait)
         self.writer: IndexWriter | None = None
-        self._clear = rebuild and not fresh
-        self.changed = fresh
-        self.words: Counter[str] = Counter() if rebuild else Counter(vocabulary.load(index_dir))
-        self.registry = PeopleRegistry() if rebuild else load_registry(index_dir, self.ix)
+        #: Where ``rebuild`` moved a damaged index (None when it did not).
+        self.moved_aside: str | None = None
+        self._made: str | None = None  # "folder" or "index" this session created, until its first commit
+        try:
+            with translate(index_dir, "opening"):
+                fresh = self._open(rebuild, wait)
+                self._clear = rebuild and not fresh
+                self.changed = fresh
+                self.words: Counter[str] = Counter() if rebuild else Counter(vocabulary.load(index_dir))
+                self.registry = PeopleRegistry() if rebuild else load_registry(index_dir, self.ix)
+        except BaseException:
+            self._release()
+            raise
 
-    def _acquire(self, ix: Any, wait: float) -> None:
-        lock = ix.lock("WRITELOCK")
+    def _open(self, rebuild: bool, wait: float) -> bool:
+        """Lock the index and open it (or create it); True when it is new.
+
+        Without ``rebuild``, a damaged index or one of another schema version is an error.
+        With it, an index of another version is replaced in place and a damaged one moved
+        aside (:func:`~.index.move_aside`). What an earlier run left uncommitted is removed."""
+        index_dir = self.index_dir
+        check_trust(index_dir)  # (before anything in the folder is read)
+        if index_exists(index_dir) or has_segment_files(index_dir):
+            problem: Exception | None = None
+            try:
+                self._acquire(wait)
+            except OSError as exc:
+                problem = storage_error(exc, index_dir)
+                if not rebuild or not isinstance(problem, IndexDamagedError):
+                    raise problem from exc
+                # (a broken lock file: the folder is moved aside below)
+            if problem is None:
+                try:
+                    self.ix = open_index(index_dir)
+                    wrong = own_files_problem(index_dir)
+                    if wrong:
+                        raise damaged(index_dir, wrong)
+                except (IndexDamagedError, IndexVersionError) as exc:
+                    if not rebuild:
+                        raise
+                    problem = exc
+            if problem is None:
+                remove_uncommitted(index_dir)
+                return False
+            if isinstance(problem, IndexDamagedError):
+                self.moved_aside = move_aside(index_dir)
+                self._release()
+        self._made = "index" if os.path.isdir(index_dir) else "folder"
+        self.ix = create_index(index_dir)
+        if self._lock is None:
+            self._acquire(wait)
+        return True
+
+    def _acquire(self, wait: float) -> None:
+        lock = write_lock(self.index_dir)
         deadline = time.monotonic() + max(wait, 0.0)
         told = False
         while not lock.acquire():
@@ -280,6 +324,7 @@ class IndexStore:
             self.writer = FastSegmentWriter(self.ix, _lk=False, limitmb=pool_budget_mb())
         return self.writer
 
+    @guarded
     def known_files(self) -> dict[str, tuple[str, int]]:
         """Indexed files: path → (content digest, number of articles from it)."""
         known: dict[str, tuple[str, int]] = {}
@@ -294,6 +339,7 @@ class IndexStore:
                 known[path] = (digest, reader.doc_frequency("filekey", text))
         return known
 
+    @guarded
     def add(self, article: PreparedArticle | Article, digest: str = "") -> None:
         """Add one article with its paragraphs (the caller removed any older version first)."""
         prepared = article if isinstance(article, PreparedArticle) else prepare(article, digest)
@@ -310,6 +356,7 @@ class IndexStore:
             self.registry.add(stored_person(item))
         self.changed = True
 
+    @guarded
     def remove_file(self, path: str) -> set[str]:
         """Remove every article (and paragraph) indexed from ``path``; return the article ids."""
         ids: set[str] = set()
@@ -328,39 +375,51 @@ class IndexStore:
         """Make the writes durable and visible; save vocabulary, people registry, metadata.
 
         ``segments`` are finished :class:`SegmentBuilder` segments to add in the same commit.
+        If the commit fails (no space left…), the session is cancelled (:meth:`cancel`): the
+        index stays as its last commit left it, and what this session wrote is removed.
         """
         segments = [s for s in segments if s is not None]
         try:
-            if self.changed or segments:
-                writer = self._writer()
-                policy = CLEAR if self._clear else MERGE_SMALL
+            with translate(self.index_dir, "writing"):
+                self._commit(segments)
+        except BaseException:
+            self.cancel()
+            raise
+        if final:
+            self._release()
 
-                def keep(writer: Any, existing: list[Any]) -> list[Any]:
-                    return list(policy(writer, existing)) + segments
+    def _commit(self, segments: list[Any]) -> None:
+        if self.changed or segments:
+            writer = self._writer()
+            policy = CLEAR if self._clear else MERGE_SMALL
 
-                writer.commit(mergetype=keep)
-                self._clear = False
-                self.writer = None
-                self.ix = open_index(self.index_dir, check=False)
-                vocabulary.save(self.index_dir, self.words)
-                meta = read_meta(self.index_dir)
-                meta.update(
-                    schema_version=SCHEMA_VERSION,
-                    updated=now_iso(),
-                    generation=self.ix.latest_generation(),
-                    people=self.registry.to_dict(),
-                )
-                write_meta(self.index_dir, meta)
-                self.changed = False
-            elif self.writer is not None:
-                self.writer.cancel()
-                self.writer = None
-        finally:
-            if final:
-                self._release()
+            def keep(writer: Any, existing: list[Any]) -> list[Any]:
+                return list(policy(writer, existing)) + segments
+
+            writer.commit(mergetype=keep)
+            self._clear = False
+            self.writer = None
+            self.ix = open_index(self.index_dir, check=False)
+            vocabulary.save(self.index_dir, self.words)
+            meta = read_meta(self.index_dir)
+            meta.update(
+                schema_version=SCHEMA_VERSION,
+                updated=now_iso(),
+                generation=self.ix.latest_generation(),
+                people=self.registry.to_dict(),
+            )
+            write_meta(self.index_dir, meta)
+            self.changed = False
+            self._made = None
+        elif self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
 
     def cancel(self) -> None:
-        """Drop uncommitted writes and release the lock."""
+        """Drop uncommitted writes, remove the files they left (no writer of this session
+        may be running any more), and release the lock. An index this session created and
+        never committed is removed again (its folder too, if the session made it), and a
+        damaged index it moved aside is put back."""
         try:
             if self.writer is not None:
                 self.writer.cancel()
@@ -368,7 +427,23 @@ class IndexStore:
             pass
         finally:
             self.writer = None
-            self._release()
+            try:
+                if self._lock is not None:
+                    self._clean_up()
+            finally:
+                self._release()
+
+    def _clean_up(self) -> None:
+        try:
+            remove_uncommitted(self.index_dir)
+            if self._made is not None:
+                remove_index(self.index_dir, folder=self._made == "folder")
+                self._made = None
+                if self.moved_aside is not None:  # (a rebuild of a damaged index: put it back as it was)
+                    move_back(self.moved_aside, self.index_dir)
+                    self.moved_aside = None
+        except OSError:
+            pass  # (cleaning up after an error must not hide it; the next run cleans up again)
 
     def _release(self) -> None:
         if self._lock is not None:
