@@ -155,11 +155,12 @@ def _tell_waiting(seconds: float) -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file is skipped.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help="Seconds to wait for another process updating the index.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes reading, enriching and writing [default: all cores].")
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given (not followed by default).")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, hidden=True, help="Commit after this many articles (testing).")
 @json_option
 @friendly_errors
 def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, strict: bool, wait: float, workers: int | None,
-          commit_every: int | None, as_json: bool) -> None:
+          follow_links: bool, commit_every: int | None, as_json: bool) -> None:
     """Index the articles in PATHS (files or folders, read recursively).
 
     Reads .txt, .json, .jsonl and .html/.htm files (also gzipped). A re-run indexes only
@@ -171,7 +172,8 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
     tuning: dict[str, Any] = {}
     if commit_every is not None:
         tuning["commit_every"] = commit_every
-    report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, **tuning)
+    report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, follow_links=follow_links,
+                         **tuning)
     if as_json:
         _echo_json(report.to_dict())
     else:

@@ -426,7 +426,14 @@ if hasattr(os, "register_at_fork"):
 
 
 def _under(path: str, roots: Iterable[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    """True when ``path`` (of an indexed file) is in one of the (resolved) ``roots``: by name,
+    or through a symbolic link (an index made by a version that did not resolve roots named
+    files by a symlinked root; they are the same files)."""
+    roots = list(roots)
+    for candidate in (path, os.path.realpath(path)):
+        if any(candidate == root or candidate.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+            return True
+    return False
 
 
 # -- the entry point ------------------------------------------------------------------------
@@ -441,6 +448,7 @@ def index_paths(
     workers: int | None = None,
     progress: Progress | None = None,
     commit_every: int = COMMIT_EVERY,
+    follow_links: bool = False,
 ) -> IndexReport:
     """Index files and folders into ``index_dir``; return what was done.
 
@@ -450,7 +458,9 @@ def index_paths(
     read, enrich and write (default: all cores, when the input is large enough to be worth
     them). Bad files never stop the run: they are in ``report.skipped`` with the reason.
     ``commit_every`` is how many articles may be written between commits (a crash loses at
-    most that much work; each commit adds a segment per worker). Raises :class:`~newssearch.errors.IndexLockedError`
+    most that much work; each commit adds a segment per worker). Symbolic links that lead
+    out of the folders given are skipped unless ``follow_links``; folders given through a
+    symbolic link are resolved, so each file is one article whatever name reaches it. Raises :class:`~newssearch.errors.IndexLockedError`
     when another process is writing the index (after waiting ``wait`` seconds).
     """
     started = time.perf_counter()
@@ -458,13 +468,13 @@ def index_paths(
     paths = [os.fspath(p) for p in paths]
     progress = progress or Progress()
     report = IndexReport(index_dir=index_dir)
-    found: Discovery = discover(paths)
+    found: Discovery = discover(paths, follow_links=follow_links)
     report.skipped.extend(found.skipped)
-    roots = [os.path.abspath(p) for p in paths]
+    roots = found.roots
     sized = []
     for f in found.files:
         try:
-            sized.append((f, os.path.getsize(f.path)))
+            sized.append((f, os.path.getsize(f.location)))
         except OSError:
             sized.append((f, 0))
     total_bytes = sum(size for _, size in sized)

@@ -43,15 +43,26 @@ MAX_BATCH_BYTES = 2 * 1024 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file that a reader knows how to read. ``path`` is absolute."""
+    """A file that a reader knows how to read.
+
+    ``path`` is absolute and is text: it names the file in the index, in ids and in
+    messages. A name whose bytes are not UTF-8 is shown with ``\\xNN`` escapes there
+    (:func:`text_path`), and ``os_path`` keeps the name to open it by.
+    """
 
     path: str
     suffix: str
+    os_path: str | None = None
 
     @property
     def batch(self) -> bool:
         """True for formats holding many articles (JSON, JSONL)."""
         return self.suffix in (".json", ".jsonl", ".ndjson")
+
+    @property
+    def location(self) -> str:
+        """The name to open the file by."""
+        return self.os_path or self.path
 
 
 @dataclass
@@ -60,6 +71,8 @@ class Discovery:
 
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[InputError] = field(default_factory=list)
+    #: The folders and files given, resolved (symbolic links followed), as text.
+    roots: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,50 +94,127 @@ def suffix_of(name: str) -> str | None:
     return ext if ext in READERS else None
 
 
-def discover(paths: list[str | Path]) -> Discovery:
-    """Walk files and folders (recursively, not following symlinked folders) for article files.
+def text_path(path: str) -> str:
+    """``path`` as valid text: bytes of the name that are not UTF-8 (which ``os`` functions
+    give as surrogate escapes) are written ``\\xNN``. Valid names are returned unchanged."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = path.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # other lone surrogates (not from the file system)
+            raw = path.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+    return path
 
-    Files of unknown type, hidden files and unreadable folders are skipped with a reason.
+
+#: Why a symbolic link is not followed by default.
+LINK_OUTSIDE = "symbolic link to a {} outside the folders given; not followed (--follow-links follows it)"
+
+
+def discover(paths: list[str | Path], follow_links: bool = False) -> Discovery:
+    """Walk files and folders (recursively) for article files.
+
+    The folders given are resolved first, so a corpus reached through a symbolic link is the
+    same corpus, and a file reached by several names is found once, under its real name.
+    Symbolic links (to files or folders) that lead outside the folders given are skipped
+    with a reason, unless ``follow_links``; their files are then named by the link. Files
+    given by name are always read. Files of unknown type, unreadable folders and the like
+    are skipped with a reason; hidden files and folders are ignored.
     """
     found = Discovery()
-    seen: set[str] = set()
-    for given in paths:
-        root = os.path.abspath(os.fspath(given))
-        if os.path.isdir(root):
-            _walk(root, found, seen)
-        elif os.path.exists(root):
-            _consider(root, found, seen, explicit=True)
+    given: list[tuple[str, str, str]] = []  # (as given, absolute, resolved)
+    for path in paths:
+        name = os.fspath(path)
+        absolute = os.path.abspath(name)
+        if not os.path.exists(absolute):
+            found.skipped.append(InputError(text_path(name), "no such file or folder"))
+            continue
+        given.append((name, absolute, os.path.realpath(absolute)))
+    roots = [real for _, _, real in given]
+    found.roots = [text_path(real) for real in roots]
+    walk = _Walk(found, roots, follow_links)
+    for _, absolute, real in given:
+        if os.path.isdir(real):
+            walk.folder(real)
         else:
-            found.skipped.append(InputError(str(given), "no such file or folder"))
+            walk.consider(absolute, explicit=True)
     found.files.sort(key=lambda f: f.path)
     return found
 
 
-def _walk(root: str, found: Discovery, seen: set[str]) -> None:
-    def onerror(err: OSError) -> None:
-        found.skipped.append(InputError(err.filename or root, f"cannot read folder: {err.strerror}"))
+def _inside(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
+
+class _Walk:
+    """One discovery's walk: the real files and folders seen so far, the names given them."""
+
+    def __init__(self, found: Discovery, roots: list[str], follow_links: bool) -> None:
+        self.found = found
+        self.roots = roots
+        self.follow_links = follow_links
+        self.seen_files: set[str] = set()
+        self.seen_folders: set[str] = set()
+        self.names: set[str] = set()
+
+    def skip(self, path: str, reason: str) -> None:
+        self.found.skipped.append(InputError(text_path(path), reason))
+
+    def folder(self, top: str) -> None:
+        """Walk ``top``; symbolic links to folders are followed only out of the roots, and
+        only with ``follow_links`` (each real folder once)."""
+
+        def onerror(err: OSError) -> None:
+            self.skip(err.filename or top, f"cannot read folder: {err.strerror}")
+
+        for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=False):
+            real = os.path.realpath(dirpath)
+            if real in self.seen_folders:
+                dirnames[:] = []
                 continue
-            _consider(os.path.join(dirpath, name), found, seen, explicit=False)
+            self.seen_folders.add(real)
+            links = []
+            for name in sorted(dirnames):
+                if not name.startswith(".") and os.path.islink(os.path.join(dirpath, name)):
+                    links.append(name)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in links)
+            for name in sorted(filenames):
+                if not name.startswith("."):
+                    self.consider(os.path.join(dirpath, name), explicit=False)
+            for name in links:
+                link = os.path.join(dirpath, name)
+                if _inside(os.path.realpath(link), self.roots):
+                    continue  # another name for a folder that is walked anyway
+                if self.follow_links:
+                    self.folder(link)
+                else:
+                    self.skip(link, LINK_OUTSIDE.format("folder"))
 
-
-def _consider(path: str, found: Discovery, seen: set[str], explicit: bool) -> None:
-    suffix = suffix_of(os.path.basename(path))
-    if suffix is None:
-        found.skipped.append(InputError(path, "unknown file type"))
-        return
-    if not os.path.isfile(path):
-        found.skipped.append(InputError(path, _not_a_file_reason(path)))
-        return
-    real = os.path.realpath(path)
-    if real in seen:
-        return
-    seen.add(real)
-    found.files.append(SourceFile(path=path, suffix=suffix))
+    def consider(self, path: str, explicit: bool) -> None:
+        """Add ``path`` if it is an article file, not seen before under another name."""
+        suffix = suffix_of(os.path.basename(path))
+        if suffix is None:
+            self.skip(path, "unknown file type")
+            return
+        if not os.path.isfile(path):
+            self.skip(path, _not_a_file_reason(path))
+            return
+        real = os.path.realpath(path)
+        inside = _inside(real, self.roots)
+        if not inside and not explicit and not self.follow_links:
+            self.skip(path, LINK_OUTSIDE.format("file"))
+            return
+        if real in self.seen_files:
+            return
+        self.seen_files.add(real)
+        name = real if inside else path  # one file, one name: its real one, when it is in the corpus
+        text = text_path(name)
+        if text in self.names:  # "caf\xe9.txt" spelt out by a file of that name as well
+            self.skip(path, f"file name is not UTF-8 and its escaped form names another file ({text})")
+            return
+        self.names.add(text)
+        self.found.files.append(SourceFile(path=text, suffix=suffix, os_path=name if text != name else None))
 
 
 def _not_a_file_reason(path: str) -> str:
@@ -148,10 +238,10 @@ def read_bytes(file: SourceFile) -> bytes:
     """The file's bytes, gunzipped when the name ends in ``.gz``; InputError on failure."""
     limit = MAX_BATCH_BYTES if file.batch else MAX_ARTICLE_BYTES
     try:
-        size = os.path.getsize(file.path)
+        size = os.path.getsize(file.location)
         if not file.path.lower().endswith(".gz") and size > limit:
             raise InputError(file.path, f"file too large ({size / 2**20:.1f} MB; limit {limit / 2**20:.0f} MB for this type)")
-        with open(file.path, "rb") as handle:
+        with open(file.location, "rb") as handle:
             data = handle.read()
     except PermissionError:
         raise InputError(file.path, "permission denied") from None
