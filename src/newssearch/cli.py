@@ -177,21 +177,40 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
     if as_json:
         _echo_json(report.to_dict())
     else:
-        bad = [e for e in report.skipped if e.reason != "unknown file type"]
-        if not quiet:
-            for err in bad[:50]:
-                click.echo(f"skipped {err.where}: {err.reason}", err=True)
-            if len(bad) > 50:
-                click.echo(f"... and {len(bad) - 50} more skipped files (see --json)", err=True)
         reasons = report.skip_reasons()
-        why = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
-        skipped = f"{len(report.skipped)} skipped" + (f" ({why})" if why else "")
+        if not quiet:
+            _echo_skips(report.skipped, reasons)
+        why = ", ".join(f"{n} {r}" for r, n in reasons.items())
+        skipped = f"{report.skipped.total} skipped" + (f" ({why})" if why else "")
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged, {skipped} in {report.seconds:.1f} s → {index_dir}"
         )
     if strict and report.skipped:
         raise NewssearchClickError(NewssearchError(f"{len(report.skipped)} file(s) or record(s) skipped (--strict)"))
+
+
+#: Skipped files named one per line after indexing (the rest are counted by reason).
+SHOWN_SKIPS = 50
+
+
+def _echo_skips(skipped: Any, reasons: dict[str, int]) -> None:
+    """Name the skipped files and records (the examples the report kept, up to
+    :data:`SHOWN_SKIPS`; files of unknown type only in the count), then how many more of
+    each kind of reason were skipped."""
+    from .skips import reason_kind
+
+    shown: dict[str, int] = {}
+    for err in skipped:
+        kind = reason_kind(err.reason)
+        if kind == "unknown file type" or sum(shown.values()) >= SHOWN_SKIPS:
+            continue
+        shown[kind] = shown.get(kind, 0) + 1
+        click.echo(f"skipped {err.where}: {err.reason}", err=True)
+    for kind, count in reasons.items():
+        more = count - shown.get(kind, 0)
+        if kind != "unknown file type" and more > 0:
+            click.echo(f"... and {more:,} more skipped: {kind}", err=True)
 
 
 # -- query ----------------------------------------------------------------------------

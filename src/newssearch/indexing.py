@@ -20,8 +20,9 @@ from typing import Any
 
 from .enrich import enrich
 from .errors import InputError, WorkerError
-from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
+from .ingest import Discovery, SourceFile, discover, file_digest, iter_file, read_bytes, read_file, stream_digest
 from .model import Article
+from .skips import Skips
 from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budget_mb, prepare
 
 #: Below this many bytes of input, everything runs in this process (workers cost start-up).
@@ -59,7 +60,9 @@ class IndexReport:
     unchanged: int = 0
     unchanged_files: int = 0
     files_read: int = 0
-    skipped: list[InputError] = field(default_factory=list)
+    #: Skipped files and records: exact counts per kind of reason and the first few of each
+    #: (``len(report.skipped)`` is the count; iterating gives the examples kept).
+    skipped: Skips = field(default_factory=Skips)
     seconds: float = 0.0
     index_dir: str = ""
 
@@ -69,17 +72,9 @@ class IndexReport:
         return self.added + self.updated
 
     def skip_reasons(self) -> dict[str, int]:
-        """How many skips per reason, with per-record detail dropped ("invalid JSON: …" →
-        "invalid JSON", "item 3: …" → "bad record")."""
-        counts: dict[str, int] = {}
-        for err in self.skipped:
-            reason = err.reason
-            if reason.startswith(("invalid JSON", "cannot parse")):
-                reason = reason.split(":")[0]
-            elif reason.startswith("item "):
-                reason = "bad record"
-            counts[reason] = counts.get(reason, 0) + 1
-        return counts
+        """How many skips per kind of reason, the most frequent first, with detail dropped
+        ("invalid JSON: …" → "invalid JSON"; see :func:`~newssearch.skips.reason_kind`)."""
+        return self.skipped.reasons()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -92,6 +87,8 @@ class IndexReport:
             "unchanged_files": self.unchanged_files,
             "files_read": self.files_read,
             "skipped": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.skipped],
+            "skipped_count": self.skipped.total,
+            "skip_reasons": self.skip_reasons(),
             "seconds": round(self.seconds, 3),
         }
 
@@ -119,21 +116,21 @@ class _Done:
     size: int
     digest: str | None
     prepared: list[PreparedArticle] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+    errors: Skips = field(default_factory=Skips)
     unchanged: bool = False
     last: bool = True
 
 
 def _work(task: _Task) -> _Done:
     """Read (if needed), enrich and prepare; never raises for bad input."""
-    errors: list[InputError] = []
+    errors = Skips()
     digest = task.digest
     articles = task.articles
     if articles is None:
         try:
             data = read_bytes(task.file)
         except InputError as err:
-            return _Done(task.file, task.size, None, errors=[err])
+            return _Done(task.file, task.size, None, errors=Skips([err]))
         digest = file_digest(data)
         if digest == task.known_digest:
             return _Done(task.file, task.size, digest, unchanged=True)
@@ -149,35 +146,55 @@ def _work(task: _Task) -> _Done:
 
 
 def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]]) -> Iterator[_Task | _Done]:
-    """Tasks in file order; JSON/JSONL files are read here and split into chunks of articles."""
+    """Tasks in file order; JSON/JSONL files are read here, as streams, and sent in chunks of
+    :data:`CHUNK` articles as they come (a file is never whole in memory)."""
     for file, size in files:
         known_digest = known.get(file.path, (None, 0))[0]
         if not file.batch:
             yield _Task(file, size, known_digest)
             continue
         try:
-            data = read_bytes(file)
+            digest = stream_digest(file)
         except InputError as err:
-            yield _Done(file, size, None, errors=[err])
+            yield _Done(file, size, None, errors=Skips([err]))
             continue
-        digest = file_digest(data)
         if digest == known_digest:
             yield _Done(file, size, digest, unchanged=True)
             continue
-        result = read_file(file, data=data, digest=digest)
-        del data
-        articles = result.articles
-        if not articles:
-            yield _Done(file, size, digest, errors=result.errors)
+        yield from _batch_tasks(file, size, digest)
+
+
+def _batch_tasks(file: SourceFile, size: int, digest: str) -> Iterator[_Task | _Done]:
+    """A JSON/JSONL file's articles in chunks; then a last answer with the file's errors.
+
+    Each chunk counts (for progress) about the bytes of its text, the last answer the rest
+    of the file's bytes (for a gzipped file, all of them)."""
+    errors = Skips()
+    chunk: list[Article] = []
+    sent = 0  # chunks sent
+    left = 0 if file.path.lower().endswith(".gz") else size  # bytes the chunks may still count
+    counted = left
+
+    def task(articles: list[Article]) -> _Task:
+        nonlocal left
+        nbytes = min(left, sum(len(a.title) + sum(len(p) + 2 for p in a.paragraphs) for a in articles))
+        left -= nbytes
+        return _Task(file, nbytes, articles=articles, digest=digest, last=False)
+
+    for item in iter_file(file):
+        if isinstance(item, InputError):
+            errors.append(item)
             continue
-        chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
-        share = size // len(chunks)
-        for n, chunk in enumerate(chunks):
-            final = n == len(chunks) - 1
-            nbytes = size - share * (len(chunks) - 1) if final else share
-            yield _Task(file, nbytes, articles=chunk, digest=digest, last=final and not result.errors)
-        if result.errors:  # the reader's per-record errors close the file
-            yield _Done(file, 0, digest, errors=result.errors, last=True)
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield task(chunk)
+            chunk, sent = [], sent + 1
+    if not chunk and not sent:
+        yield _Done(file, size, digest, errors=errors)  # no article at all
+        return
+    if chunk:
+        yield task(chunk)
+    yield _Done(file, size - (counted - left), digest, errors=errors, last=True)
 
 
 class _CommitPoint:

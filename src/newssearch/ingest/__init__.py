@@ -7,6 +7,7 @@ into an :class:`~newssearch.errors.InputError` naming the file and the reason.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import hashlib
@@ -14,14 +15,16 @@ import importlib
 import io
 import os
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import IO, Any
 
 from ..errors import InputError
 from ..model import Article
+from ..skips import Skips
 
-ReaderFn = Callable[[bytes, str], Iterator["Article | InputError"]]
+#: A reader: (bytes, or for JSON and JSON Lines a binary stream; the file's name) → articles and errors.
+ReaderFn = Callable[[Any, str], Iterator["Article | InputError"]]
 
 #: File suffix → (module, function) of its reader; imported on first use.
 READERS: dict[str, tuple[str, str]] = {
@@ -36,8 +39,13 @@ READERS: dict[str, tuple[str, str]] = {
 }
 
 #: Largest file read as a single article (bytes, after gunzip); bigger ones are skipped.
+#: (HTML pages are cut at ``html.MAX_BYTES`` before parsing.)
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
-#: Largest JSON/JSONL file (bytes, after gunzip).
+#: Largest plain-text article (bytes, after gunzip): all of it is analysed, and enrichment
+#: of 8 MB takes about 150 MB of memory (19 MB took 309 MB). Like ``jsonfmt.MAX_RECORD_CHARS``.
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+#: Largest JSON/JSONL file (bytes, after gunzip). They are read as streams: this bounds
+#: time, not memory.
 MAX_BATCH_BYTES = 2 * 1024 * 1024 * 1024
 
 
@@ -82,7 +90,7 @@ class FileResult:
     file: SourceFile
     digest: str | None = None
     articles: list[Article] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+    errors: Skips = field(default_factory=Skips)
 
 
 def suffix_of(name: str) -> str | None:
@@ -112,7 +120,7 @@ def text_path(path: str) -> str:
 LINK_OUTSIDE = "symbolic link to a {} outside the folders given; not followed (--follow-links follows it)"
 
 
-def discover(paths: list[str | Path], follow_links: bool = False) -> Discovery:
+def discover(paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> Discovery:
     """Walk files and folders (recursively) for article files.
 
     The folders given are resolved first, so a corpus reached through a symbolic link is the
@@ -234,28 +242,84 @@ def _not_a_file_reason(path: str) -> str:
     return "not a regular file (a pipe, socket or device)"
 
 
-def read_bytes(file: SourceFile) -> bytes:
-    """The file's bytes, gunzipped when the name ends in ``.gz``; InputError on failure."""
-    limit = MAX_BATCH_BYTES if file.batch else MAX_ARTICLE_BYTES
+def _limit(file: SourceFile) -> int:
+    if file.batch:
+        return MAX_BATCH_BYTES
+    return MAX_TEXT_BYTES if READERS[file.suffix][0] == "txt" else MAX_ARTICLE_BYTES
+
+
+def _gzipped(file: SourceFile) -> bool:
+    return file.path.lower().endswith(".gz")
+
+
+@contextlib.contextmanager
+def open_source(file: SourceFile) -> Iterator[IO[bytes]]:
+    """The file's bytes as a stream, gunzipped as they are read when the name ends in
+    ``.gz``. Opening and every read raise :class:`InputError` on failure: unreadable, broken
+    gzip, or more bytes than the limit for its type (checked as they come, so a gzip bomb is
+    never expanded in memory)."""
+    limit = _limit(file)
     try:
         size = os.path.getsize(file.location)
-        if not file.path.lower().endswith(".gz") and size > limit:
+        if not _gzipped(file) and size > limit:
             raise InputError(file.path, f"file too large ({size / 2**20:.1f} MB; limit {limit / 2**20:.0f} MB for this type)")
-        with open(file.location, "rb") as handle:
-            data = handle.read()
+        handle = open(file.location, "rb")  # noqa: SIM115 - closed below
     except PermissionError:
         raise InputError(file.path, "permission denied") from None
     except OSError as exc:
         raise InputError(file.path, f"cannot read file: {exc.strerror or exc}") from None
-    if file.path.lower().endswith(".gz"):
+    with handle:
+        inner: Any = gzip.GzipFile(fileobj=handle, mode="rb") if _gzipped(file) else handle
+        yield io.BufferedReader(_Guarded(inner, file.path, limit, _gzipped(file)), buffer_size=READ_CHUNK)
+
+
+#: Bytes read at a time when hashing or streaming a file.
+READ_CHUNK = 1 << 20
+
+
+class _Guarded(io.RawIOBase):
+    """A file's (gunzipped) bytes; read failures and bytes past ``limit`` raise InputError."""
+
+    def __init__(self, inner: IO[bytes], path: str, limit: int, gzipped: bool) -> None:
+        self._inner = inner
+        self._path = path
+        self._limit = limit
+        self._gzipped = gzipped
+        self._total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
         try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-                data = gz.read(limit + 1)
+            data = self._inner.read(len(buffer))
+        except PermissionError:
+            raise InputError(self._path, "permission denied") from None
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(file.path, f"broken gzip file: {exc}") from None
-        if len(data) > limit:
-            raise InputError(file.path, f"file too large after gunzip (limit {limit / 2**20:.0f} MB)")
-    return data
+            if self._gzipped and not isinstance(exc, (PermissionError, FileNotFoundError)):
+                raise InputError(self._path, f"broken gzip file: {exc}") from None
+            raise InputError(self._path, f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+        self._total += len(data)
+        if self._total > self._limit:
+            after = " after gunzip" if self._gzipped else ""
+            raise InputError(self._path, f"file too large{after} (limit {self._limit / 2**20:.0f} MB for this type)")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def read_bytes(file: SourceFile) -> bytes:
+    """The file's bytes, gunzipped when the name ends in ``.gz``; InputError on failure."""
+    with open_source(file) as stream:
+        return stream.read()
+
+
+def stream_digest(file: SourceFile) -> str:
+    """:func:`file_digest` of the file's (gunzipped) bytes, read a piece at a time."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open_source(file) as stream:
+        while chunk := stream.read(READ_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def file_digest(data: bytes) -> str:
@@ -270,25 +334,47 @@ def reader_for(suffix: str) -> ReaderFn:
     return getattr(module, fn_name)
 
 
+def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article | InputError]:
+    """The articles of one file, and errors of records or of the whole file, one at a time.
+
+    JSON and JSON Lines files are read as streams (the whole file is never in memory);
+    others are read whole (they are capped at :data:`MAX_ARTICLE_BYTES`). ``data`` is the
+    file's (gunzipped) bytes when already read. Never raises for bad input.
+    """
+    reader = reader_for(file.suffix)
+    try:
+        if file.batch:
+            source = contextlib.nullcontext(io.BytesIO(data)) if data is not None else open_source(file)
+            with source as stream:
+                yield from reader(stream, file.path)  # type: ignore[arg-type]
+            return
+        if data is None:
+            data = read_bytes(file)
+        if not data.strip():
+            raise InputError(file.path, "empty file")
+        yield from reader(data, file.path)
+    except InputError as err:
+        yield err
+    except RecursionError:
+        yield InputError(file.path, "document nested too deeply to parse")
+    except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # a reader's parser gave up
+        yield InputError(file.path, f"cannot parse: {exc}")
+
+
 def read_file(file: SourceFile, data: bytes | None = None, digest: str | None = None) -> FileResult:
     """Read one file into articles. Never raises for bad input: errors are in the result."""
     result = FileResult(file=file, digest=digest)
     try:
-        if data is None:
+        if data is None and not file.batch:
             data = read_bytes(file)
         if result.digest is None:
-            result.digest = file_digest(data)
-        if not data.strip():
-            raise InputError(file.path, "empty file")
-        for item in reader_for(file.suffix)(data, file.path):
-            if isinstance(item, InputError):
-                result.errors.append(item)
-            else:
-                result.articles.append(item)
+            result.digest = file_digest(data) if data is not None else stream_digest(file)
     except InputError as err:
         result.errors.append(err)
-    except RecursionError:
-        result.errors.append(InputError(file.path, "document nested too deeply to parse"))
-    except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # a reader's parser gave up
-        result.errors.append(InputError(file.path, f"cannot parse: {exc}"))
+        return result
+    for item in iter_file(file, data):
+        if isinstance(item, InputError):
+            result.errors.append(item)
+        else:
+            result.articles.append(item)
     return result
