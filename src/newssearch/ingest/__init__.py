@@ -117,7 +117,7 @@ def text_path(path: str) -> str:
 
 
 #: Why a symbolic link is not followed by default.
-LINK_OUTSIDE = "symbolic link to a {} outside the folders given; not followed (--follow-links follows it)"
+LINK_OUTSIDE = "symbolic link to a {} outside the folders given (not followed without --follow-links)"
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> Discovery:
