@@ -159,11 +159,12 @@ def _tell_waiting(seconds: float) -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file is skipped.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, help="Seconds to wait for another process updating the index.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes reading, enriching and writing [default: all cores].")
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given (not followed by default).")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, hidden=True, help="Commit after this many articles (testing).")
 @json_option
 @friendly_errors
 def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, strict: bool, wait: float, workers: int | None,
-          commit_every: int | None, as_json: bool) -> None:
+          follow_links: bool, commit_every: int | None, as_json: bool) -> None:
     """Index the articles in PATHS (files or folders, read recursively).
 
     Reads .txt, .json, .jsonl and .html/.htm files (also gzipped). A re-run indexes only
@@ -175,27 +176,47 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
     tuning: dict[str, Any] = {}
     if commit_every is not None:
         tuning["commit_every"] = commit_every
-    report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, **tuning)
+    report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, follow_links=follow_links,
+                         **tuning)
     if report.moved_aside:
         click.echo(f"The damaged index was moved to {report.moved_aside}; a new one was built in {index_dir}.", err=True)
     if as_json:
         _echo_json(report.to_dict())
     else:
-        bad = [e for e in report.skipped if e.reason != "unknown file type"]
-        if not quiet:
-            for err in bad[:50]:
-                click.echo(f"skipped {err.where}: {err.reason}", err=True)
-            if len(bad) > 50:
-                click.echo(f"... and {len(bad) - 50} more skipped files (see --json)", err=True)
         reasons = report.skip_reasons()
-        why = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
-        skipped = f"{len(report.skipped)} skipped" + (f" ({why})" if why else "")
+        if not quiet:
+            _echo_skips(report.skipped, reasons)
+        why = ", ".join(f"{n} {r}" for r, n in reasons.items())
+        skipped = f"{report.skipped.total} skipped" + (f" ({why})" if why else "")
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged, {skipped} in {report.seconds:.1f} s → {index_dir}"
         )
     if strict and report.skipped:
         raise NewssearchClickError(NewssearchError(f"{len(report.skipped)} file(s) or record(s) skipped (--strict)"))
+
+
+#: Skipped files named one per line after indexing (the rest are counted by reason).
+SHOWN_SKIPS = 50
+
+
+def _echo_skips(skipped: Any, reasons: dict[str, int]) -> None:
+    """Name the skipped files and records (the examples the report kept, up to
+    :data:`SHOWN_SKIPS`; files of unknown type only in the count), then how many more of
+    each kind of reason were skipped."""
+    from .skips import reason_kind
+
+    shown: dict[str, int] = {}
+    for err in skipped:
+        kind = reason_kind(err.reason)
+        if kind == "unknown file type" or sum(shown.values()) >= SHOWN_SKIPS:
+            continue
+        shown[kind] = shown.get(kind, 0) + 1
+        click.echo(f"skipped {err.where}: {err.reason}", err=True)
+    for kind, count in reasons.items():
+        more = count - shown.get(kind, 0)
+        if kind != "unknown file type" and more > 0:
+            click.echo(f"... and {more:,} more skipped: {kind}", err=True)
 
 
 # -- query ----------------------------------------------------------------------------

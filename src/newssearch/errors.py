@@ -19,9 +19,24 @@ into a one-line message (plus a hint) and an exit code, never a traceback::
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def _rebuild(cls: type[NewssearchError], args: tuple[Any, ...], state: dict[str, Any]) -> NewssearchError:
+    """Unpickle a :class:`NewssearchError` without calling its ``__init__`` (whose signature
+    differs per class): the message (``args``) and every attribute are restored as they were."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class NewssearchError(Exception):
-    """Base class of every error newssearch raises on purpose."""
+    """Base class of every error newssearch raises on purpose.
+
+    Every error pickles intact (class, message, attributes, hint, exit code), so it crosses
+    a process boundary: indexing workers send them back to the parent process.
+    """
 
     #: A suggestion shown under the message in the CLI.
     hint: str | None = None
@@ -32,6 +47,11 @@ class NewssearchError(Exception):
         super().__init__(message)
         if hint is not None:
             self.hint = hint
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls ``cls(*self.args)``, which fails for subclasses whose
+        # __init__ takes other arguments (InputError(path, reason, line)).
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class InputError(NewssearchError):

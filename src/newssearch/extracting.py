@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .enrich import enrich
 from .errors import InputError
-from .ingest import discover, read_file
+from .ingest import discover, iter_file
 from .model import Article
 
 
@@ -17,7 +17,10 @@ def extract(paths: list[str] | list[os.PathLike[str]]) -> Iterator[Article | Inp
     found = discover([os.fspath(p) for p in paths])
     yield from found.skipped
     for file in found.files:
-        result = read_file(file)
-        for article in result.articles:
-            yield enrich(article)
-        yield from result.errors
+        errors = []
+        for item in iter_file(file):  # JSON/JSONL files one record at a time
+            if isinstance(item, InputError):
+                errors.append(item)
+            else:
+                yield enrich(item)
+        yield from errors

@@ -20,8 +20,9 @@ from typing import Any
 
 from .enrich import enrich
 from .errors import InputError, NewssearchError, WorkerError
-from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
+from .ingest import Discovery, SourceFile, discover, file_digest, iter_file, read_bytes, read_file, stream_digest
 from .model import Article
+from .skips import Skips
 from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budget_mb, prepare
 
 #: Below this many bytes of input, everything runs in this process (workers cost start-up).
@@ -59,7 +60,9 @@ class IndexReport:
     unchanged: int = 0
     unchanged_files: int = 0
     files_read: int = 0
-    skipped: list[InputError] = field(default_factory=list)
+    #: Skipped files and records: exact counts per kind of reason and the first few of each
+    #: (``len(report.skipped)`` is the count; iterating gives the examples kept).
+    skipped: Skips = field(default_factory=Skips)
     seconds: float = 0.0
     index_dir: str = ""
     #: Where a damaged index was moved before ``rebuild`` made a new one (else None).
@@ -71,17 +74,9 @@ class IndexReport:
         return self.added + self.updated
 
     def skip_reasons(self) -> dict[str, int]:
-        """How many skips per reason, with per-record detail dropped ("invalid JSON: …" →
-        "invalid JSON", "item 3: …" → "bad record")."""
-        counts: dict[str, int] = {}
-        for err in self.skipped:
-            reason = err.reason
-            if reason.startswith(("invalid JSON", "cannot parse")):
-                reason = reason.split(":")[0]
-            elif reason.startswith("item "):
-                reason = "bad record"
-            counts[reason] = counts.get(reason, 0) + 1
-        return counts
+        """How many skips per kind of reason, the most frequent first, with detail dropped
+        ("invalid JSON: …" → "invalid JSON"; see :func:`~newssearch.skips.reason_kind`)."""
+        return self.skipped.reasons()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -94,6 +89,8 @@ class IndexReport:
             "unchanged_files": self.unchanged_files,
             "files_read": self.files_read,
             "skipped": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.skipped],
+            "skipped_count": self.skipped.total,
+            "skip_reasons": self.skip_reasons(),
             "seconds": round(self.seconds, 3),
             "moved_aside": self.moved_aside,
         }
@@ -122,21 +119,21 @@ class _Done:
     size: int
     digest: str | None
     prepared: list[PreparedArticle] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+    errors: Skips = field(default_factory=Skips)
     unchanged: bool = False
     last: bool = True
 
 
 def _work(task: _Task) -> _Done:
     """Read (if needed), enrich and prepare; never raises for bad input."""
-    errors: list[InputError] = []
+    errors = Skips()
     digest = task.digest
     articles = task.articles
     if articles is None:
         try:
             data = read_bytes(task.file)
         except InputError as err:
-            return _Done(task.file, task.size, None, errors=[err])
+            return _Done(task.file, task.size, None, errors=Skips([err]))
         digest = file_digest(data)
         if digest == task.known_digest:
             return _Done(task.file, task.size, digest, unchanged=True)
@@ -152,35 +149,55 @@ def _work(task: _Task) -> _Done:
 
 
 def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]]) -> Iterator[_Task | _Done]:
-    """Tasks in file order; JSON/JSONL files are read here and split into chunks of articles."""
+    """Tasks in file order; JSON/JSONL files are read here, as streams, and sent in chunks of
+    :data:`CHUNK` articles as they come (a file is never whole in memory)."""
     for file, size in files:
         known_digest = known.get(file.path, (None, 0))[0]
         if not file.batch:
             yield _Task(file, size, known_digest)
             continue
         try:
-            data = read_bytes(file)
+            digest = stream_digest(file)
         except InputError as err:
-            yield _Done(file, size, None, errors=[err])
+            yield _Done(file, size, None, errors=Skips([err]))
             continue
-        digest = file_digest(data)
         if digest == known_digest:
             yield _Done(file, size, digest, unchanged=True)
             continue
-        result = read_file(file, data=data, digest=digest)
-        del data
-        articles = result.articles
-        if not articles:
-            yield _Done(file, size, digest, errors=result.errors)
+        yield from _batch_tasks(file, size, digest)
+
+
+def _batch_tasks(file: SourceFile, size: int, digest: str) -> Iterator[_Task | _Done]:
+    """A JSON/JSONL file's articles in chunks; then a last answer with the file's errors.
+
+    Each chunk counts (for progress) about the bytes of its text, the last answer the rest
+    of the file's bytes (for a gzipped file, all of them)."""
+    errors = Skips()
+    chunk: list[Article] = []
+    sent = 0  # chunks sent
+    left = 0 if file.path.lower().endswith(".gz") else size  # bytes the chunks may still count
+    counted = left
+
+    def task(articles: list[Article]) -> _Task:
+        nonlocal left
+        nbytes = min(left, sum(len(a.title) + sum(len(p) + 2 for p in a.paragraphs) for a in articles))
+        left -= nbytes
+        return _Task(file, nbytes, articles=articles, digest=digest, last=False)
+
+    for item in iter_file(file):
+        if isinstance(item, InputError):
+            errors.append(item)
             continue
-        chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
-        share = size // len(chunks)
-        for n, chunk in enumerate(chunks):
-            final = n == len(chunks) - 1
-            nbytes = size - share * (len(chunks) - 1) if final else share
-            yield _Task(file, nbytes, articles=chunk, digest=digest, last=final and not result.errors)
-        if result.errors:  # the reader's per-record errors close the file
-            yield _Done(file, 0, digest, errors=result.errors, last=True)
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield task(chunk)
+            chunk, sent = [], sent + 1
+    if not chunk and not sent:
+        yield _Done(file, size, digest, errors=errors)  # no article at all
+        return
+    if chunk:
+        yield task(chunk)
+    yield _Done(file, size - (counted - left), digest, errors=errors, last=True)
 
 
 class _CommitPoint:
@@ -437,7 +454,14 @@ if hasattr(os, "register_at_fork"):
 
 
 def _under(path: str, roots: Iterable[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+    """True when ``path`` (of an indexed file) is in one of the (resolved) ``roots``: by name,
+    or through a symbolic link (an index made by a version that did not resolve roots named
+    files by a symlinked root; they are the same files)."""
+    roots = list(roots)
+    for candidate in (path, os.path.realpath(path)):
+        if any(candidate == root or candidate.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+            return True
+    return False
 
 
 # -- the entry point ------------------------------------------------------------------------
@@ -452,6 +476,7 @@ def index_paths(
     workers: int | None = None,
     progress: Progress | None = None,
     commit_every: int = COMMIT_EVERY,
+    follow_links: bool = False,
 ) -> IndexReport:
     """Index files and folders into ``index_dir``; return what was done.
 
@@ -461,7 +486,9 @@ def index_paths(
     read, enrich and write (default: all cores, when the input is large enough to be worth
     them). Bad files never stop the run: they are in ``report.skipped`` with the reason.
     ``commit_every`` is how many articles may be written between commits (a crash loses at
-    most that much work; each commit adds a segment per worker). Raises :class:`~newssearch.errors.IndexLockedError`
+    most that much work; each commit adds a segment per worker). Symbolic links that lead
+    out of the folders given are skipped unless ``follow_links``; folders given through a
+    symbolic link are resolved, so each file is one article whatever name reaches it. Raises :class:`~newssearch.errors.IndexLockedError`
     when another process is writing the index (after waiting ``wait`` seconds).
     """
     started = time.perf_counter()
@@ -469,13 +496,13 @@ def index_paths(
     paths = [os.fspath(p) for p in paths]
     progress = progress or Progress()
     report = IndexReport(index_dir=index_dir)
-    found: Discovery = discover(paths)
+    found: Discovery = discover(paths, follow_links=follow_links)
     report.skipped.extend(found.skipped)
-    roots = [os.path.abspath(p) for p in paths]
+    roots = found.roots
     sized = []
     for f in found.files:
         try:
-            sized.append((f, os.path.getsize(f.path)))
+            sized.append((f, os.path.getsize(f.location)))
         except OSError:
             sized.append((f, 0))
     total_bytes = sum(size for _, size in sized)

@@ -111,5 +111,6 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
 
 def stable_id(*parts: str) -> str:
     """A short id that depends only on ``parts`` (e.g. a relative path and a record number)."""
-    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8)
+    # surrogatepass: a lone surrogate (a JSON "\\udc80" escape) must not make the id fail
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=8)
     return digest.hexdigest()

@@ -7,6 +7,7 @@ into an :class:`~newssearch.errors.InputError` naming the file and the reason.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import hashlib
@@ -14,14 +15,16 @@ import importlib
 import io
 import os
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import IO, Any
 
 from ..errors import InputError
 from ..model import Article
+from ..skips import Skips
 
-ReaderFn = Callable[[bytes, str], Iterator["Article | InputError"]]
+#: A reader: (bytes, or for JSON and JSON Lines a binary stream; the file's name) → articles and errors.
+ReaderFn = Callable[[Any, str], Iterator["Article | InputError"]]
 
 #: File suffix → (module, function) of its reader; imported on first use.
 READERS: dict[str, tuple[str, str]] = {
@@ -36,22 +39,38 @@ READERS: dict[str, tuple[str, str]] = {
 }
 
 #: Largest file read as a single article (bytes, after gunzip); bigger ones are skipped.
+#: (HTML pages are cut at ``html.MAX_BYTES`` before parsing.)
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
-#: Largest JSON/JSONL file (bytes, after gunzip).
+#: Largest plain-text article (bytes, after gunzip): all of it is analysed, and enrichment
+#: of 8 MB takes about 150 MB of memory (19 MB took 309 MB). Like ``jsonfmt.MAX_RECORD_CHARS``.
+MAX_TEXT_BYTES = 8 * 1024 * 1024
+#: Largest JSON/JSONL file (bytes, after gunzip). They are read as streams: this bounds
+#: time, not memory.
 MAX_BATCH_BYTES = 2 * 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file that a reader knows how to read. ``path`` is absolute."""
+    """A file that a reader knows how to read.
+
+    ``path`` is absolute and is text: it names the file in the index, in ids and in
+    messages. A name whose bytes are not UTF-8 is shown with ``\\xNN`` escapes there
+    (:func:`text_path`), and ``os_path`` keeps the name to open it by.
+    """
 
     path: str
     suffix: str
+    os_path: str | None = None
 
     @property
     def batch(self) -> bool:
         """True for formats holding many articles (JSON, JSONL)."""
         return self.suffix in (".json", ".jsonl", ".ndjson")
+
+    @property
+    def location(self) -> str:
+        """The name to open the file by."""
+        return self.os_path or self.path
 
 
 @dataclass
@@ -60,6 +79,8 @@ class Discovery:
 
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[InputError] = field(default_factory=list)
+    #: The folders and files given, resolved (symbolic links followed), as text.
+    roots: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,7 +90,7 @@ class FileResult:
     file: SourceFile
     digest: str | None = None
     articles: list[Article] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+    errors: Skips = field(default_factory=Skips)
 
 
 def suffix_of(name: str) -> str | None:
@@ -81,50 +102,127 @@ def suffix_of(name: str) -> str | None:
     return ext if ext in READERS else None
 
 
-def discover(paths: list[str | Path]) -> Discovery:
-    """Walk files and folders (recursively, not following symlinked folders) for article files.
+def text_path(path: str) -> str:
+    """``path`` as valid text: bytes of the name that are not UTF-8 (which ``os`` functions
+    give as surrogate escapes) are written ``\\xNN``. Valid names are returned unchanged."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = path.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # other lone surrogates (not from the file system)
+            raw = path.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+    return path
 
-    Files of unknown type, hidden files and unreadable folders are skipped with a reason.
+
+#: Why a symbolic link is not followed by default.
+LINK_OUTSIDE = "symbolic link to a {} outside the folders given (not followed without --follow-links)"
+
+
+def discover(paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> Discovery:
+    """Walk files and folders (recursively) for article files.
+
+    The folders given are resolved first, so a corpus reached through a symbolic link is the
+    same corpus, and a file reached by several names is found once, under its real name.
+    Symbolic links (to files or folders) that lead outside the folders given are skipped
+    with a reason, unless ``follow_links``; their files are then named by the link. Files
+    given by name are always read. Files of unknown type, unreadable folders and the like
+    are skipped with a reason; hidden files and folders are ignored.
     """
     found = Discovery()
-    seen: set[str] = set()
-    for given in paths:
-        root = os.path.abspath(os.fspath(given))
-        if os.path.isdir(root):
-            _walk(root, found, seen)
-        elif os.path.exists(root):
-            _consider(root, found, seen, explicit=True)
+    given: list[tuple[str, str, str]] = []  # (as given, absolute, resolved)
+    for path in paths:
+        name = os.fspath(path)
+        absolute = os.path.abspath(name)
+        if not os.path.exists(absolute):
+            found.skipped.append(InputError(text_path(name), "no such file or folder"))
+            continue
+        given.append((name, absolute, os.path.realpath(absolute)))
+    roots = [real for _, _, real in given]
+    found.roots = [text_path(real) for real in roots]
+    walk = _Walk(found, roots, follow_links)
+    for _, absolute, real in given:
+        if os.path.isdir(real):
+            walk.folder(real)
         else:
-            found.skipped.append(InputError(str(given), "no such file or folder"))
+            walk.consider(absolute, explicit=True)
     found.files.sort(key=lambda f: f.path)
     return found
 
 
-def _walk(root: str, found: Discovery, seen: set[str]) -> None:
-    def onerror(err: OSError) -> None:
-        found.skipped.append(InputError(err.filename or root, f"cannot read folder: {err.strerror}"))
+def _inside(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
+
+class _Walk:
+    """One discovery's walk: the real files and folders seen so far, the names given them."""
+
+    def __init__(self, found: Discovery, roots: list[str], follow_links: bool) -> None:
+        self.found = found
+        self.roots = roots
+        self.follow_links = follow_links
+        self.seen_files: set[str] = set()
+        self.seen_folders: set[str] = set()
+        self.names: set[str] = set()
+
+    def skip(self, path: str, reason: str) -> None:
+        self.found.skipped.append(InputError(text_path(path), reason))
+
+    def folder(self, top: str) -> None:
+        """Walk ``top``; symbolic links to folders are followed only out of the roots, and
+        only with ``follow_links`` (each real folder once)."""
+
+        def onerror(err: OSError) -> None:
+            self.skip(err.filename or top, f"cannot read folder: {err.strerror}")
+
+        for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=False):
+            real = os.path.realpath(dirpath)
+            if real in self.seen_folders:
+                dirnames[:] = []
                 continue
-            _consider(os.path.join(dirpath, name), found, seen, explicit=False)
+            self.seen_folders.add(real)
+            links = []
+            for name in sorted(dirnames):
+                if not name.startswith(".") and os.path.islink(os.path.join(dirpath, name)):
+                    links.append(name)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in links)
+            for name in sorted(filenames):
+                if not name.startswith("."):
+                    self.consider(os.path.join(dirpath, name), explicit=False)
+            for name in links:
+                link = os.path.join(dirpath, name)
+                if _inside(os.path.realpath(link), self.roots):
+                    continue  # another name for a folder that is walked anyway
+                if self.follow_links:
+                    self.folder(link)
+                else:
+                    self.skip(link, LINK_OUTSIDE.format("folder"))
 
-
-def _consider(path: str, found: Discovery, seen: set[str], explicit: bool) -> None:
-    suffix = suffix_of(os.path.basename(path))
-    if suffix is None:
-        found.skipped.append(InputError(path, "unknown file type"))
-        return
-    if not os.path.isfile(path):
-        found.skipped.append(InputError(path, _not_a_file_reason(path)))
-        return
-    real = os.path.realpath(path)
-    if real in seen:
-        return
-    seen.add(real)
-    found.files.append(SourceFile(path=path, suffix=suffix))
+    def consider(self, path: str, explicit: bool) -> None:
+        """Add ``path`` if it is an article file, not seen before under another name."""
+        suffix = suffix_of(os.path.basename(path))
+        if suffix is None:
+            self.skip(path, "unknown file type")
+            return
+        if not os.path.isfile(path):
+            self.skip(path, _not_a_file_reason(path))
+            return
+        real = os.path.realpath(path)
+        inside = _inside(real, self.roots)
+        if not inside and not explicit and not self.follow_links:
+            self.skip(path, LINK_OUTSIDE.format("file"))
+            return
+        if real in self.seen_files:
+            return
+        self.seen_files.add(real)
+        name = real if inside else path  # one file, one name: its real one, when it is in the corpus
+        text = text_path(name)
+        if text in self.names:  # "caf\xe9.txt" spelt out by a file of that name as well
+            self.skip(path, f"file name is not UTF-8 and its escaped form names another file ({text})")
+            return
+        self.names.add(text)
+        self.found.files.append(SourceFile(path=text, suffix=suffix, os_path=name if text != name else None))
 
 
 def _not_a_file_reason(path: str) -> str:
@@ -144,28 +242,84 @@ def _not_a_file_reason(path: str) -> str:
     return "not a regular file (a pipe, socket or device)"
 
 
-def read_bytes(file: SourceFile) -> bytes:
-    """The file's bytes, gunzipped when the name ends in ``.gz``; InputError on failure."""
-    limit = MAX_BATCH_BYTES if file.batch else MAX_ARTICLE_BYTES
+def _limit(file: SourceFile) -> int:
+    if file.batch:
+        return MAX_BATCH_BYTES
+    return MAX_TEXT_BYTES if READERS[file.suffix][0] == "txt" else MAX_ARTICLE_BYTES
+
+
+def _gzipped(file: SourceFile) -> bool:
+    return file.path.lower().endswith(".gz")
+
+
+@contextlib.contextmanager
+def open_source(file: SourceFile) -> Iterator[IO[bytes]]:
+    """The file's bytes as a stream, gunzipped as they are read when the name ends in
+    ``.gz``. Opening and every read raise :class:`InputError` on failure: unreadable, broken
+    gzip, or more bytes than the limit for its type (checked as they come, so a gzip bomb is
+    never expanded in memory)."""
+    limit = _limit(file)
     try:
-        size = os.path.getsize(file.path)
-        if not file.path.lower().endswith(".gz") and size > limit:
+        size = os.path.getsize(file.location)
+        if not _gzipped(file) and size > limit:
             raise InputError(file.path, f"file too large ({size / 2**20:.1f} MB; limit {limit / 2**20:.0f} MB for this type)")
-        with open(file.path, "rb") as handle:
-            data = handle.read()
+        handle = open(file.location, "rb")  # noqa: SIM115 - closed below
     except PermissionError:
         raise InputError(file.path, "permission denied") from None
     except OSError as exc:
         raise InputError(file.path, f"cannot read file: {exc.strerror or exc}") from None
-    if file.path.lower().endswith(".gz"):
+    with handle:
+        inner: Any = gzip.GzipFile(fileobj=handle, mode="rb") if _gzipped(file) else handle
+        yield io.BufferedReader(_Guarded(inner, file.path, limit, _gzipped(file)), buffer_size=READ_CHUNK)
+
+
+#: Bytes read at a time when hashing or streaming a file.
+READ_CHUNK = 1 << 20
+
+
+class _Guarded(io.RawIOBase):
+    """A file's (gunzipped) bytes; read failures and bytes past ``limit`` raise InputError."""
+
+    def __init__(self, inner: IO[bytes], path: str, limit: int, gzipped: bool) -> None:
+        self._inner = inner
+        self._path = path
+        self._limit = limit
+        self._gzipped = gzipped
+        self._total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
         try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
-                data = gz.read(limit + 1)
+            data = self._inner.read(len(buffer))
+        except PermissionError:
+            raise InputError(self._path, "permission denied") from None
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(file.path, f"broken gzip file: {exc}") from None
-        if len(data) > limit:
-            raise InputError(file.path, f"file too large after gunzip (limit {limit / 2**20:.0f} MB)")
-    return data
+            if self._gzipped and not isinstance(exc, (PermissionError, FileNotFoundError)):
+                raise InputError(self._path, f"broken gzip file: {exc}") from None
+            raise InputError(self._path, f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+        self._total += len(data)
+        if self._total > self._limit:
+            after = " after gunzip" if self._gzipped else ""
+            raise InputError(self._path, f"file too large{after} (limit {self._limit / 2**20:.0f} MB for this type)")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def read_bytes(file: SourceFile) -> bytes:
+    """The file's bytes, gunzipped when the name ends in ``.gz``; InputError on failure."""
+    with open_source(file) as stream:
+        return stream.read()
+
+
+def stream_digest(file: SourceFile) -> str:
+    """:func:`file_digest` of the file's (gunzipped) bytes, read a piece at a time."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open_source(file) as stream:
+        while chunk := stream.read(READ_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def file_digest(data: bytes) -> str:
@@ -180,25 +334,47 @@ def reader_for(suffix: str) -> ReaderFn:
     return getattr(module, fn_name)
 
 
+def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article | InputError]:
+    """The articles of one file, and errors of records or of the whole file, one at a time.
+
+    JSON and JSON Lines files are read as streams (the whole file is never in memory);
+    others are read whole (they are capped at :data:`MAX_ARTICLE_BYTES`). ``data`` is the
+    file's (gunzipped) bytes when already read. Never raises for bad input.
+    """
+    reader = reader_for(file.suffix)
+    try:
+        if file.batch:
+            source = contextlib.nullcontext(io.BytesIO(data)) if data is not None else open_source(file)
+            with source as stream:
+                yield from reader(stream, file.path)  # type: ignore[arg-type]
+            return
+        if data is None:
+            data = read_bytes(file)
+        if not data.strip():
+            raise InputError(file.path, "empty file")
+        yield from reader(data, file.path)
+    except InputError as err:
+        yield err
+    except RecursionError:
+        yield InputError(file.path, "document nested too deeply to parse")
+    except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # a reader's parser gave up
+        yield InputError(file.path, f"cannot parse: {exc}")
+
+
 def read_file(file: SourceFile, data: bytes | None = None, digest: str | None = None) -> FileResult:
     """Read one file into articles. Never raises for bad input: errors are in the result."""
     result = FileResult(file=file, digest=digest)
     try:
-        if data is None:
+        if data is None and not file.batch:
             data = read_bytes(file)
         if result.digest is None:
-            result.digest = file_digest(data)
-        if not data.strip():
-            raise InputError(file.path, "empty file")
-        for item in reader_for(file.suffix)(data, file.path):
-            if isinstance(item, InputError):
-                result.errors.append(item)
-            else:
-                result.articles.append(item)
+            result.digest = file_digest(data) if data is not None else stream_digest(file)
     except InputError as err:
         result.errors.append(err)
-    except RecursionError:
-        result.errors.append(InputError(file.path, "document nested too deeply to parse"))
-    except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # a reader's parser gave up
-        result.errors.append(InputError(file.path, f"cannot parse: {exc}"))
+        return result
+    for item in iter_file(file, data):
+        if isinstance(item, InputError):
+            result.errors.append(item)
+        else:
+            result.articles.append(item)
     return result

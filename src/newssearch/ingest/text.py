@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
-from typing import Any
+from typing import IO, Any
 
 from ..errors import InputError
 
@@ -43,6 +44,65 @@ def decode_bytes(data: bytes, path: str) -> str:
     if _looks_binary(text):
         raise InputError(path, "binary file, not text")
     return text
+
+
+#: Bytes at the start of a stream that decide its encoding (as :func:`decode_bytes` looks at).
+SNIFF_BYTES = 200_000
+
+
+def text_stream(stream: IO[bytes], path: str) -> IO[str]:
+    """A text reader over a binary stream, decoded as :func:`decode_bytes` would decode the
+    whole (the encoding is chosen from its first :data:`SNIFF_BYTES`; bytes that are not of
+    that encoding become U+FFFD). Lines end at ``\\n``, ``\\r\\n`` or ``\\r``.
+
+    Raises :class:`InputError` when the start does not look like text (binary junk).
+    """
+    sample = stream.read(SNIFF_BYTES)
+    encoding = _stream_encoding(sample, path)
+    whole = io.BufferedReader(_Chained(sample, stream), buffer_size=1 << 16)
+    return io.TextIOWrapper(whole, encoding=encoding, errors="replace", newline=None)
+
+
+def _stream_encoding(sample: bytes, path: str) -> str:
+    """The codec for a stream starting with ``sample``."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in sample[:8192]:
+        raise InputError(path, "binary file, not text")
+    if decode_utf8_lenient(sample) is not None:
+        return "utf-8"
+    from charset_normalizer import from_bytes  # imported only when UTF-8 fails
+
+    best = from_bytes(sample).best()
+    if best is None or best.encoding is None:
+        raise InputError(path, "not text in any known encoding")
+    encoding = _choose_encoding(sample, best)
+    if _looks_binary(sample.decode(encoding, errors="replace")):
+        raise InputError(path, "binary file, not text")
+    return encoding
+
+
+class _Chained(io.RawIOBase):
+    """``head`` (bytes already read) followed by the rest of ``stream``, as one raw stream."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def decode_utf8_lenient(data: bytes) -> str | None:
