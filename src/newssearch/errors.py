@@ -10,6 +10,7 @@ into a one-line message (plus a hint) and an exit code, never a traceback::
     │   ├── IndexLockedError
     │   └── IndexVersionError
     ├── QueryError          a query or filter that cannot be understood
+    │   └── QueryTooExpensiveError  a query that would take too long (too many wildcards, ...)
     ├── ArticleNotFoundError
     └── WorkerError         an indexing worker process failed (disk full, killed, a bug)
 """
@@ -76,6 +77,11 @@ class QueryError(NewssearchError):
     """A query, filter or option value that cannot be understood."""
 
     exit_code = 2
+
+
+class QueryTooExpensiveError(QueryError):
+    """A query that would cost more than its limits allow (too many wildcards, prefixes or
+    fuzzy words, too many words, too much time); the message says what to narrow."""
 
 
 class ArticleNotFoundError(NewssearchError):

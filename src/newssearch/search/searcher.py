@@ -24,12 +24,13 @@ from ..store import vocabulary
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
 from ..store.vocabulary import Speller
+from .budget import QueryBudget, QueryLimits
+from .expansion import Lexicon, expand
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, StoredValues, TermsFacet
 from .highlight import highlight
 from .postings import read_postings
 from .query import (
     ARTICLE_FIELDS,
-    MAX_EXPANSION,
     TEXT_FIELDS,
     QueryParser,
     content_terms,
@@ -53,6 +54,8 @@ SORTS = ("relevance", "newest", "oldest")
 #: unless the index-wide values are read already (about 30 µs an article, against seconds
 #: to read a field of a large index: see :class:`~newssearch.search.facets.StoredValues`).
 FEW_DOCS = 5000
+#: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
+MAX_CORRECTIONS = 10
 _ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
@@ -65,12 +68,15 @@ class Searcher:
     ...         print(hit.rank, hit.title, hit.snippet.marked())
 
     ``mmap=False`` (the default) opens fastest for a few queries; pass ``mmap=True`` for a
-    long-lived searcher over a large index.
+    long-lived searcher over a large index. ``limits`` bounds what one query may cost
+    (wildcards, words, postings, seconds: see :mod:`newssearch.search.budget`); a query
+    past them raises :class:`~newssearch.errors.QueryTooExpensiveError`.
     """
 
-    def __init__(self, index_dir: str | os.PathLike[str] = "index", *, mmap: bool = False) -> None:
+    def __init__(self, index_dir: str | os.PathLike[str] = "index", *, mmap: bool = False, limits: QueryLimits | None = None) -> None:
         self.index_dir = os.fspath(index_dir)
         self._mmap = mmap
+        self.limits = limits if limits is not None else QueryLimits()
         self._open()
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -82,6 +88,7 @@ class Searcher:
         self._parser = QueryParser(self._ix.schema, self.person_keys)
         self._sets: dict[Any, set[int]] = {}
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
+        self._lexicon = Lexicon(self._searcher.reader())
         self._scorable = {name for name, field in self._ix.schema.items() if field.scorable}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
         self._facet_queries = 0
@@ -165,9 +172,10 @@ class Searcher:
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         level = "paragraph" if paragraphs else "article"
+        budget = self.limits.start(query)
         q = self._parser.parse(query) if query.strip() else wq.Every()
         q = to_paragraphs(q) if paragraphs else with_title_boost(q)
-        q = self._bounded(q)
+        q = self._bounded(q, budget)
         filters = _describe_filters(person, source, language, since, until)
         allowed = self._filter_set(level, person, source, language, since, until)
         if allowed is None and not only_text_fields(q, ("text",) if paragraphs else ARTICLE_FIELDS):
@@ -185,19 +193,20 @@ class Searcher:
             try:
                 if shape is not None:
                     # words with AND/OR/NOT: every match scored straight from posting blocks
-                    total, matched, ranked = self._ranker.run(shape, n, allowed, docs=bool(facet_objs))
+                    total, matched, ranked = self._ranker.run(shape, n, allowed, docs=bool(facet_objs), check=budget.check)
                     top = ranked[(page - 1) * limit : n]
                 elif sortedby is None:
                     # other shapes, one pass: rank, and record every match (the exact total, what facets count)
                     ranker = _RankAndRecord(n)
-                    collector = ranker if allowed is None else collectors.FilterCollector(ranker, allow=allowed)
+                    timed = _Timed(ranker, budget)
+                    collector = timed if allowed is None else collectors.FilterCollector(timed, allow=allowed)
                     self._searcher.search_with_collector(q, collector)
                     matched = ranker.matched
                 else:
-                    matched = self._matching(q, allowed)
+                    matched = self._matching(q, allowed, budget)
                     collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
                     if matched:
-                        self._searcher.search_with_collector(q, collector)
+                        self._searcher.search_with_collector(q, _Timed(collector, budget))
             except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
                 raise QueryError(f"cannot run the query {query!r}: {exc}") from None
             if matched and shape is None:
@@ -218,38 +227,34 @@ class Searcher:
                 out.facets[facet.name] = counted
             else:
                 out.histogram = counted
-        if total < 3 and query.strip():
+        if total < 3 and query.strip() and not budget.out_of_time():
             out.suggestion = self.suggest(query)
         return out
 
-    def _bounded(self, q: wq.Query) -> wq.Query:
-        """Expand wildcard/prefix/fuzzy parts now, keeping at most MAX_EXPANSION terms each."""
-        reader = self._searcher.reader()
+    def _bounded(self, q: wq.Query, budget: QueryBudget | None = None) -> wq.Query:
+        """``q`` with its wildcard, prefix, fuzzy and range parts expanded into the index's
+        words, within the query's budget (see :mod:`newssearch.search.expansion`)."""
+        if budget is None:
+            budget = self.limits.start("")
+        return expand(q, self._searcher.reader(), self._lexicon, budget, self._doc_frequency)
 
-        def expand(node: wq.Query) -> wq.Query:
-            if isinstance(node, (wq.PatternQuery, wq.FuzzyTerm)):
-                terms = []
-                for text in node._btexts(reader):
-                    terms.append(wq.Term(node.fieldname, text.decode("utf-8") if isinstance(text, bytes) else text))
-                    if len(terms) >= MAX_EXPANSION:
-                        break
-                if not terms:
-                    return wq.NullQuery
-                return wq.Or(terms, boost=node.boost)
-            if node.is_leaf():
-                return node
-            return node.apply(expand)
+    def _doc_frequency(self, fieldname: str, word: Any) -> int:
+        """The number of documents holding ``word`` (each segment's looked up once)."""
+        frequency = self._ranker.frequency
+        return sum(frequency(index, fieldname, word) for index in range(len(self._ranker.segments)))
 
-        return expand(q)
-
-    def _matching(self, q: wq.Query, allowed: set[int] | None) -> list[int]:
-        if allowed is None:
-            return list(self._searcher.docs_for_query(q))
-        if not allowed:
+    def _matching(self, q: wq.Query, allowed: set[int] | None, budget: QueryBudget) -> list[int]:
+        if allowed is not None and not allowed:
             return []
-        if isinstance(q, wq.Every):
+        if isinstance(q, wq.Every) and allowed is not None:
             return sorted(allowed)
-        return [d for d in self._searcher.docs_for_query(q) if d in allowed]
+        found = []
+        for n, docnum in enumerate(self._searcher.docs_for_query(q), start=1):
+            if allowed is None or docnum in allowed:
+                found.append(docnum)
+            if not n % _CHECK_EVERY:
+                budget.check("matching")
+        return found
 
     def _kind(self, level: str) -> set[int]:
         """All article (or all paragraph) documents."""
@@ -488,7 +493,7 @@ class Searcher:
         if self._speller is None:
             self._speller = Speller(vocabulary.load(self.index_dir))
         speller = self._speller
-        out, changed = [], False
+        out, changed, unknown = [], False, 0
         for token in re.findall(r"[^\W\d_]+|\S", query):
             if token in ("AND", "OR", "NOT") or not token.isalpha():
                 out.append(token)
@@ -497,6 +502,9 @@ class Searcher:
             if len(word) < 3 or speller.known(word):
                 out.append(word)
                 continue
+            unknown += 1
+            if unknown > MAX_CORRECTIONS:
+                return None  # (a query of many unknown words is not a typo)
             found = speller.suggest(word)
             changed = changed or found is not None
             out.append(found or word)
@@ -563,6 +571,26 @@ class Searcher:
             updated=meta.get("updated"),
             schema_version=meta.get("schema_version"),
         )
+
+
+#: Matches collected between two checks of a query's clock.
+_CHECK_EVERY = 64
+
+
+class _Timed(collectors.WrappingCollector):
+    """Passes every match on to its child collector, and checks the query's time every
+    :data:`_CHECK_EVERY` matches (QueryTooExpensiveError when it is used up)."""
+
+    def __init__(self, child: collectors.Collector, budget: QueryBudget) -> None:
+        super().__init__(child)
+        self._budget = budget
+        self._count = 0
+
+    def collect(self, sub_docnum: int) -> Any:
+        self._count += 1
+        if not self._count % _CHECK_EVERY:
+            self._budget.check("matching and ranking")
+        return self.child.collect(sub_docnum)
 
 
 class _RankAndRecord(collectors.TopCollector):
