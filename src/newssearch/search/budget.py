@@ -12,7 +12,10 @@ joined with OR. Each part may be cheap; together they took minutes. Every query 
   one part (the rest are left out: ``*a*`` still answers);
 * ``postings``: entries in the posting lists of all those words together (what ranking
   them reads);
-* ``seconds``: time, checked while expanding and while matching and ranking.
+* ``seconds``: time, checked while expanding and while matching and ranking. The clock is
+  the CPU time of the querying thread (``time.thread_time``): the work the query itself
+  does, the same on a busy machine as on an idle one (where it is the wall-clock time, as
+  the index is read from memory), and in a server, not counting other threads' queries.
 
 What would go past a limit raises :class:`~newssearch.errors.QueryTooExpensiveError`
 (a :class:`~newssearch.errors.QueryError`: exit status 2) with one line naming the query and
@@ -52,7 +55,7 @@ class QueryLimits:
     per_pattern: int = MAX_EXPANSION
     postings: int | None = MAX_POSTINGS
     seconds: float | None = QUERY_SECONDS
-    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+    clock: Callable[[], float] = field(default=time.thread_time, compare=False)
 
     def start(self, text: str) -> QueryBudget:
         """The budget of one query, its clock started now."""
