@@ -100,6 +100,8 @@ def _render_facet(facet: FacetResult, echo: Callable[..., None]) -> None:
 
 def _render_histogram(histogram: Histogram, echo: Callable[..., None]) -> None:
     echo(click.style(f"published per {histogram.interval}:", bold=True))
+    if histogram.note:
+        echo(f"  ({safe(histogram.note)})")
     peak = max((b.count for b in histogram.buckets), default=0)
     cols = shutil.get_terminal_size((100, 20)).columns
     width = max(10, min(BAR_WIDTH, cols - 30))

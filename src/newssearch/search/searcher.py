@@ -7,6 +7,7 @@ queries: filter document sets and per-document facet values.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import os
@@ -314,9 +315,7 @@ class Searcher:
         if histogram:
             if histogram not in INTERVALS:
                 raise QueryError(f"unknown histogram interval {histogram!r}; use one of {', '.join(INTERVALS)}")
-            start = _date_bound(since, end=False).date() if since is not None else None
-            end = _date_bound(until, end=True).date() if until is not None else None
-            objs.append(DateHistogramFacet(histogram, start, end))
+            objs.append(DateHistogramFacet(histogram))  # (over the matches' dates: since/until only filter)
         return objs
 
     def _facet(self, name: str) -> Facet:
@@ -642,8 +641,7 @@ def _date_bound(value: str | dt.date, end: bool) -> dt.datetime:
         m = int(month)
         if day is None:
             if end:
-                nxt = dt.datetime(year + (m == 12), m % 12 + 1, 1)
-                return nxt - dt.timedelta(seconds=1)
+                return dt.datetime(year, m, calendar.monthrange(year, m)[1], 23, 59, 59)  # (9999-12 too)
             return dt.datetime(year, m, 1)
         d = dt.datetime(year, m, int(day))
         return d.replace(hour=23, minute=59, second=59) if end else d
