@@ -11,7 +11,8 @@ a long phrase, many phrases, deep parentheses, long glob patterns, and a mix of 
 query runs in a fresh child process (as a CLI user's does: nothing cached), with a time
 limit, through the public API: ``Searcher(INDEX).search(query)``. Printed per query: its
 name, length, the seconds ``search()`` took (process start and opening the index not
-counted), and what came back (the number of matches, or the first line of the error).
+counted) and its CPU seconds (the same on an idle machine; on a shared one, what the query
+itself cost), and what came back (the number of matches, or the first line of the error).
 
 Prints a Markdown table and, with ``--out``, writes the raw numbers as JSON. Reads nothing
 but the index.
@@ -39,14 +40,14 @@ from newssearch.errors import NewssearchError
 index, kwargs = sys.argv[1], json.loads(sys.argv[2])
 text = sys.stdin.read()
 with Searcher(index) as searcher:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     try:
         result = searcher.search(text, limit=10, **kwargs)
         outcome = f"{result.total} matches"
     except NewssearchError as err:
         outcome = "error: " + str(err).splitlines()[0][:160]
-    seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "outcome": outcome}))
+    seconds, cpu = time.perf_counter() - started, time.thread_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu": cpu, "outcome": outcome}))
 """
 
 
@@ -164,21 +165,24 @@ def main(argv: list[str] | None = None) -> None:
     queries = hostile_queries(vocabulary(args.index))
     wanted = [w.strip() for w in args.only.split(",") if w.strip()]
     rows = []
-    print("| query | chars | search() s | outcome |")
-    print("|---|---:|---:|---|")
+    print("| query | chars | search() s | CPU s | outcome |")
+    print("|---|---:|---:|---:|---|")
     for name, text in queries.items():
         if wanted and not any(w in name for w in wanted):
             continue
         runs = [run_one(args.index, text, args.timeout, options(name)) for _ in range(args.repeat)]
         times = [r["seconds"] for r in runs if r["seconds"] is not None]
         seconds = statistics.median(times) if len(times) == len(runs) else None
-        row = {"name": name, "chars": len(text), "seconds": seconds, "runs": runs, "outcome": runs[-1]["outcome"], "query": text}
+        cpu = statistics.median([r["cpu"] for r in runs]) if seconds is not None else None
+        row = {"name": name, "chars": len(text), "seconds": seconds, "cpu": cpu, "runs": runs, "outcome": runs[-1]["outcome"], "query": text}
         rows.append(row)
-        shown = f"{seconds:.2f}" if seconds is not None else "—"
-        print(f"| {name} | {len(text)} | {shown} | {row['outcome']} |", flush=True)
-    finished = [r["seconds"] for r in rows if r["seconds"] is not None]
+        shown = f"{seconds:.2f} | {cpu:.2f}" if seconds is not None and cpu is not None else f"> {args.timeout:g} | —"
+        print(f"| {name} | {len(text)} | {shown} | {row['outcome'][:110]} |", flush=True)
+    finished = [r for r in rows if r["seconds"] is not None]
     if finished:
-        print(f"\nworst: {max(finished):.2f} s; {len(rows) - len(finished)} not finished", flush=True)
+        worst = max(finished, key=lambda r: r["seconds"])
+        print(f"\nworst: {worst['seconds']:.2f} s ({worst['cpu']:.2f} s CPU, {worst['name']}); "
+              f"most CPU: {max(r['cpu'] for r in finished):.2f} s; {len(rows) - len(finished)} not finished", flush=True)
     if args.out:
         args.out.write_text(json.dumps({"index": os.fspath(args.index), "rows": rows}, indent=2), encoding="utf-8")
 

@@ -220,7 +220,7 @@ class Searcher:
         if paragraphs:
             out.paragraphs = self._paragraph_hits(top, words, (page - 1) * limit)
         else:
-            out.hits = self._article_hits(top, q, words, (page - 1) * limit, snippets)
+            out.hits = self._article_hits(top, q, words, (page - 1) * limit, snippets, budget)
         values = self._facet_values(facet_objs, matched, paragraphs)
         for facet in facet_objs:
             counted = facet.count(values, matched, facet_limit)
@@ -346,10 +346,12 @@ class Searcher:
             pass
         return words
 
-    def _article_hits(self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int) -> list[Hit]:
+    def _article_hits(
+        self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int, budget: QueryBudget | None = None
+    ) -> list[Hit]:
         stored = [self._searcher.stored_fields(docnum) for docnum, _ in top]
         articles = [(docnum, fields) for (docnum, _), fields in zip(top, stored)]
-        best = self._best_paragraphs(articles, q, words, max(snippets, 1))
+        best = self._best_paragraphs(articles, q, words, max(snippets, 1), budget)
         hits = []
         for rank, ((docnum, score), fields) in enumerate(zip(top, stored), start=offset + 1):
             hit = _hit_from_fields(rank, score, fields)
@@ -380,14 +382,17 @@ class Searcher:
                 found[d] = para.get("pos", 0)
         return found
 
-    def _best_paragraphs(self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, words: set[str], n: int) -> dict[str, list[Snippet]]:
+    def _best_paragraphs(
+        self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, words: set[str], n: int, budget: QueryBudget | None = None
+    ) -> dict[str, list[Snippet]]:
         """Each article's ``n`` best paragraphs for the query, best first.
 
         With query words, only these articles' paragraphs are looked up in the words'
         postings (only the blocks that hold a candidate are read) and scored here, rarer
         words weighing more, so the cost does not grow with the index; only the chosen
         paragraphs are read. A query of fields only (``person:…``, ``mentioned:…``) asks the
-        index which paragraphs match.
+        index which paragraphs match. Past the query's time (``budget``), the words not
+        looked up yet are left out of the paragraphs' scores.
         """
         if not articles:
             return {}
@@ -409,6 +414,8 @@ class Searcher:
         frequency = self._ranker.frequency
         scores: dict[int, float] = {}
         for word in words:
+            if budget is not None and budget.out_of_time():
+                break
             df = sum(frequency(index, "text", word) for index in range(len(segments)))
             if not df:
                 continue
