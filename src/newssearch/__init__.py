@@ -45,6 +45,8 @@ _EXPORTS = {
     "IndexLockedError": "newssearch.errors",
     "IndexVersionError": "newssearch.errors",
     "QueryError": "newssearch.errors",
+    "QueryTooExpensiveError": "newssearch.errors",
+    "QueryLimits": "newssearch.search.budget",
     "ArticleNotFoundError": "newssearch.errors",
 }
 
@@ -59,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover
         InputError,
         NewssearchError,
         QueryError,
+        QueryTooExpensiveError,
     )
     from .extracting import extract
     from .indexing import IndexReport, Progress, index_paths
@@ -74,6 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SearchResult,
         Snippet,
     )
+    from .search.budget import QueryLimits
     from .search.searcher import Searcher
 
 
