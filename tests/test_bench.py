@@ -35,3 +35,18 @@ def test_warmup_queries_share_no_timed_query(bench: ModuleType) -> None:
     assert {q.kind for q in warmup} == {q.kind for q in queries} == set(bench.KINDS)
     # the same seed gives the same queries (the benchmark is repeatable)
     assert [key(q) for q in bench.make_queries(docs, 40, seed=1)] == [key(q) for q in queries]
+
+
+def test_hostile_query_set_fits_the_query_limit() -> None:
+    """bench/hostile.py: every hostile query is at most 2,000 characters, the same for the
+    same vocabulary, and the option suffixes map to search() arguments."""
+    spec = importlib.util.spec_from_file_location("bench_hostile", BENCH.parent / "hostile.py")
+    assert spec is not None and spec.loader is not None
+    hostile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hostile)
+    words = [f"word{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(600)] + ["said", "year", "the"]
+    queries = hostile.hostile_queries(words)
+    assert len(queries) >= 20 and queries == hostile.hostile_queries(words)
+    assert all(0 < len(q) <= 2000 for q in queries.values())
+    assert hostile.options("common words max (OR) --paragraphs") == {"paragraphs": True}
+    assert hostile.options("infix max (AND)") == {}

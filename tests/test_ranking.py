@@ -35,6 +35,11 @@ QUERIES = [
     '"said that"',
     "title:police",
     "minist*",
+    "minist* elect*",  # expanded wildcards inside AND, OR and NOT: any of their words
+    "*ection* police",
+    "police -minist*",
+    "(polic* OR fire) summit~",
+    "polic* OR elect*",
     "person:stoltenberg",
     "summit source:wikinews",  # a field Whoosh does not score by BM25: Whoosh ranks it
     "police language:en",

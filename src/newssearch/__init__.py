@@ -48,6 +48,8 @@ _EXPORTS = {
     "IndexUntrustedError": "newssearch.errors",
     "IndexStorageError": "newssearch.errors",
     "QueryError": "newssearch.errors",
+    "QueryTooExpensiveError": "newssearch.errors",
+    "QueryLimits": "newssearch.search.budget",
     "ArticleNotFoundError": "newssearch.errors",
 }
 
@@ -65,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover
         InputError,
         NewssearchError,
         QueryError,
+        QueryTooExpensiveError,
     )
     from .extracting import extract
     from .indexing import IndexReport, Progress, index_paths
@@ -80,6 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SearchResult,
         Snippet,
     )
+    from .search.budget import QueryLimits
     from .search.searcher import Searcher
 
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from .errors import NewssearchError
+from .terminal import safe, safe_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,9 +44,9 @@ class NewssearchClickError(click.ClickException):
         self.hint = error.hint
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        click.echo(f"Error: {safe(self.format_message())}", err=True)
         if self.hint:
-            click.echo(f"Hint: {self.hint}", err=True)
+            click.echo(f"Hint: {safe(self.hint)}", err=True)
 
 
 def friendly_errors(fn: F) -> F:
@@ -90,7 +91,7 @@ def _color() -> bool | None:
 
 
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    click.echo(safe_json(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -186,11 +187,11 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
         reasons = report.skip_reasons()
         if not quiet:
             _echo_skips(report.skipped, reasons)
-        why = ", ".join(f"{n} {r}" for r, n in reasons.items())
+        why = ", ".join(f"{n} {safe(r)}" for r, n in reasons.items())
         skipped = f"{report.skipped.total} skipped" + (f" ({why})" if why else "")
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-            f"{report.unchanged} unchanged, {skipped} in {report.seconds:.1f} s → {index_dir}"
+            f"{report.unchanged} unchanged, {skipped} in {report.seconds:.1f} s → {safe(index_dir)}"
         )
     if strict and report.skipped:
         raise NewssearchClickError(NewssearchError(f"{len(report.skipped)} file(s) or record(s) skipped (--strict)"))
@@ -212,11 +213,11 @@ def _echo_skips(skipped: Any, reasons: dict[str, int]) -> None:
         if kind == "unknown file type" or sum(shown.values()) >= SHOWN_SKIPS:
             continue
         shown[kind] = shown.get(kind, 0) + 1
-        click.echo(f"skipped {err.where}: {err.reason}", err=True)
+        click.echo(f"skipped {safe(err.where)}: {safe(err.reason)}", err=True)
     for kind, count in reasons.items():
         more = count - shown.get(kind, 0)
         if kind != "unknown file type" and more > 0:
-            click.echo(f"... and {more:,} more skipped: {kind}", err=True)
+            click.echo(f"... and {more:,} more skipped: {safe(kind)}", err=True)
 
 
 # -- query ----------------------------------------------------------------------------
@@ -309,14 +310,14 @@ def show(article_id: str, index_dir: str, as_json: bool) -> None:
     if as_json:
         _echo_json(article)
         return
-    click.echo(click.style(article["title"], bold=True), color=_color())
+    click.echo(click.style(safe(article["title"]), bold=True), color=_color())
     meta = " · ".join(str(x) for x in (article.get("published"), article.get("source"), article.get("url") or article.get("path")) if x)
-    click.echo(meta)
+    click.echo(safe(meta))
     if article["people"]:
-        click.echo("People: " + ", ".join(p["name"] for p in article["people"]))
+        click.echo("People: " + safe(", ".join(p["name"] for p in article["people"])))
     click.echo()
     for para in article["paragraphs"]:
-        click.echo(para + "\n")
+        click.echo(safe(para) + "\n")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -339,7 +340,7 @@ def extract(paths: tuple[str, ...]) -> None:
             data: dict[str, Any] = {"path": item.path, "line": item.line, "error": item.reason}
         else:
             data = item.to_dict()
-        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        text = safe_json(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         click.echo(("" if first else ",\n") + "  " + text.replace("\n", "\n  "), nl=False)
         first = False
     click.echo("\n]")
@@ -369,7 +370,7 @@ def stats(index_dir: str, as_json: bool) -> None:
         ("Last update", info.updated or "never"),
     ]
     for name, value in rows:
-        click.echo(f"{name + ':':<14}{value}")
+        click.echo(f"{name + ':':<14}{safe(value)}")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ into a one-line message (plus a hint) and an exit code, never a traceback::
     │   ├── IndexUntrustedError a folder someone else could have written (an index can run code)
     │   └── IndexStorageError   the index's disk: no space left, read-only, permission denied
     ├── QueryError          a query or filter that cannot be understood
+    │   └── QueryTooExpensiveError  a query that would take too long (too many wildcards, ...)
     ├── ArticleNotFoundError
     └── WorkerError         an indexing worker process failed (disk full, killed, a bug)
 """
@@ -119,6 +120,11 @@ class QueryError(NewssearchError):
     """A query, filter or option value that cannot be understood."""
 
     exit_code = 2
+
+
+class QueryTooExpensiveError(QueryError):
+    """A query that would cost more than its limits allow (too many wildcards, prefixes or
+    fuzzy words, too many words, too much time); the message says what to narrow."""
 
 
 class ArticleNotFoundError(NewssearchError):

@@ -1,4 +1,9 @@
-"""Text rendering of search results for the terminal (bold highlights on a terminal only)."""
+"""Text rendering of search results for the terminal (bold highlights on a terminal only).
+
+Every string from the index or the user (titles, snippets, sources, paths, ids, the query,
+facet values) goes through :func:`~newssearch.terminal.safe`, so no control character from
+a file reaches the terminal; the only escapes printed are this module's own bold marks.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +14,32 @@ from collections.abc import Callable
 import click
 
 from .search.results import FacetResult, Histogram, SearchResult, Snippet
+from .terminal import safe
 
 BAR_WIDTH = 40
 
 
 def _where(url: str | None, path: str | None) -> str:
     if url:
-        return url
+        return safe(url)
     if not path:
         return ""
     try:
         rel = os.path.relpath(path)
-        return rel if not rel.startswith("..") else path
+        return safe(rel if not rel.startswith("..") else path)
     except ValueError:
-        return path
+        return safe(path)
 
 
 def _snippet(snippet: Snippet) -> str:
-    return snippet.marked(start="\x1b[1m", end="\x1b[22m")
+    """The snippet's text made safe, its highlights in bold (escapes stripped off a non-terminal by click)."""
+    out, last = [], 0
+    for a, b in snippet.highlights:
+        out.append(safe(snippet.text[last:a]))
+        out.append("\x1b[1m" + safe(snippet.text[a:b]) + "\x1b[22m")
+        last = b
+    out.append(safe(snippet.text[last:]))
+    return "".join(out)
 
 
 def render_result(result: SearchResult, *, facets_only: bool = False, color: bool | None = None) -> None:
@@ -36,12 +49,12 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
         click.echo(text, color=color)
 
     if result.suggestion and result.total < 3:
-        echo(f"Did you mean: {result.suggestion}")
+        echo(f"Did you mean: {safe(result.suggestion)}")
     shown = len(result.paragraphs) if result.level == "paragraph" else len(result.hits)
     noun = "paragraph" if result.level == "paragraph" else "article"
     if not facets_only:
         if result.total == 0:
-            echo(f"No {noun}s match {result.query!r}." if result.query else f"No {noun}s match.")
+            echo(f"No {noun}s match {safe(repr(result.query))}." if result.query else f"No {noun}s match.")
         else:
             first = (result.page - 1) * result.limit + 1
             last = first + shown - 1
@@ -50,16 +63,16 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
         echo()
         if result.level == "paragraph":
             for para in result.paragraphs:
-                meta = " · ".join(x for x in (para.published, para.source, f"¶{para.paragraph + 1}", f"score {para.score:.2f}") if x)
-                echo(click.style(f"{para.rank}. {para.title}", bold=True) + f"  [{para.article_id}]")
+                meta = safe(" · ".join(x for x in (para.published, para.source, f"¶{para.paragraph + 1}", f"score {para.score:.2f}") if x))
+                echo(click.style(f"{para.rank}. {safe(para.title)}", bold=True) + f"  [{safe(para.article_id)}]")
                 echo(f"   {meta}")
                 echo(f"   {_snippet(para.snippet)}")
                 echo()
         else:
             for hit in result.hits:
-                meta = " · ".join(x for x in (hit.published, hit.source, f"score {hit.score:.2f}") if x)
-                echo(click.style(f"{hit.rank}. {hit.title}", bold=True))
-                echo(f"   {meta}  [{hit.id}]")
+                meta = safe(" · ".join(x for x in (hit.published, hit.source, f"score {hit.score:.2f}") if x))
+                echo(click.style(f"{hit.rank}. {safe(hit.title)}", bold=True))
+                echo(f"   {meta}  [{safe(hit.id)}]")
                 where = _where(hit.url, hit.path)
                 if where:
                     echo(f"   {where}")
@@ -73,12 +86,13 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
 
 
 def _render_facet(facet: FacetResult, echo: Callable[..., None]) -> None:
-    echo(click.style(f"{facet.name}:", bold=True))
+    echo(click.style(f"{safe(facet.name)}:", bold=True))
     if not facet.values:
         echo("  (none)")
-    width = max((len(v.label or v.value) for v in facet.values), default=0)
-    for value in facet.values:
-        echo(f"  {(value.label or value.value):<{width}}  {value.count:>6,}")
+    labels = [safe(v.label or v.value) for v in facet.values]
+    width = max(map(len, labels), default=0)
+    for label, value in zip(labels, facet.values):
+        echo(f"  {label:<{width}}  {value.count:>6,}")
     if facet.other_values:
         echo(f"  and {facet.other_values:,} more")
     echo()
@@ -86,12 +100,14 @@ def _render_facet(facet: FacetResult, echo: Callable[..., None]) -> None:
 
 def _render_histogram(histogram: Histogram, echo: Callable[..., None]) -> None:
     echo(click.style(f"published per {histogram.interval}:", bold=True))
+    if histogram.note:
+        echo(f"  ({safe(histogram.note)})")
     peak = max((b.count for b in histogram.buckets), default=0)
     cols = shutil.get_terminal_size((100, 20)).columns
     width = max(10, min(BAR_WIDTH, cols - 30))
     for bucket in histogram.buckets:
         bar = "█" * (round(bucket.count / peak * width) if peak else 0)
-        echo(f"  {bucket.label:<10} {bucket.count:>6,} {bar}")
+        echo(f"  {safe(bucket.label):<10} {bucket.count:>6,} {bar}")
     if histogram.undated:
         echo(f"  (undated: {histogram.undated:,})")
     echo()

@@ -11,7 +11,14 @@ from ..errors import InputError
 
 _PARA_SPLIT = re.compile(r"\n[ \t\u00a0]*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Dropped from text: C0 controls but for whitespace, DEL, C1 controls (U+0080-U+009F: U+009B
+#: is a one-character terminal escape), and the bidirectional embeddings, overrides and
+#: isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a terminal or browser shows
+#: ("txt.exe" shown as "exe.txt"). The bidi *marks* (U+200E, U+200F, U+061C) stay: Arabic and
+#: Hebrew text uses them, and they reorder nothing.
+#: Line breaks other than \n within a line: spaces (NEL is a C1 control, dropped otherwise).
+_LINE_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def decode_bytes(data: bytes, path: str) -> str:
@@ -197,8 +204,9 @@ def _looks_binary(text: str) -> bool:
 
 
 def clean_line(text: str) -> str:
-    """One line of text: Unicode NFC, control characters dropped, runs of spaces collapsed."""
-    text = unicodedata.normalize("NFC", text)
+    """One line of text: Unicode NFC, control characters (C0, DEL, C1) and bidi overrides
+    dropped, runs of spaces collapsed."""
+    text = unicodedata.normalize("NFC", text).translate(_LINE_BREAKS)
     text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text).strip()
 

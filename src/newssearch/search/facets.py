@@ -4,7 +4,7 @@
   mentioned dates), single- or multi-valued: a document with three people counts once for
   each.
 * :class:`DateHistogramFacet` counts matches per day, week, month or year of publication,
-  empty buckets included.
+  empty buckets included, over the matches' own dates (at most :data:`MAX_BUCKETS` buckets).
 
 Both read per-document values from a :class:`FacetValues` cache built once per open index
 (from column values or postings); a multi-valued facet also keeps each document's values
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from itertools import chain
 from typing import Any
 
@@ -211,70 +211,126 @@ def _ranked(counts: Counter[str], top: int) -> list[tuple[str, int]]:
 
 
 INTERVALS = ("day", "week", "month", "year")
+#: Most buckets a histogram has: past it, the next coarser interval is used (see
+#: :class:`DateHistogramFacet`).
+MAX_BUCKETS = 1000
 
 
 class DateHistogramFacet(Facet):
-    """Matches per publication day/week/month/year, from the first to the last dated match
-    (or from ``start`` to ``end`` when given), empty buckets included."""
+    """Matches per publication day/week/month/year, from the first to the last dated match,
+    empty buckets included.
 
-    def __init__(self, interval: str, start: dt.date | None = None, end: dt.date | None = None) -> None:
+    The histogram spans the matches' own dates (what ``--since``/``--until`` asked for only
+    filters the matches: ``--until 9999-12-31`` draws no empty years up to 9999). A span
+    that would need more than ``max_buckets`` buckets (a day histogram of matches spread
+    over 40 years: 14,600 lines) is drawn per the finest coarser interval that fits (week,
+    month, then year), and the result says so (``requested``, ``note``): a user asking for
+    days over decades wants the shape of the coverage, and narrows the dates to see days.
+    Years that still do not fit (stray dates centuries apart) are listed without the empty
+    ones between them. Dates up to 9999-12-31 and from 0001-01-01 are handled.
+    """
+
+    def __init__(self, interval: str, max_buckets: int = MAX_BUCKETS) -> None:
         if interval not in INTERVALS:
             raise ValueError(f"histogram interval must be one of {', '.join(INTERVALS)}")
         self.name = "histogram"
         self.fieldname = "published"
         self.interval = interval
-        self.start = start
-        self.end = end
+        self.max_buckets = max(1, max_buckets)
 
     def count(self, values: FacetValues | StoredValues, docs: Collection[int], top: int = 0) -> Histogram:
         """The histogram of ``docs`` by publication date."""
         column = values.single("published")
-        counts: Counter[dt.date] = Counter()
+        days: Counter[dt.date] = Counter()
         undated = 0
         for when, n in Counter(map(column.__getitem__, docs)).items():
             if not when or not isinstance(when, dt.datetime):
                 undated += n
                 continue
-            counts[self.bucket_start(when.date())] += n
-        if not counts:
+            days[when.date()] += n
+        if not days:
             return Histogram(interval=self.interval, buckets=[], undated=undated)
-        first = self.bucket_start(self.start) if self.start else min(counts)
-        last = self.bucket_start(self.end) if self.end else max(counts)
-        first, last = min(first, min(counts)), max(last, max(counts))
-        buckets = []
-        day = first
-        while day <= last:
-            buckets.append(Bucket(start=day.isoformat(), label=self.label(day), count=counts.get(day, 0)))
-            day = self.next_start(day)
-        return Histogram(interval=self.interval, buckets=buckets, undated=undated)
+        first, last = min(days), max(days)
+        interval = self.interval
+        wanted = bucket_count(interval, first, last)
+        while wanted > self.max_buckets and interval != "year":
+            interval = INTERVALS[INTERVALS.index(interval) + 1]
+            wanted = bucket_count(interval, first, last)
+        counts: Counter[dt.date] = Counter()
+        for day, n in days.items():
+            counts[bucket_start(interval, day)] += n
+        note = None
+        if interval != self.interval:
+            note = (
+                f"per {interval}: per {self.interval} would be {bucket_count(self.interval, first, last):,} lines "
+                f"({first.isoformat()} to {last.isoformat()}); narrow the dates to see {self.interval}s"
+            )
+        if wanted > self.max_buckets:  # (years centuries apart: only those with matches)
+            starts = sorted(counts)
+            note = (note + "; " if note else "") + f"only the {len(starts):,} years with matches are listed ({first.year:04d} to {last.year:04d})"
+        else:
+            starts = list(bucket_starts(interval, bucket_start(interval, first), bucket_start(interval, last)))
+        buckets = [Bucket(start=day.isoformat(), label=bucket_label(interval, day), count=counts.get(day, 0)) for day in starts]
+        return Histogram(interval=interval, buckets=buckets, undated=undated, requested=self.interval if note else None, note=note)
 
     def bucket_start(self, day: dt.date) -> dt.date:
         """The first day of the bucket holding ``day``."""
-        if self.interval == "day":
-            return day
-        if self.interval == "week":
-            return day - dt.timedelta(days=day.weekday())
-        if self.interval == "month":
-            return day.replace(day=1)
-        return day.replace(month=1, day=1)
-
-    def next_start(self, day: dt.date) -> dt.date:
-        """The first day of the bucket after the one starting on ``day``."""
-        if self.interval == "day":
-            return day + dt.timedelta(days=1)
-        if self.interval == "week":
-            return day + dt.timedelta(days=7)
-        if self.interval == "month":
-            return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        return dt.date(day.year + 1, 1, 1)
+        return bucket_start(self.interval, day)
 
     def label(self, day: dt.date) -> str:
         """How a bucket is named: 2023-04-20, 2023-W16, 2023-04, 2023."""
-        if self.interval == "day":
-            return day.isoformat()
-        if self.interval == "week":
-            year, week, _ = day.isocalendar()
-            return f"{year}-W{week:02d}"
-        if self.interval == "month":
-            return day.strftime("%Y-%m")
-        return str(day.year)
+        return bucket_label(self.interval, day)
+
+
+def bucket_start(interval: str, day: dt.date) -> dt.date:
+    """The first day of the ``interval`` bucket holding ``day`` (weeks start on Monday;
+    0001-01-01 is one)."""
+    if interval == "day":
+        return day
+    if interval == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def bucket_count(interval: str, first: dt.date, last: dt.date) -> int:
+    """The number of ``interval`` buckets from the one holding ``first`` to the one holding
+    ``last``, counted without making them."""
+    if interval == "day":
+        return (last - first).days + 1
+    if interval == "week":
+        return (bucket_start("week", last) - bucket_start("week", first)).days // 7 + 1
+    if interval == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return last.year - first.year + 1
+
+
+def bucket_starts(interval: str, first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    """The first days of the buckets from ``first`` to ``last`` (both bucket starts); the
+    bucket after ``last`` is never made, so the last one may be at the end of 9999."""
+    day = first
+    while True:
+        yield day
+        if day >= last:
+            return
+        if interval == "day":
+            day = day + dt.timedelta(days=1)
+        elif interval == "week":
+            day = day + dt.timedelta(days=7)
+        elif interval == "month":
+            day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        else:
+            day = dt.date(day.year + 1, 1, 1)
+
+
+def bucket_label(interval: str, day: dt.date) -> str:
+    """How a bucket is named: 2023-04-20, 2023-W16, 2023-04, 2023 (years of four digits)."""
+    if interval == "day":
+        return day.isoformat()
+    if interval == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    if interval == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    return f"{day.year:04d}"

@@ -26,8 +26,6 @@ from ..errors import QueryError
 #: Longest query accepted, in characters.
 MAX_QUERY_CHARS = 2000
 DATE_HINT = "dates look like 2023, 2023-04 or 2023-04-20; ranges like published:[2023-01 to 2023-06]"
-#: Most terms a wildcard, prefix or fuzzy term may expand to.
-MAX_EXPANSION = 512
 
 FIELD_ALIASES = {
     "person": ["people"],

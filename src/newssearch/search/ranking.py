@@ -7,7 +7,9 @@ could reach the top ten). For the most common query shapes (words and phrases wi
 :func:`~newssearch.search.query.with_title_boost`), :class:`WordRanker` instead reads each
 word's posting list a block at a time, scores all its postings in one comprehension with
 Whoosh's own BM25F statistics (idf, average field length, the stored length bytes), and
-combines the words with dict operations. A phrase is checked on the positions held in the
+combines the words with dict operations. A part may also be any of several words (an
+expanded wildcard, prefix or fuzzy word: an ``Or`` of words inside an ``AND`` or a ``NOT``),
+scored as Whoosh scores an ``Or``: the sum of the words a document holds. A phrase is checked on the positions held in the
 same blocks (its words one after another) and scores the sum of its words, as Whoosh's span
 matcher does. The ranker returns every match (the exact total, what facets count) and the
 top ``n`` by score, ties by document number, as Whoosh does; ``tests/test_ranking.py`` checks
@@ -21,10 +23,10 @@ caller uses Whoosh.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeGuard
 
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
@@ -41,13 +43,24 @@ MAX_FREQUENCIES = 200_000
 Leaf = tuple[str, tuple[str, ...]]  # (field, words): one word is a term, more a phrase
 
 
+@dataclass(frozen=True)
+class AnyOf:
+    """Any of several terms or phrases (an expanded wildcard, prefix or fuzzy word): a
+    document matches if it holds one, and scores the sum of those it holds."""
+
+    leaves: tuple[Leaf, ...]
+
+
+Part = Leaf | AnyOf
+
+
 @dataclass
 class _Plan:
     """The query in a shape :class:`WordRanker` evaluates."""
 
     op: str  # "and" or "or"
-    terms: list[Leaf]
-    negated: list[Leaf]
+    terms: list[Part]
+    negated: list[Part]
     boosts: list[Leaf]  # score-only terms and phrases (the title clause)
 
 
@@ -57,9 +70,17 @@ def plan(q: wq.Query, scorable: Collection[str]) -> _Plan | None:
     found = _plan(q)
     if found is None:
         return None
-    if any(field not in scorable for field, _ in (*found.terms, *found.negated, *found.boosts)):
+    leaves = [*_leaves(found.terms), *_leaves(found.negated), *found.boosts]
+    if any(field not in scorable for field, _ in leaves):
         return None
     return found
+
+
+def _leaves(parts: list[Part]) -> list[Leaf]:
+    out: list[Leaf] = []
+    for part in parts:
+        out.extend(part.leaves if isinstance(part, AnyOf) else [part])
+    return out
 
 
 def _plan(q: wq.Query) -> _Plan | None:
@@ -75,18 +96,42 @@ def _plan(q: wq.Query) -> _Plan | None:
     if single is not None:
         return _Plan("and", [single], [], boosts)
     if type(q) is wq.And:
-        terms, negated = [], []
+        terms: list[Part] = []
+        negated: list[Part] = []
         for sub in q.subqueries:
-            leaf = _leaf(sub.query) if isinstance(sub, wq.Not) else _leaf(sub)
-            if leaf is None:
+            part = _part(sub.query) if isinstance(sub, wq.Not) else _part(sub)
+            if part is None:
                 return None
-            (negated if isinstance(sub, wq.Not) else terms).append(leaf)
+            (negated if isinstance(sub, wq.Not) else terms).append(part)
         return _Plan("and", terms, negated, boosts) if terms else None
-    if type(q) is wq.Or and getattr(q, "minmatch", 0) in (0, 1, None) and q.subqueries:
-        leaves = [_leaf(sub) for sub in q.subqueries]
-        if all(leaf is not None for leaf in leaves):
-            return _Plan("or", [leaf for leaf in leaves if leaf is not None], [], boosts)
+    if _plain_or(q):
+        parts = [_part(sub) for sub in q.subqueries]
+        if all(part is not None for part in parts):
+            return _Plan("or", [part for part in parts if part is not None], [], boosts)
     return None
+
+
+def _plain_or(q: wq.Query) -> TypeGuard[wq.Or]:
+    """An ``Or`` that matches what any of its parts matches and scores their sum."""
+    return type(q) is wq.Or and getattr(q, "minmatch", 0) in (0, 1, None) and bool(q.subqueries) and q.boost == 1.0
+
+
+def _any(q: wq.Query) -> AnyOf | None:
+    """An ``Or`` of terms, phrases and such ``Or``s as one part (the sum of sums is the sum),
+    or None."""
+    if not _plain_or(q):
+        return None
+    leaves: list[Leaf] = []
+    for sub in q.subqueries:
+        part = _part(sub)
+        if part is None:
+            return None
+        leaves.extend(part.leaves if isinstance(part, AnyOf) else [part])
+    return AnyOf(tuple(leaves))
+
+
+def _part(q: wq.Query) -> Part | None:
+    return _leaf(q) or _any(q)
 
 
 def _leaf(q: wq.Query) -> Leaf | None:
@@ -119,14 +164,17 @@ class WordRanker:
         self._norm: dict[str, list[float]] = {}
         self._frequencies: dict[tuple[int, str, str], int] = {}
 
-    def run(self, p: _Plan, n: int, allowed: set[int] | None = None, docs: bool = True) -> tuple[int, list[int], list[tuple[int, float]]]:
+    def run(
+        self, p: _Plan, n: int, allowed: set[int] | None = None, docs: bool = True, check: Callable[[str], None] | None = None
+    ) -> tuple[int, list[int], list[tuple[int, float]]]:
         """The number of matching documents, every one of them (when ``docs``; else an
-        empty list) and the top ``n`` (document, score), best first."""
+        empty list) and the top ``n`` (document, score), best first. ``check`` is called
+        before each word of each segment is read (a query's clock: it raises to stop)."""
         total = 0
         matched: list[int] = []
         best: list[tuple[int, float]] = []
         for index, (reader, offset) in enumerate(self.segments):
-            found = self._segment(p, index, reader, offset)
+            found = self._segment(p, index, reader, offset, check)
             if not found:
                 continue
             if allowed is not None:
@@ -141,18 +189,20 @@ class WordRanker:
 
     # -- one segment -----------------------------------------------------------------------
 
-    def _segment(self, p: _Plan, index: int, reader: Any, offset: int) -> dict[int, float] | None:
+    def _segment(self, p: _Plan, index: int, reader: Any, offset: int, check: Callable[[str], None] | None = None) -> dict[int, float] | None:
         found: dict[int, float] | None = None
         # the rarest first: an intersection never grows, and later words score only what is left
-        terms = sorted(p.terms, key=lambda leaf: self._rarity(index, leaf)) if p.op == "and" else p.terms
-        for leaf in terms:
+        terms = sorted(p.terms, key=lambda part: self._rarity(index, part)) if p.op == "and" else p.terms
+        for part in terms:
+            if check is not None:
+                check("ranking")
             if p.op == "and":
-                scored = self._scored(index, reader, leaf, within=found)
+                scored = self._scored_part(index, reader, part, found, check)
                 found = scored if found is None else {d: s + scored[d] for d, s in found.items() if d in scored}
                 if not found:
                     return None
             else:
-                scored = self._scored(index, reader, leaf)
+                scored = self._scored_part(index, reader, part, None, check)
                 if found is None:
                     found = dict(scored)
                 else:
@@ -160,13 +210,27 @@ class WordRanker:
                         found[d] = found.get(d, 0.0) + s
         if not found:
             return None
-        for leaf in p.negated:
-            for d in self._scored(index, reader, leaf, within=found):
+        for part in p.negated:
+            for d in self._scored_part(index, reader, part, found, check):
                 found.pop(d, None)
         for leaf in p.boosts:
             for d, s in self._scored(index, reader, leaf, within=found).items():
                 found[d] += s
         return found
+
+    def _scored_part(
+        self, index: int, reader: Any, part: Part, within: Collection[int] | None, check: Callable[[str], None] | None
+    ) -> dict[int, float]:
+        """:meth:`_scored` for a term, a phrase or any of several (their scores summed)."""
+        if not isinstance(part, AnyOf):
+            return self._scored(index, reader, part, within)
+        total: dict[int, float] = {}
+        for leaf in part.leaves:
+            if check is not None:
+                check("ranking")
+            for d, s in self._scored(index, reader, leaf, within).items():
+                total[d] = total.get(d, 0.0) + s
+        return total
 
     def _scored(self, index: int, reader: Any, leaf: Leaf, within: Collection[int] | None = None) -> dict[int, float]:
         """Segment document → the leaf's BM25 score, for every document the leaf matches
@@ -232,8 +296,10 @@ class WordRanker:
             found = self._frequencies[key] = self.segments[index][0].doc_frequency(fieldname, word)
         return found
 
-    def _rarity(self, index: int, leaf: Leaf) -> int:
-        fieldname, words = leaf
+    def _rarity(self, index: int, part: Part) -> int:
+        if isinstance(part, AnyOf):
+            return sum(self._rarity(index, leaf) for leaf in part.leaves)
+        fieldname, words = part
         return min(self.frequency(index, fieldname, w) for w in words)
 
     def _norms(self, fieldname: str) -> list[float]:

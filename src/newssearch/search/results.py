@@ -144,11 +144,16 @@ class Bucket:
 
 @dataclass
 class Histogram:
-    """Matches per day/week/month/year of publication, empty buckets included."""
+    """Matches per day/week/month/year of publication, empty buckets included.
+
+    ``interval`` is the interval drawn; when it is coarser than the one asked for (too many
+    buckets), ``requested`` names the one asked for and ``note`` says why."""
 
     interval: str
     buckets: list[Bucket]
     undated: int = 0
+    requested: str | None = None
+    note: str | None = None
 
     @property
     def total(self) -> int:
@@ -157,7 +162,11 @@ class Histogram:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"interval": self.interval, "buckets": [b.to_dict() for b in self.buckets], "undated": self.undated}
+        data: dict[str, Any] = {"interval": self.interval, "buckets": [b.to_dict() for b in self.buckets], "undated": self.undated}
+        if self.note:
+            data["requested"] = self.requested
+            data["note"] = self.note
+        return data
 
 
 @dataclass

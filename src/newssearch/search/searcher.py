@@ -7,6 +7,7 @@ queries: filter document sets and per-document facet values.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import os
@@ -25,12 +26,13 @@ from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
 from ..store.vocabulary import Speller
+from .budget import QueryBudget, QueryLimits
+from .expansion import Lexicon, expand
 from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, StoredValues, TermsFacet
 from .highlight import highlight
 from .postings import read_postings
 from .query import (
     ARTICLE_FIELDS,
-    MAX_EXPANSION,
     TEXT_FIELDS,
     QueryParser,
     content_terms,
@@ -54,6 +56,8 @@ SORTS = ("relevance", "newest", "oldest")
 #: unless the index-wide values are read already (about 30 µs an article, against seconds
 #: to read a field of a large index: see :class:`~newssearch.search.facets.StoredValues`).
 FEW_DOCS = 5000
+#: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
+MAX_CORRECTIONS = 10
 _ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
@@ -67,15 +71,18 @@ class Searcher:
     ...         print(hit.rank, hit.title, hit.snippet.marked())
 
     ``mmap=False`` (the default) opens fastest for a few queries; pass ``mmap=True`` for a
-    long-lived searcher over a large index. A damaged index raises
+    long-lived searcher over a large index. ``limits`` bounds what one query may cost
+    (wildcards, words, postings, seconds: see :mod:`newssearch.search.budget`); a query
+    past them raises :class:`~newssearch.errors.QueryTooExpensiveError`. A damaged index raises
     :class:`~newssearch.errors.IndexDamagedError` (from any method: Whoosh reads some files
     only when a query needs them), a folder someone else could have written
     :class:`~newssearch.errors.IndexUntrustedError`.
     """
 
-    def __init__(self, index_dir: str | os.PathLike[str] = "index", *, mmap: bool = False) -> None:
+    def __init__(self, index_dir: str | os.PathLike[str] = "index", *, mmap: bool = False, limits: QueryLimits | None = None) -> None:
         self.index_dir = os.fspath(index_dir)
         self._mmap = mmap
+        self.limits = limits if limits is not None else QueryLimits()
         self._open()
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -87,6 +94,7 @@ class Searcher:
         self._parser = QueryParser(self._ix.schema, self.person_keys)
         self._sets: dict[Any, set[int]] = {}
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
+        self._lexicon = Lexicon(self._searcher.reader())
         self._scorable = {name for name, field in self._ix.schema.items() if field.scorable}
         self._values = FacetValues(self._searcher.reader(), self._ix.schema)
         self._facet_queries = 0
@@ -170,9 +178,10 @@ class Searcher:
         if sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         level = "paragraph" if paragraphs else "article"
+        budget = self.limits.start(query)
         q = self._parser.parse(query) if query.strip() else wq.Every()
         q = to_paragraphs(q) if paragraphs else with_title_boost(q)
-        q = self._bounded(q)
+        q = self._bounded(q, budget)
         filters = _describe_filters(person, source, language, since, until)
         allowed = self._filter_set(level, person, source, language, since, until)
         if allowed is None and not only_text_fields(q, ("text",) if paragraphs else ARTICLE_FIELDS):
@@ -190,19 +199,20 @@ class Searcher:
             try:
                 if shape is not None:
                     # words with AND/OR/NOT: every match scored straight from posting blocks
-                    total, matched, ranked = self._ranker.run(shape, n, allowed, docs=bool(facet_objs))
+                    total, matched, ranked = self._ranker.run(shape, n, allowed, docs=bool(facet_objs), check=budget.check)
                     top = ranked[(page - 1) * limit : n]
                 elif sortedby is None:
                     # other shapes, one pass: rank, and record every match (the exact total, what facets count)
                     ranker = _RankAndRecord(n)
-                    collector = ranker if allowed is None else collectors.FilterCollector(ranker, allow=allowed)
+                    timed = _Timed(ranker, budget)
+                    collector = timed if allowed is None else collectors.FilterCollector(timed, allow=allowed)
                     self._searcher.search_with_collector(q, collector)
                     matched = ranker.matched
                 else:
-                    matched = self._matching(q, allowed)
+                    matched = self._matching(q, allowed, budget)
                     collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
                     if matched:
-                        self._searcher.search_with_collector(q, collector)
+                        self._searcher.search_with_collector(q, _Timed(collector, budget))
             except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
                 damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
                 if damage is not None:
@@ -218,7 +228,7 @@ class Searcher:
         if paragraphs:
             out.paragraphs = self._paragraph_hits(top, words, (page - 1) * limit)
         else:
-            out.hits = self._article_hits(top, q, words, (page - 1) * limit, snippets)
+            out.hits = self._article_hits(top, q, words, (page - 1) * limit, snippets, budget)
         values = self._facet_values(facet_objs, matched, paragraphs)
         for facet in facet_objs:
             counted = facet.count(values, matched, facet_limit)
@@ -226,38 +236,34 @@ class Searcher:
                 out.facets[facet.name] = counted
             else:
                 out.histogram = counted
-        if total < 3 and query.strip():
+        if total < 3 and query.strip() and not budget.out_of_time():
             out.suggestion = self.suggest(query)
         return out
 
-    def _bounded(self, q: wq.Query) -> wq.Query:
-        """Expand wildcard/prefix/fuzzy parts now, keeping at most MAX_EXPANSION terms each."""
-        reader = self._searcher.reader()
+    def _bounded(self, q: wq.Query, budget: QueryBudget | None = None) -> wq.Query:
+        """``q`` with its wildcard, prefix, fuzzy and range parts expanded into the index's
+        words, within the query's budget (see :mod:`newssearch.search.expansion`)."""
+        if budget is None:
+            budget = self.limits.start("")
+        return expand(q, self._searcher.reader(), self._lexicon, budget, self._doc_frequency)
 
-        def expand(node: wq.Query) -> wq.Query:
-            if isinstance(node, (wq.PatternQuery, wq.FuzzyTerm)):
-                terms = []
-                for text in node._btexts(reader):
-                    terms.append(wq.Term(node.fieldname, text.decode("utf-8") if isinstance(text, bytes) else text))
-                    if len(terms) >= MAX_EXPANSION:
-                        break
-                if not terms:
-                    return wq.NullQuery
-                return wq.Or(terms, boost=node.boost)
-            if node.is_leaf():
-                return node
-            return node.apply(expand)
+    def _doc_frequency(self, fieldname: str, word: Any) -> int:
+        """The number of documents holding ``word`` (each segment's looked up once)."""
+        frequency = self._ranker.frequency
+        return sum(frequency(index, fieldname, word) for index in range(len(self._ranker.segments)))
 
-        return expand(q)
-
-    def _matching(self, q: wq.Query, allowed: set[int] | None) -> list[int]:
-        if allowed is None:
-            return list(self._searcher.docs_for_query(q))
-        if not allowed:
+    def _matching(self, q: wq.Query, allowed: set[int] | None, budget: QueryBudget) -> list[int]:
+        if allowed is not None and not allowed:
             return []
-        if isinstance(q, wq.Every):
+        if isinstance(q, wq.Every) and allowed is not None:
             return sorted(allowed)
-        return [d for d in self._searcher.docs_for_query(q) if d in allowed]
+        found = []
+        for n, docnum in enumerate(self._searcher.docs_for_query(q), start=1):
+            if allowed is None or docnum in allowed:
+                found.append(docnum)
+            if not n % _CHECK_EVERY:
+                budget.check("matching")
+        return found
 
     def _kind(self, level: str) -> set[int]:
         """All article (or all paragraph) documents."""
@@ -317,9 +323,7 @@ class Searcher:
         if histogram:
             if histogram not in INTERVALS:
                 raise QueryError(f"unknown histogram interval {histogram!r}; use one of {', '.join(INTERVALS)}")
-            start = _date_bound(since, end=False).date() if since is not None else None
-            end = _date_bound(until, end=True).date() if until is not None else None
-            objs.append(DateHistogramFacet(histogram, start, end))
+            objs.append(DateHistogramFacet(histogram))  # (over the matches' dates: since/until only filter)
         return objs
 
     def _facet(self, name: str) -> Facet:
@@ -350,10 +354,12 @@ class Searcher:
             pass
         return words
 
-    def _article_hits(self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int) -> list[Hit]:
+    def _article_hits(
+        self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int, budget: QueryBudget | None = None
+    ) -> list[Hit]:
         stored = [self._searcher.stored_fields(docnum) for docnum, _ in top]
         articles = [(docnum, fields) for (docnum, _), fields in zip(top, stored)]
-        best = self._best_paragraphs(articles, q, words, max(snippets, 1))
+        best = self._best_paragraphs(articles, q, words, max(snippets, 1), budget)
         hits = []
         for rank, ((docnum, score), fields) in enumerate(zip(top, stored), start=offset + 1):
             hit = _hit_from_fields(rank, score, fields)
@@ -384,14 +390,17 @@ class Searcher:
                 found[d] = para.get("pos", 0)
         return found
 
-    def _best_paragraphs(self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, words: set[str], n: int) -> dict[str, list[Snippet]]:
+    def _best_paragraphs(
+        self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, words: set[str], n: int, budget: QueryBudget | None = None
+    ) -> dict[str, list[Snippet]]:
         """Each article's ``n`` best paragraphs for the query, best first.
 
         With query words, only these articles' paragraphs are looked up in the words'
         postings (only the blocks that hold a candidate are read) and scored here, rarer
         words weighing more, so the cost does not grow with the index; only the chosen
         paragraphs are read. A query of fields only (``person:…``, ``mentioned:…``) asks the
-        index which paragraphs match.
+        index which paragraphs match. Past the query's time (``budget``), the words not
+        looked up yet are left out of the paragraphs' scores.
         """
         if not articles:
             return {}
@@ -413,6 +422,8 @@ class Searcher:
         frequency = self._ranker.frequency
         scores: dict[int, float] = {}
         for word in words:
+            if budget is not None and budget.out_of_time():
+                break
             df = sum(frequency(index, "text", word) for index in range(len(segments)))
             if not df:
                 continue
@@ -496,7 +507,7 @@ class Searcher:
         if self._speller is None:
             self._speller = Speller(vocabulary.load(self.index_dir))
         speller = self._speller
-        out, changed = [], False
+        out, changed, unknown = [], False, 0
         for token in re.findall(r"[^\W\d_]+|\S", query):
             if token in ("AND", "OR", "NOT") or not token.isalpha():
                 out.append(token)
@@ -505,6 +516,9 @@ class Searcher:
             if len(word) < 3 or speller.known(word):
                 out.append(word)
                 continue
+            unknown += 1
+            if unknown > MAX_CORRECTIONS:
+                return None  # (a query of many unknown words is not a typo)
             found = speller.suggest(word)
             changed = changed or found is not None
             out.append(found or word)
@@ -573,6 +587,26 @@ class Searcher:
         )
 
 
+#: Matches collected between two checks of a query's clock.
+_CHECK_EVERY = 64
+
+
+class _Timed(collectors.WrappingCollector):
+    """Passes every match on to its child collector, and checks the query's time every
+    :data:`_CHECK_EVERY` matches (QueryTooExpensiveError when it is used up)."""
+
+    def __init__(self, child: collectors.Collector, budget: QueryBudget) -> None:
+        super().__init__(child)
+        self._budget = budget
+        self._count = 0
+
+    def collect(self, sub_docnum: int) -> Any:
+        self._count += 1
+        if not self._count % _CHECK_EVERY:
+            self._budget.check("matching and ranking")
+        return self.child.collect(sub_docnum)
+
+
 class _RankAndRecord(collectors.TopCollector):
     """Whoosh's top-N collector made exact: it visits every match (no block skipping, no
     matcher replacement, which undercounts OR queries) and records each one."""
@@ -622,8 +656,7 @@ def _date_bound(value: str | dt.date, end: bool) -> dt.datetime:
         m = int(month)
         if day is None:
             if end:
-                nxt = dt.datetime(year + (m == 12), m % 12 + 1, 1)
-                return nxt - dt.timedelta(seconds=1)
+                return dt.datetime(year, m, calendar.monthrange(year, m)[1], 23, 59, 59)  # (9999-12 too)
             return dt.datetime(year, m, 1)
         d = dt.datetime(year, m, int(day))
         return d.replace(hour=23, minute=59, second=59) if end else d

@@ -9,6 +9,7 @@ articles stay, which costs nothing but a rarely wrong suggestion.
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections import Counter
 
 from .schema import word_analyzer
@@ -65,12 +66,19 @@ class Speller:
         return word in self.words
 
     def suggest(self, word: str, maxdist: int = 2) -> str | None:
-        """The most frequent word nearest to ``word`` (edit distance ≤ ``maxdist``), or None."""
-        from whoosh.spelling import ListCorrector
+        """The most frequent word nearest to ``word`` (Levenshtein distance ≤ ``maxdist``,
+        the same first letter), or None. (RapidFuzz's distance over the words sharing the
+        first letter: about a millisecond, where Whoosh's automaton took 20-40 ms a word.)"""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
 
-        corrector = ListCorrector(self._ordered)
+        if not word:
+            return None
+        lo = bisect_left(self._ordered, word[0])
+        hi = bisect_left(self._ordered, word[0] + "\U0010ffff", lo)
+        found = process.extract(word, self._ordered[lo:hi], scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
         for dist in range(1, maxdist + 1):
-            candidates = [w for _, w in corrector._suggestions(word, dist, 1) if w != word]
+            candidates = [w for w, d, _ in found if d == dist]
             if candidates:
                 return max(candidates, key=lambda w: (self.words.get(w, 0), w))
         return None
