@@ -13,9 +13,10 @@ and is *not* a copy.
   computed with ``datasketch``'s vectorised :meth:`~datasketch.MinHash.update_batch` and
   fixed permutations (seed :data:`SEED`): the same text always gets the same signature.
 * :class:`DuplicateIndex` keeps the signatures of a collection, finds each new article's
-  candidate copies through banded LSH (``datasketch.MinHashLSH``, :data:`BANDS` bands of
-  :data:`ROWS` rows), keeps a candidate only when the signatures estimate its Jaccard
-  similarity at :data:`THRESHOLD` or more, and groups the copies into stories, each with a
+  candidate copies through banded LSH (:data:`BANDS` bands of :data:`ROWS` rows: two
+  signatures are candidates when one band is equal), keeps a candidate only when the
+  signatures estimate its Jaccard similarity at :data:`THRESHOLD` or more, and groups the
+  copies into stories, each with a
   representative: the earliest published copy (ties: the longest, then the smallest id).
   It is kept incrementally (:meth:`~DuplicateIndex.add`, :meth:`~DuplicateIndex.remove`;
   adding an id again is an edit) and always equals the index built from scratch from the
@@ -47,7 +48,7 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash  # type: ignore[import-untyped]
 
 from ..errors import IndexError_
 from ..model import Article
@@ -182,7 +183,7 @@ def published_key(value: dt.date | dt.datetime | None) -> int:
         return int(_NO_DATE)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
     else:
         value = dt.datetime(value.year, value.month, value.day)
     return (value - _EPOCH) // dt.timedelta(microseconds=1)
@@ -226,21 +227,80 @@ class Group:
         return len(self.members)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Article:
-    node: int
+    node: int  # -1: no words, no signature
     published: int
     length: int
+
+
+@functools.cache
+def _band_seeds(bands: int) -> npt.NDArray[np.uint64]:
+    return np.arange(1, bands + 1, dtype=np.uint64) * _COMBINE
+
+
+def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint64]:
+    """The LSH bucket key of each band of each signature (``(n, num_perm)`` → ``(n, bands)``).
+
+    A key is a 64-bit hash of the band's number and its ``rows`` values: two signatures
+    share a key in some band exactly when that band's values are equal (up to 64-bit
+    hash collisions, which only add candidates and are as symmetric as equality).
+    """
+    values = np.asarray(sigs, dtype=np.uint64)[:, : bands * rows].reshape(len(sigs), bands, rows)
+    keys = np.empty((len(sigs), bands), dtype=np.uint64)
+    keys[:] = _band_seeds(bands)
+    for j in range(rows):
+        keys = keys * _COMBINE + values[:, :, j]
+    return _fmix64(keys)
+
+
+class _Buckets:
+    """LSH buckets: band keys sorted in one NumPy array, plus a dict of the keys added since.
+
+    Built in one sort from a matrix of signatures (milliseconds for 100k articles, where
+    ``datasketch.MinHashLSH`` takes seconds and ~10 KB per article, and loads only from a
+    pickle). Removed nodes stay until the next rebuild; the caller filters them out.
+    """
+
+    def __init__(self, keys: npt.NDArray[np.uint64], nodes: npt.NDArray[np.int64]) -> None:
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")
+        self._keys = flat[order]
+        self._nodes = np.repeat(nodes, keys.shape[1])[order]
+        self._recent: dict[int, list[int]] = {}
+
+    def insert(self, node: int, keys: npt.NDArray[np.uint64]) -> None:
+        for key in keys.tolist():
+            self._recent.setdefault(key, []).append(node)
+
+    def candidates(self, keys: npt.NDArray[np.uint64]) -> set[int]:
+        """Every node sharing a key with ``keys`` in some band (removed ones included)."""
+        found: set[int] = set()
+        lo = np.searchsorted(self._keys, keys, "left")
+        hi = np.searchsorted(self._keys, keys, "right")
+        for start, end in zip(lo.tolist(), hi.tolist()):
+            if end > start:
+                found.update(self._nodes[start:end].tolist())
+        for key in keys.tolist():
+            recent = self._recent.get(key)
+            if recent:
+                found.update(recent)
+        return found
 
 
 class DuplicateIndex:
     """Signatures of a collection of articles, their copy pairs and their groups, kept incrementally.
 
-    Articles with identical signatures share one *node* (so a thousand exact copies cost one
-    LSH entry and no pairs); copy pairs are kept between nodes. After every :meth:`add` or
-    :meth:`remove` the groups equal those of an index built from scratch from the same
-    articles: candidates come from LSH bands (a symmetric test), pairs from the estimated
-    similarity (symmetric), and groups are recomputed for the connected nodes touched.
+    Articles with identical signatures share one *node* (a thousand exact copies cost one
+    signature, one LSH entry and no pairs); copy pairs are kept between nodes. After
+    every :meth:`add` or :meth:`remove` the groups equal those of an index built from
+    scratch from the same articles in any order: two nodes are candidates when some band
+    of their signatures is equal (a symmetric test), a pair when the signatures estimate
+    their similarity at ``threshold`` or more (symmetric too), and the groups of the
+    connected nodes an update touches are recomputed by a rule that depends only on them.
+
+    Memory: ``num_perm`` * 4 bytes per distinct signature plus ``bands`` * 16 bytes of LSH
+    keys, and a small record per article (about 1 KB per article with the defaults).
     """
 
     def __init__(
@@ -251,22 +311,24 @@ class DuplicateIndex:
         threshold: float = THRESHOLD,
         rule: Rule = "leader",
     ) -> None:
-        if bands * rows > num_perm or bands < 2 or rows < 1:
-            raise ValueError(f"need bands >= 2, rows >= 1 and bands * rows <= num_perm, got {bands} x {rows} for {num_perm}")
+        if bands * rows > num_perm or bands < 1 or rows < 1:
+            raise ValueError(f"need bands >= 1, rows >= 1 and bands * rows <= num_perm, got {bands} x {rows} for {num_perm}")
         if rule not in ("leader", "component"):
             raise ValueError(f"unknown grouping rule {rule!r}")
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold}")
         self.num_perm = num_perm
         self.bands = bands
         self.rows = rows
         self.threshold = threshold
         self.rule: Rule = rule
-        self._lsh = MinHashLSH(num_perm=num_perm, params=(bands, rows))
         self._articles: dict[str, _Article] = {}
-        self._node_ids: dict[bytes, int] = {}
-        self._node_sig: dict[int, Signature] = {}
-        self._node_members: dict[int, set[str]] = {}
+        self._sigs = np.zeros((16, num_perm), dtype=np.uint32)
+        self._alive = np.zeros(16, dtype=bool)
+        self._used = 0
+        self._buckets: _Buckets | None = None
+        self._members: dict[int, set[str]] = {}
         self._edges: dict[int, dict[int, float]] = {}
-        self._next_node = 0
         #: article id → representative id (only for articles in groups of two or more)
         self._rep: dict[str, str] = {}
         #: representative id → member ids in representative order
@@ -310,11 +372,16 @@ class DuplicateIndex:
         node_a, node_b = self._articles[a].node, self._articles[b].node
         if node_a < 0 or node_b < 0:
             return 0.0
-        return estimate(self._node_sig[node_a], self._node_sig[node_b])
+        return estimate(self._sigs[node_a], self._sigs[node_b])
+
+    def signature_of(self, article_id: str) -> Signature | None:
+        """The article's signature (``None`` when it has no words)."""
+        node = self._articles[article_id].node
+        return None if node < 0 else self._sigs[node].copy()
 
     def pairs(self) -> Iterator[tuple[str, str, float]]:
         """Every copy pair ``(a, b, similarity)`` with ``a < b``: the pairs the groups are made of."""
-        for members in self._node_members.values():
+        for members in self._members.values():
             ordered = sorted(members)
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1:]:
@@ -322,8 +389,8 @@ class DuplicateIndex:
         for node, linked in self._edges.items():
             for other, sim in linked.items():
                 if node < other:
-                    for a in self._node_members[node]:
-                        for b in self._node_members[other]:
+                    for a in self._members[node]:
+                        for b in self._members[other]:
                             yield (a, b, sim) if a < b else (b, a, sim)
 
     def _group(self, rep: str, members: list[str]) -> Group:
@@ -331,7 +398,7 @@ class DuplicateIndex:
         versions = []
         for m in members:
             art = self._articles[m]
-            sim = 1.0 if art.node == rep_node else estimate(self._node_sig[rep_node], self._node_sig[art.node])
+            sim = 1.0 if art.node == rep_node else estimate(self._sigs[rep_node], self._sigs[art.node])
             versions.append(Version(m, _published_value(art.published), art.length, sim))
         return Group(tuple(versions))
 
@@ -359,12 +426,9 @@ class DuplicateIndex:
         if sig is None:
             self._articles[article_id] = _Article(-1, published_key(published), int(length))
         else:
-            key = sig.tobytes()
-            node = self._node_ids.get(key)
-            if node is None:
-                node = self._new_node(key, sig)
+            node = self._node_for(sig)
             self._note_nodes({node})
-            self._node_members[node].add(article_id)
+            self._members[node].add(article_id)
             self._articles[article_id] = _Article(node, published_key(published), int(length))
             touched.add(node)
         self._regroup(touched)
@@ -379,6 +443,66 @@ class DuplicateIndex:
         self._regroup(self._discard(article_id))
         return self._changes()
 
+    def _ensure_buckets(self) -> _Buckets:
+        if self._buckets is None:
+            nodes = np.flatnonzero(self._alive[: self._used])
+            self._buckets = _Buckets(band_keys(self._sigs[nodes], self.bands, self.rows), nodes.astype(np.int64))
+        return self._buckets
+
+    def _node_for(self, sig: Signature) -> int:
+        """The node of an identical signature, or a new node linked to its copies."""
+        buckets = self._ensure_buckets()
+        keys = band_keys(sig[np.newaxis], self.bands, self.rows)[0]
+        found = [c for c in buckets.candidates(keys) if self._alive[c]]
+        linked: dict[int, float] = {}
+        if found:
+            nodes = np.array(found, dtype=np.int64)
+            equal = np.count_nonzero(self._sigs[nodes] == sig, axis=1)
+            same = nodes[equal == self.num_perm]
+            if len(same):
+                return int(same[0])
+            for node, count in zip(nodes.tolist(), equal.tolist()):
+                sim = count / self.num_perm
+                if sim >= self.threshold:
+                    linked[node] = sim
+        node = self._new_slot(sig)
+        buckets.insert(node, keys)
+        self._members[node] = set()
+        self._edges[node] = linked
+        for other, sim in linked.items():
+            self._edges[other][node] = sim
+        return node
+
+    def _new_slot(self, sig: Signature) -> int:
+        if self._used == len(self._alive):
+            grown = len(self._alive) * 2
+            self._sigs = np.resize(self._sigs, (grown, self.num_perm))
+            self._alive = np.concatenate([self._alive, np.zeros(grown - len(self._alive), dtype=bool)])
+        node = self._used
+        self._used += 1
+        self._sigs[node] = sig
+        self._alive[node] = True
+        return node
+
+    def _discard(self, article_id: str) -> set[int]:
+        """Take the article out; returns the nodes whose groups must be recomputed."""
+        art = self._articles.pop(article_id, None)
+        self._rep.pop(article_id, None)
+        if art is None or art.node < 0:
+            return set()
+        node = art.node
+        members = self._members[node]
+        members.discard(article_id)
+        self._clear_groups(self._component(node))
+        if members:
+            return {node}
+        linked = self._edges.pop(node)
+        for other in linked:
+            del self._edges[other][node]
+        del self._members[node]
+        self._alive[node] = False
+        return set(linked)
+
     def _note(self, article_id: str) -> None:
         """Remember an article's representative before this update changes anything."""
         if article_id not in self._journal:
@@ -386,7 +510,7 @@ class DuplicateIndex:
 
     def _note_nodes(self, nodes: Iterable[int]) -> None:
         for node in nodes:
-            for m in self._node_members[node]:
+            for m in self._members[node]:
                 self._note(m)
 
     def _changes(self) -> set[str]:
@@ -397,41 +521,6 @@ class DuplicateIndex:
                 changed.add(a)
         self._journal = {}
         return changed
-
-    def _new_node(self, key: bytes, sig: Signature) -> int:
-        node = self._next_node
-        self._next_node += 1
-        self._node_ids[key] = node
-        self._node_sig[node] = sig
-        self._node_members[node] = set()
-        self._edges[node] = {}
-        sketch = LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
-        for other in self._lsh.query(sketch):
-            sim = estimate(sig, self._node_sig[other])
-            if sim >= self.threshold:
-                self._edges[node][other] = sim
-                self._edges[other][node] = sim
-        self._lsh.insert(node, sketch, check_duplication=False)
-        return node
-
-    def _discard(self, article_id: str) -> set[int]:
-        """Take the article out; returns the nodes whose groups must be recomputed."""
-        art = self._articles.pop(article_id, None)
-        self._rep.pop(article_id, None)
-        if art is None or art.node < 0:
-            return set()
-        node = art.node
-        members = self._node_members[node]
-        members.discard(article_id)
-        self._clear_groups(self._component(node))
-        if members:
-            return {node}
-        linked = self._edges.pop(node)
-        for other in linked:
-            del self._edges[other][node]
-        del self._node_members[node], self._node_ids[self._node_sig.pop(node).tobytes()]
-        self._lsh.remove(node)
-        return set(linked)
 
     def _component(self, start: int) -> set[int]:
         seen = {start}
@@ -445,13 +534,13 @@ class DuplicateIndex:
 
     def _clear_groups(self, nodes: Iterable[int]) -> None:
         for node in nodes:
-            for m in self._node_members[node]:
+            for m in self._members[node]:
                 self._note(m)
                 rep = self._rep.pop(m, None)
                 if rep is not None:
                     self._groups.pop(rep, None)
 
-    def _regroup(self, nodes: set[int]) -> None:
+    def _regroup(self, nodes: Iterable[int]) -> None:
         done: set[int] = set()
         for node in nodes:
             if node in done or node not in self._edges:
@@ -468,9 +557,9 @@ class DuplicateIndex:
 
     def _cluster(self, component: set[int]) -> list[list[str]]:
         """Split connected nodes into groups of article ids by the index's rule."""
-        best = {n: min(self._node_members[n], key=self._order_key) for n in component}
         if self.rule == "component":
-            return [[m for n in component for m in self._node_members[n]]]
+            return [[m for n in component for m in self._members[n]]]
+        best = {n: min(self._members[n], key=self._order_key) for n in component}
         order = sorted(component, key=lambda n: self._order_key(best[n]))
         rank = {n: i for i, n in enumerate(order)}
         leader_of: dict[int, int] = {}
@@ -479,7 +568,7 @@ class DuplicateIndex:
             leader_of[node] = min(linked)[2] if linked else node
         clusters: dict[int, list[str]] = {}
         for node, leader in leader_of.items():
-            clusters.setdefault(leader, []).extend(self._node_members[node])
+            clusters.setdefault(leader, []).extend(self._members[node])
         return list(clusters.values())
 
     # ---------------------------------------------------------------- bytes
@@ -487,10 +576,11 @@ class DuplicateIndex:
     def save(self) -> bytes:
         """The whole index as bytes (a NumPy ``.npz`` archive, no pickles); :meth:`load` reads it back."""
         ids = sorted(self._articles)
-        nodes = sorted(self._node_sig)
-        position = {n: i for i, n in enumerate(nodes)}
+        position = {a: i for i, a in enumerate(ids)}
+        nodes = np.flatnonzero(self._alive[: self._used])
+        node_position = {int(n): i for i, n in enumerate(nodes.tolist())}
         encoded = [a.encode("utf-8") for a in ids]
-        edges = [(position[n], position[o]) for n in nodes for o in self._edges[n] if n < o]
+        edges = [(node_position[n], node_position[o]) for n in nodes.tolist() for o in self._edges[n] if n < o]
         header = {
             "magic": _MAGIC, "format": _FORMAT, "num_perm": self.num_perm, "bands": self.bands, "rows": self.rows,
             "threshold": self.threshold, "rule": self.rule, "seed": SEED, "scheme": SCHEME, "shingle": SHINGLE,
@@ -503,8 +593,9 @@ class DuplicateIndex:
             id_lengths=np.array([len(e) for e in encoded], dtype=np.int64),
             published=np.array([self._articles[a].published for a in ids], dtype=np.int64),
             length=np.array([self._articles[a].length for a in ids], dtype=np.int64),
-            node=np.array([position.get(self._articles[a].node, -1) for a in ids], dtype=np.int64),
-            signatures=np.array([self._node_sig[n] for n in nodes], dtype=np.uint32).reshape(len(nodes), self.num_perm),
+            node=np.array([node_position.get(self._articles[a].node, -1) for a in ids], dtype=np.int64),
+            representative=np.array([position[self._rep[a]] if a in self._rep else -1 for a in ids], dtype=np.int64),
+            signatures=self._sigs[nodes],
             edges=np.array(edges, dtype=np.int64).reshape(len(edges), 2),
         )
         return buffer.getvalue()
@@ -512,39 +603,43 @@ class DuplicateIndex:
     @classmethod
     def load(cls, data: bytes) -> DuplicateIndex:
         """The index :meth:`save` wrote; :class:`~newssearch.errors.IndexError_` when the bytes are not one."""
+        header, arrays = _read(data)
         try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-                header = json.loads(archive["header"].tobytes().decode("utf-8"))
-                arrays = {k: archive[k] for k in ("id_bytes", "id_lengths", "published", "length", "node", "signatures", "edges")}
-        except Exception as err:  # noqa: BLE001 - any failure to parse means the same thing
-            raise IndexError_(f"the duplicates file is damaged ({type(err).__name__}); index again with --rebuild") from err
-        if not isinstance(header, dict) or header.get("magic") != _MAGIC:
-            raise IndexError_("the duplicates file is not one newssearch wrote")
-        if header.get("format") != _FORMAT or header.get("seed") != SEED or header.get("scheme") != SCHEME or header.get("shingle") != SHINGLE:
-            raise IndexError_("the duplicates file was made by another version of newssearch; index again with --rebuild")
-        index = cls(header["num_perm"], header["bands"], header["rows"], header["threshold"], header["rule"])
-        blob = arrays["id_bytes"].tobytes()
-        ends = np.cumsum(arrays["id_lengths"])
-        starts = ends - arrays["id_lengths"]
+            index = cls(int(header["num_perm"]), int(header["bands"]), int(header["rows"]), float(header["threshold"]), header["rule"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise IndexError_(f"the duplicates file has a bad header ({err})") from err
         sigs = arrays["signatures"]
-        for i in range(len(sigs)):
-            sig = sigs[i].astype(np.uint32)
-            index._node_ids[sig.tobytes()] = i
-            index._node_sig[i] = sig
-            index._node_members[i] = set()
-            index._edges[i] = {}
-            index._lsh.insert(i, LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME), check_duplication=False)
-        index._next_node = len(sigs)
-        for start, end, published, length, node in zip(starts, ends, arrays["published"], arrays["length"], arrays["node"]):
-            article_id = blob[start:end].decode("utf-8")
-            index._articles[article_id] = _Article(int(node), int(published), int(length))
-            if node >= 0:
-                index._node_members[int(node)].add(article_id)
-        for a, b in arrays["edges"]:
-            sim = estimate(index._node_sig[int(a)], index._node_sig[int(b)])
-            index._edges[int(a)][int(b)] = sim
-            index._edges[int(b)][int(a)] = sim
-        index._regroup(set(index._node_sig))
+        ids = _ids(arrays)
+        node = arrays["node"]
+        edges = arrays["edges"]
+        count = len(sigs)
+        if (sigs.ndim != 2 or sigs.shape[1] != index.num_perm or edges.ndim != 2 or edges.shape[1] != 2
+                or not len(ids) == len(node) == len(arrays["published"]) == len(arrays["length"]) == len(arrays["representative"])
+                or _out_of_range(node, -1, count) or _out_of_range(edges, 0, count) or _out_of_range(arrays["representative"], -1, len(ids))):
+            raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
+        capacity = max(count, 16)
+        index._sigs = np.zeros((capacity, index.num_perm), dtype=np.uint32)
+        index._sigs[:count] = sigs
+        index._alive = np.zeros(capacity, dtype=bool)
+        index._alive[:count] = True
+        index._used = count
+        index._members = {n: set() for n in range(count)}
+        index._edges = {n: {} for n in range(count)}
+        for article_id, n, published, length in zip(ids, node.tolist(), arrays["published"].tolist(), arrays["length"].tolist()):
+            index._articles[article_id] = _Article(n, published, length)
+            if n >= 0:
+                index._members[n].add(article_id)
+        if len(edges):
+            sims = np.count_nonzero(index._sigs[edges[:, 0]] == index._sigs[edges[:, 1]], axis=1) / index.num_perm
+            for a, b, sim in zip(edges[:, 0].tolist(), edges[:, 1].tolist(), sims.tolist()):
+                index._edges[a][b] = sim
+                index._edges[b][a] = sim
+        for article_id, rep in zip(ids, arrays["representative"].tolist()):
+            if rep >= 0:
+                index._rep[article_id] = ids[rep]
+                index._groups.setdefault(ids[rep], []).append(article_id)
+        for members in index._groups.values():
+            members.sort(key=index._order_key)
         return index
 
     @classmethod
@@ -556,3 +651,44 @@ class DuplicateIndex:
         for article_id, sig, published, length in articles:
             index.add(article_id, sig, published, length)
         return index
+
+
+_ARRAYS = ("id_bytes", "id_lengths", "published", "length", "node", "representative", "signatures", "edges")
+
+
+def _read(data: bytes) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            header = json.loads(archive["header"].tobytes().decode("utf-8"))
+            arrays = {k: archive[k] for k in _ARRAYS}
+    except Exception as err:
+        raise IndexError_(f"the duplicates file is damaged ({type(err).__name__}); index again with --rebuild") from err
+    if not isinstance(header, dict) or header.get("magic") != _MAGIC:
+        raise IndexError_("the duplicates file is not one newssearch wrote")
+    if header.get("format") != _FORMAT or header.get("seed") != SEED or header.get("scheme") != SCHEME or header.get("shingle") != SHINGLE:
+        raise IndexError_("the duplicates file was made by another version of newssearch; index again with --rebuild")
+    return header, arrays
+
+
+def _ids(arrays: dict[str, npt.NDArray[Any]]) -> list[str]:
+    blob = arrays["id_bytes"].tobytes()
+    lengths = arrays["id_lengths"]
+    if lengths.ndim != 1 or (len(lengths) and (lengths.min() < 0 or int(lengths.sum()) != len(blob))):
+        raise IndexError_("the duplicates file is damaged (article ids); index again with --rebuild")
+    ends = np.cumsum(lengths).tolist()
+    try:
+        return [blob[start:end].decode("utf-8") for start, end in zip([0, *ends[:-1]], ends)]
+    except UnicodeDecodeError as err:
+        raise IndexError_("the duplicates file is damaged (article ids); index again with --rebuild") from err
+
+
+def _out_of_range(values: npt.NDArray[Any], low: int, high: int) -> bool:
+    return bool(len(values) and (values.dtype.kind not in "iu" or values.min() < low or values.max() >= high))
+
+
+def read_groups(data: bytes) -> dict[str, Group]:
+    """Only the groups of a saved index: article id → its :class:`Group`, for articles with copies.
+
+    What a searcher needs to collapse copies, without building the LSH buckets.
+    """
+    return {a: g for g in DuplicateIndex.load(data).groups() for a in g.ids}

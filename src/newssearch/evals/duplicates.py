@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sparse
+from scipy import sparse  # type: ignore[import-untyped]
 
 from newssearch.enrich import duplicates as dup
 from newssearch.enrich.dates import parse_date
@@ -187,7 +187,7 @@ def method_pairs(index: dup.DuplicateIndex) -> set[tuple[int, int]]:
 
 def group_pairs(index: dup.DuplicateIndex) -> set[tuple[int, int]]:
     """Every pair of articles that share a group."""
-    out = set()
+    out: set[tuple[int, int]] = set()
     for group in index.groups():
         ids = sorted(int(i) for i in group.ids)
         out.update((a, b) for k, a in enumerate(ids) for b in ids[k + 1:])
@@ -364,15 +364,16 @@ def pick_examples(index: dup.DuplicateIndex, articles: list[Article], exact: dic
     out = []
     for group in chosen[:count]:
         rep = int(group.representative)
-        out.append({"members": [
-            {
-                "id": articles[int(m.id)].id, "title": articles[int(m.id)].title, "source": articles[int(m.id)].source,
-                "published": articles[int(m.id)].published.isoformat() if articles[int(m.id)].published else None,
+        members = []
+        for m in group.members:
+            article = articles[int(m.id)]
+            members.append({
+                "id": article.id, "title": article.title, "source": article.source,
+                "published": article.published.isoformat() if article.published else None,
                 "words": m.length, "similarity": round(m.similarity, 3),
                 "exact_jaccard": 1.0 if int(m.id) == rep else round(exact.get(_pair(rep, int(m.id)), 0.0), 3),
-            }
-            for m in group.members
-        ]})
+            })
+        out.append({"members": members})
     return out
 
 
