@@ -263,11 +263,15 @@ def test_save_load_round_trip_and_continue() -> None:
     for i, (article_id, text) in enumerate(texts.items()):
         index.add(article_id, dup.signature(text), dt.datetime(2024, 1, 1 + i, 12), len(dup.words(text)))
     index.remove("a")
+    index.meta = {"generation": 7}
     loaded = DuplicateIndex.load(index.save())
+    assert loaded.meta == {"generation": 7}
     assert loaded.groups(min_size=1) == index.groups(min_size=1)
     assert sorted(loaded.pairs()) == sorted(index.pairs())
     assert loaded.ids() == index.ids() == ["b", "c", "d", "e", "f"]
-    assert dup.read_groups(index.save())["c"] == index.group_of("c")
+    groups = dup.read_groups(index.save())
+    assert groups["c"] == index.group_of("c") == groups["b"]
+    assert sorted(groups) == sorted(a for g in index.groups() for a in g.ids)
     for each in (index, loaded):
         each.add("g", dup.signature(texts["a"]), dt.datetime(2023, 1, 1), 5)
         each.remove("d")
@@ -333,7 +337,9 @@ class IncrementalDuplicates(RuleBasedStateMachine):
 
     @rule()
     def reload(self) -> None:
-        self.index = DuplicateIndex.load(self.index.save())
+        data = self.index.save()
+        assert dup.read_groups(data) == {a: g for g in self.index.groups() for a in g.ids}
+        self.index = DuplicateIndex.load(data)
 
     @invariant()
     def equals_from_scratch(self) -> None:
