@@ -304,6 +304,16 @@ _DATES: list[dt.date | dt.datetime | None] = [None, dt.date(2024, 1, 1), dt.date
 _IDS = [f"id{i}" for i in range(8)]
 
 
+def _brute_force_pairs(items: list[tuple[str, dup.Signature | None, object, int]]) -> list[tuple[str, str, float]]:
+    """Every pair whose signatures agree on >= 80 % of values: what the LSH buckets must not lose."""
+    out = []
+    for i, (a, sig_a, _, _) in enumerate(items):
+        for b, sig_b, _, _ in items[i + 1:]:
+            if sig_a is not None and sig_b is not None and dup.estimate(sig_a, sig_b) >= dup.THRESHOLD:
+                out.append((a, b, dup.estimate(sig_a, sig_b)) if a < b else (b, a, dup.estimate(sig_a, sig_b)))
+    return sorted(out)
+
+
 def _state(index: DuplicateIndex) -> list[tuple[tuple[str, ...], tuple[float, ...]]]:
     return [(g.ids, tuple(m.similarity for m in g.members)) for g in index.groups(min_size=1)]
 
@@ -347,7 +357,7 @@ class IncrementalDuplicates(RuleBasedStateMachine):
         forward = DuplicateIndex.build(items)
         backward = DuplicateIndex.build(reversed(items))
         assert _state(self.index) == _state(forward) == _state(backward)
-        assert sorted(self.index.pairs()) == sorted(forward.pairs())
+        assert sorted(self.index.pairs()) == sorted(forward.pairs()) == _brute_force_pairs(items)
         for group in self.index.groups():
             rep = group.representative
             assert all(self.index.similarity(rep, m) >= dup.THRESHOLD for m in group.ids)
@@ -355,6 +365,30 @@ class IncrementalDuplicates(RuleBasedStateMachine):
 
 IncrementalDuplicates.TestCase.settings = settings(max_examples=30, stateful_step_count=20, deadline=None)
 TestIncrementalDuplicates = IncrementalDuplicates.TestCase
+
+
+def test_many_updates_merge_and_rebuild_buckets_without_losing_pairs() -> None:
+    """Hundreds of adds (bucket merges every 256 nodes), mass removal (a rebuild), edits."""
+    rng = np.random.default_rng(11)
+    items: dict[str, tuple[dup.Signature | None, dt.date | dt.datetime | None, int]] = {}
+    index = DuplicateIndex()
+    for n in range(600):
+        base = _BASES[n % 2] if n % 3 else rng.integers(0, 2**32, dup.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+        differ = int(rng.integers(0, 40))
+        value = _perturbed(base, sorted(rng.choice(dup.NUM_PERM, differ, replace=False).tolist()), n)
+        items[f"a{n}"] = (value, dt.datetime(2024, 1, 1) + dt.timedelta(hours=int(rng.integers(0, 100))), int(rng.integers(1, 9)))
+        index.add(f"a{n}", *items[f"a{n}"])
+    for n in range(0, 600, 3):
+        index.remove(f"a{n}")
+        index.remove(f"a{n + 1}")
+        del items[f"a{n}"], items[f"a{n + 1}"]
+    for n in range(2, 600, 9):
+        items[f"a{n}"] = (items[f"a{(n + 3) % 600 // 3 * 3 + 2}"][0], None, 1)
+        index.add(f"a{n}", *items[f"a{n}"])
+    ordered = [(a, *v) for a, v in sorted(items.items())]
+    assert _state(index) == _state(DuplicateIndex.build(ordered))
+    assert sorted(index.pairs()) == _brute_force_pairs(ordered)
+    assert len(index.groups()) > 5
 
 
 def test_group_dataclass() -> None:
