@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -97,13 +98,14 @@ def test_signature_bytes_round_trip() -> None:
         dup.signature_from_bytes(data[:-1])
 
 
-def test_article_signature_uses_body_not_title() -> None:
+def test_fingerprint_uses_body_not_title() -> None:
     body = story(2)
-    a = Article(id="a", title="Storm hits coast", paragraphs=body)
-    b = Article(id="b", title="Completely different headline here", paragraphs=body)
-    (sig_a, words_a), (sig_b, _) = dup.article_signature(a), dup.article_signature(b)
-    assert sig_a is not None and sig_b is not None and np.array_equal(sig_a, sig_b)
-    assert words_a == len(dup.words(text_of(body)))
+    a = dup.fingerprint(Article(id="a", title="Storm hits coast", paragraphs=body))
+    b = dup.fingerprint(Article(id="b", title="Completely different headline here", paragraphs=body))
+    assert a.signature is not None and b.signature is not None and np.array_equal(a.signature, b.signature)
+    assert a.words == len(dup.words(text_of(body)))
+    assert np.array_equal(a.shingles, dup.shingle_hashes(dup.words(text_of(body))))
+    assert dup.fingerprint(Article(id="c", title="Only a title", paragraphs=[])).signature is None
 
 
 def test_estimate_tracks_exact_jaccard() -> None:
@@ -304,13 +306,26 @@ _DATES: list[dt.date | dt.datetime | None] = [None, dt.date(2024, 1, 1), dt.date
 _IDS = [f"id{i}" for i in range(8)]
 
 
-def _brute_force_pairs(items: list[tuple[str, dup.Signature | None, object, int]]) -> list[tuple[str, str, float]]:
-    """Every pair whose signatures agree on >= 80 % of values: what the LSH buckets must not lose."""
+def _brute_force_pairs(
+    items: Sequence[tuple[str, dup.Signature | None, object, int]], verify: dup.Verifier | None = None
+) -> list[tuple[str, str, float]]:
+    """The copy pairs by comparing every two signatures (and bands, when a verifier may lift
+    a pair under the threshold): what the LSH buckets must not lose."""
     out = []
     for i, (a, sig_a, _, _) in enumerate(items):
         for b, sig_b, _, _ in items[i + 1:]:
-            if sig_a is not None and sig_b is not None and dup.estimate(sig_a, sig_b) >= dup.THRESHOLD:
-                out.append((a, b, dup.estimate(sig_a, sig_b)) if a < b else (b, a, dup.estimate(sig_a, sig_b)))
+            if sig_a is None or sig_b is None:
+                continue
+            sim = dup.estimate(sig_a, sig_b)
+            if sim == 1.0:  # one node: a pair without verification
+                out.append((min(a, b), max(a, b), 1.0))
+                continue
+            if verify is not None and abs(sim - dup.THRESHOLD) < dup.MARGIN:
+                exact = verify(a, b)
+                sim = sim if exact is None else exact
+            keys = dup.band_keys(np.array([sig_a, sig_b]), dup.BANDS, dup.ROWS)
+            if sim >= dup.THRESHOLD and bool((keys[0] == keys[1]).any()):
+                out.append((min(a, b), max(a, b), sim))
     return sorted(out)
 
 
@@ -321,10 +336,20 @@ def _state(index: DuplicateIndex) -> list[tuple[tuple[str, ...], tuple[float, ..
 class IncrementalDuplicates(RuleBasedStateMachine):
     """Adds, edits, removes and reloads keep the groups equal to a from-scratch build."""
 
+    verifying = False
+
     def __init__(self) -> None:
         super().__init__()
-        self.index = DuplicateIndex()
         self.articles: dict[str, tuple[dup.Signature | None, dt.date | dt.datetime | None, int]] = {}
+        self.verify = self._verify if self.verifying else None
+        self.index = DuplicateIndex(verify=self.verify)
+
+    def _verify(self, a: str, b: str) -> float:
+        """A stand-in for exact Jaccard: the estimate moved by +-0.05, symmetric, from the signatures alone."""
+        sig_a, sig_b = self.articles[a][0], self.articles[b][0]
+        assert sig_a is not None and sig_b is not None
+        shift = 0.05 if (int(sig_a[0]) ^ int(sig_b[0])) & 1 else -0.05
+        return dup.estimate(sig_a, sig_b) + shift
 
     def _reps(self) -> dict[str, str]:
         return {a: self.index.representative_of(a) for a in self.articles}
@@ -332,8 +357,8 @@ class IncrementalDuplicates(RuleBasedStateMachine):
     @rule(article_id=st.sampled_from(_IDS), which=st.integers(0, len(_POOL) - 1), date=st.sampled_from(_DATES), length=st.integers(1, 3))
     def add_or_edit(self, article_id: str, which: int, date: dt.date | dt.datetime | None, length: int) -> None:
         before = self._reps()
-        changed = self.index.add(article_id, _POOL[which], date, length)
         self.articles[article_id] = (_POOL[which], date, length)
+        changed = self.index.add(article_id, _POOL[which], date, length)
         after = self._reps()
         assert changed == {a for a in after if before.get(a) != after[a]}
 
@@ -349,22 +374,95 @@ class IncrementalDuplicates(RuleBasedStateMachine):
     def reload(self) -> None:
         data = self.index.save()
         assert dup.read_groups(data) == {a: g for g in self.index.groups() for a in g.ids}
-        self.index = DuplicateIndex.load(data)
+        self.index = DuplicateIndex.load(data, verify=self.verify)
 
     @invariant()
     def equals_from_scratch(self) -> None:
         items = [(a, *v) for a, v in sorted(self.articles.items())]
-        forward = DuplicateIndex.build(items)
-        backward = DuplicateIndex.build(reversed(items))
+        forward = DuplicateIndex.build(items, verify=self.verify)
+        backward = DuplicateIndex.build(reversed(items), verify=self.verify)
         assert _state(self.index) == _state(forward) == _state(backward)
-        assert sorted(self.index.pairs()) == sorted(forward.pairs()) == _brute_force_pairs(items)
+        assert sorted(self.index.pairs()) == sorted(forward.pairs()) == _brute_force_pairs(items, self.verify)
         for group in self.index.groups():
-            rep = group.representative
-            assert all(self.index.similarity(rep, m) >= dup.THRESHOLD for m in group.ids)
+            assert all(m.similarity >= dup.THRESHOLD for m in group.members)
+
+
+class IncrementalVerifiedDuplicates(IncrementalDuplicates):
+    """The same, with a verifier deciding the pairs near the threshold."""
+
+    verifying = True
 
 
 IncrementalDuplicates.TestCase.settings = settings(max_examples=30, stateful_step_count=20, deadline=None)
 TestIncrementalDuplicates = IncrementalDuplicates.TestCase
+IncrementalVerifiedDuplicates.TestCase.settings = settings(max_examples=20, stateful_step_count=20, deadline=None)
+TestIncrementalVerifiedDuplicates = IncrementalVerifiedDuplicates.TestCase
+
+
+def test_verifier_decides_pairs_near_the_threshold() -> None:
+    base = np.arange(dup.NUM_PERM, dtype=np.uint32) * 7919
+    near = _perturbed(base, list(range(0, 80, 4)), 1)  # estimate 0.84: near the threshold
+    under = _perturbed(base, list(range(104, 128)) + list(range(0, 28, 4)), 2)  # estimate 0.76, still a candidate
+    same = _perturbed(base, [0, 1, 2], 3)  # estimate 0.98: far above
+    exact = {
+        frozenset(("base", "near")): 0.78, frozenset(("base", "under")): 0.83, frozenset(("near", "under")): 0.6,
+        frozenset(("same", "near")): 0.79, frozenset(("same", "under")): 0.82,
+    }
+    calls: list[frozenset[str]] = []
+
+    def verify(a: str, b: str) -> float:
+        calls.append(frozenset((a, b)))
+        return exact[frozenset((a, b))]
+
+    index = DuplicateIndex(verify=verify)
+    for article_id, value in (("base", base), ("near", near), ("under", under), ("same", same)):
+        index.add(article_id, value, DAY, 10)
+    assert [g.ids for g in index.groups()] == [("base", "same", "under")]
+    assert [m.similarity for m in index.group_of("under").members] == [1.0, 125 / 128, 0.83]
+    # base~same is far above the threshold (no need to ask); near~under is not even a candidate
+    assert set(calls) == {frozenset(p) for p in (("base", "near"), ("base", "under"), ("near", "same"), ("same", "under"))}
+    assert DuplicateIndex.load(index.save()).group_of("under") == index.group_of("under")
+    assert dup.read_groups(index.save())["under"] == index.group_of("under")
+    for plain in (DuplicateIndex(), DuplicateIndex(verify=lambda a, b: None)):  # no verifier, or one that cannot tell
+        for article_id, value in (("base", base), ("near", near), ("under", under)):
+            plain.add(article_id, value, DAY, 10)
+        assert [g.ids for g in plain.groups()] == [("base", "near")]
+
+
+def _edited(seed: int) -> tuple[str, str]:
+    """A story and a copy with nine words replaced (exact Jaccard near 0.8)."""
+    body = " ".join(story(1000 + seed, 8))
+    rng = random.Random(seed)
+    words = body.split()
+    for _ in range(9):
+        words[rng.randrange(len(words))] = f"zzz{rng.randrange(1000)}"
+    return body, " ".join(words)
+
+
+@pytest.mark.parametrize(("seed", "copies"), [(38, False), (49, True)])
+def test_exact_verifier_corrects_the_estimate_near_the_threshold(seed: int, copies: bool) -> None:
+    first, second = _edited(seed)
+    exact = exact_jaccard(first, second)
+    estimated = dup.estimate(sig(first), sig(second))
+    assert (exact >= dup.THRESHOLD) == copies and (estimated >= dup.THRESHOLD) != copies  # the estimate alone is wrong here
+    stored = {"first": first}
+    reads: list[str] = []
+
+    def text_of(article_id: str) -> str | None:
+        reads.append(article_id)
+        return stored.get(article_id)
+
+    verifier = dup.ExactVerifier(text_of)
+    index = DuplicateIndex(verify=verifier)
+    index.add("first", sig(first), DAY, 100)  # indexed in an earlier run: its text comes from the store
+    verifier.remember("second", dup.shingle_hashes(dup.words(second)))
+    index.add("second", sig(second), DAY, 100)
+    assert (index.groups() != []) == copies
+    assert reads == ["first"]
+    assert verifier("first", "second") == pytest.approx(exact) and reads == ["first"]  # cached
+    verifier.forget("first")
+    stored.clear()
+    assert verifier("first", "second") is None  # no text: the estimate decides
 
 
 def test_many_updates_merge_and_rebuild_buckets_without_losing_pairs() -> None:
