@@ -89,6 +89,16 @@ def test_signature_is_fixed_across_runs() -> None:
     assert value[:6].tolist() == [356311979, 279061230, 45889932, 1537396456, 281722557, 232235972]
 
 
+def test_minhash_equals_a_fresh_datasketch_minhash() -> None:
+    from datasketch import MinHash  # type: ignore[import-untyped]
+
+    for seed in (1, 2):
+        shingles = dup.shingle_hashes(dup.words(text_of(story(seed))))
+        fresh = MinHash(num_perm=dup.NUM_PERM, seed=dup.SEED, hashfunc=int, scheme=dup.SCHEME)
+        fresh.update_batch(shingles.tolist())
+        assert np.array_equal(dup.minhash(shingles), fresh.hashvalues)
+
+
 def test_signature_bytes_round_trip() -> None:
     value = sig(text_of(story(1)))
     data = dup.signature_to_bytes(value)
