@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -291,6 +292,17 @@ def test_save_load_round_trip_and_continue() -> None:
     assert loaded.group_of("b").representative == "g"
     empty = DuplicateIndex.load(DuplicateIndex().save())
     assert len(empty) == 0 and empty.groups() == []
+
+
+def test_save_load_through_a_file(tmp_path: Path) -> None:
+    text = text_of(story(96))
+    index = index_of(("a", text, DAY), ("b", text, DAY + dt.timedelta(days=1)), ("c", text_of(story(97)), DAY))
+    path = tmp_path / "duplicates.npz"
+    path.write_bytes(index.save())
+    assert DuplicateIndex.load(path).groups(min_size=1) == index.groups(min_size=1)
+    assert dup.read_groups(str(path))["b"].ids == ("a", "b")
+    with pytest.raises(IndexError_, match="cannot read the duplicates file .*missing.npz: No such file"):
+        dup.read_groups(tmp_path / "missing.npz")
 
 
 def test_load_rejects_damaged_or_foreign_bytes() -> None:

@@ -56,6 +56,7 @@ import datetime as dt
 import functools
 import io
 import json
+import os
 import re
 import zlib
 from collections import OrderedDict
@@ -708,10 +709,11 @@ class DuplicateIndex:
         return buffer.getvalue()
 
     @classmethod
-    def load(cls, data: bytes, verify: Verifier | None = None) -> DuplicateIndex:
-        """The index :meth:`save` wrote (``verify`` as for the constructor, for the articles added next);
-        :class:`~newssearch.errors.IndexError_` when the bytes are not one."""
-        header, arrays = _read(data)
+    def load(cls, data: bytes | str | os.PathLike[str], verify: Verifier | None = None) -> DuplicateIndex:
+        """The index :meth:`save` wrote, from its bytes or a file holding them (``verify`` as for
+        the constructor, for the articles added next); :class:`~newssearch.errors.IndexError_`
+        when they are not one."""
+        header, arrays = _read(data, _ARRAYS)
         try:
             index = cls(int(header["num_perm"]), int(header["bands"]), int(header["rows"]), float(header["threshold"]), header["rule"],
                         verify, float(header["margin"]))
@@ -765,11 +767,14 @@ class DuplicateIndex:
 _ARRAYS = ("id_bytes", "id_lengths", "published", "length", "node", "representative", "similarity", "signatures", "edges", "edge_similarity")
 
 
-def _read(data: bytes) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+def _read(data: bytes | str | os.PathLike[str], names: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+    """The header and the named arrays (a file's other arrays are not read)."""
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        with np.load(io.BytesIO(data) if isinstance(data, bytes) else data, allow_pickle=False) as archive:
             header = json.loads(archive["header"].tobytes().decode("utf-8"))
-            arrays = {k: archive[k] for k in _ARRAYS}
+            arrays = {k: archive[k] for k in names}
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as err:
+        raise IndexError_(f"cannot read the duplicates file {os.fsdecode(err.filename or '')}: {err.strerror}") from err
     except Exception as err:
         raise IndexError_(f"the duplicates file is damaged ({type(err).__name__}); index again with --rebuild") from err
     if not isinstance(header, dict) or header.get("magic") != _MAGIC:
@@ -847,13 +852,14 @@ class ExactVerifier:
         return jaccard(first, second)
 
 
-def read_groups(data: bytes) -> dict[str, Group]:
+def read_groups(data: bytes | str | os.PathLike[str]) -> dict[str, Group]:
     """Only the groups of a saved index: article id → its :class:`Group`, for the articles with copies.
 
-    What a searcher needs to collapse copies: reads the arrays but builds Python objects
-    only for the articles in groups (a few per cent of a news archive), no LSH buckets.
+    What a searcher needs to collapse copies: from a file, reads neither the signatures nor
+    the pairs; builds Python objects only for the articles in groups (a few per cent of a
+    news archive), no LSH buckets.
     """
-    _, arrays = _read(data)
+    _, arrays = _read(data, ("id_bytes", "id_lengths", "published", "length", "representative", "similarity"))
     lengths, rep = arrays["id_lengths"], arrays["representative"]
     if (not len(lengths) == len(rep) == len(arrays["similarity"]) == len(arrays["published"]) == len(arrays["length"])
             or _out_of_range(rep, -1, len(rep))):
