@@ -14,14 +14,16 @@ and is *not* a copy.
   fixed permutations (seed :data:`SEED`): the same text always gets the same signature.
 * :class:`DuplicateIndex` keeps the signatures of a collection, finds each new article's
   candidate copies through banded LSH (:data:`BANDS` bands of :data:`ROWS` rows: two
-  signatures are candidates when one band is equal), keeps a candidate only when the
-  signatures estimate its Jaccard similarity at :data:`THRESHOLD` or more, and groups the
-  copies into stories, each with a
+  signatures are candidates when one band is equal), keeps a candidate when the
+  signatures estimate its Jaccard similarity at :data:`THRESHOLD` or more (or, with a
+  verifier such as :class:`ExactVerifier`, when the exact similarity is, for estimates
+  within :data:`MARGIN` of the threshold), and groups the copies into stories, each with a
   representative: the earliest published copy (ties: the longest, then the smallest id).
   It is kept incrementally (:meth:`~DuplicateIndex.add`, :meth:`~DuplicateIndex.remove`;
   adding an id again is an edit) and always equals the index built from scratch from the
   same articles, whatever the order they came in. :meth:`~DuplicateIndex.save` /
-  :meth:`~DuplicateIndex.load` turn it into bytes and back.
+  :meth:`~DuplicateIndex.load` turn it into bytes and back; :func:`read_groups` reads only
+  the groups.
 
 Grouping rule (``"leader"``, the default): within a set of articles connected by copy
 pairs, articles are taken in representative order (earliest, longest, id); each joins the
