@@ -256,9 +256,10 @@ class Version:
     """One article of a group: its id, publication date, length and similarity to the representative."""
 
     id: str
+    #: naive UTC (a date without a time is its midnight); ``None`` when unknown
     published: dt.datetime | None
     length: int
-    #: Jaccard similarity to the group's representative, estimated from the signatures (1.0 for itself).
+    #: Jaccard similarity to the representative: estimated from the signatures, or exact when a verifier decided the pair (1.0 for itself)
     similarity: float
 
 
