@@ -586,7 +586,7 @@ def _as_date(published: dt.date | dt.datetime | None) -> dt.date | None:
 
 
 def extract_dates(
-    paragraphs: list[str], published: dt.date | dt.datetime | None
+    paragraphs: list[str], published: dt.date | dt.datetime | None, language: str | None = None
 ) -> list[DateMention]:
     """Every date mentioned in ``paragraphs``, in reading order.
 

@@ -330,38 +330,122 @@ def _titlecase(s: str) -> str:
     )
 
 
-def extract_people(title: str, paragraphs: list[str]) -> tuple[list[Person], list[list[str]]]:
+#: How the people of an article in a language are found (:func:`people_method`).
+METHOD_EN = "model:conll2003-en"
+METHOD_RO = "model:ronec-ro"
+METHOD_NAMES = "name-list"
+
+
+def people_method(language: str | None) -> str:
+    """How :func:`extract_people` finds people in text of ``language`` (ISO 639-1, or None
+    for unknown): the English model (English, and text of unknown language), the Romanian
+    model, or — for every other language, which has no people model — only names
+    confirmed by the given-name and surname lists ("Angela Merkel", not "Dann" or "Haus")."""
+    if language is None or language == "en":
+        return METHOD_EN
+    if language == "ro":
+        return METHOD_RO
+    return METHOD_NAMES
+
+
+def extract_people(title: str, paragraphs: list[str],
+                   language: str | None = None) -> tuple[list[Person], list[list[str]]]:
     """The people an article names, and per paragraph the canonical names mentioned in it.
 
     ``title`` mentions count for the article but belong to no paragraph. Each returned
     :class:`Person` has the fullest spelling as ``name``, the other spellings seen in the
     article as ``aliases`` and the number of mentions as ``mentions``. The paragraph
     lists hold canonical names (surname-only mentions already resolved), in order of
-    first mention, without repeats.
+    first mention, without repeats. ``language`` (ISO 639-1) chooses how names are found
+    (:func:`people_method`); None means unknown and is read as English.
     """
-    people, per_para, _mentions = _extract(title, paragraphs, False)
+    people, per_para, _mentions = _extract(title, paragraphs, False, language)
     return people, per_para
 
 
 def extract_mentions(
-    title: str, paragraphs: list[str]
+    title: str, paragraphs: list[str], language: str | None = None
 ) -> tuple[list[Person], list[list[str]], list[tuple[int, int, int, str, str]]]:
     """Like :func:`extract_people`, plus every mention as
     ``(paragraph index, start, end, surface, canonical name)`` (index -1 = the title;
     offsets into the paragraph text)."""
-    return _extract(title, paragraphs, True)
+    return _extract(title, paragraphs, True, language)
+
+
+def _scan_ro(text: str, tokens: tuple[list[str], list[tuple[int, int]] | None],
+             lower: set[str]) -> _Para:
+    """One Romanian paragraph: name spans from the Romanian model."""
+    from . import people_ro
+
+    words, offsets = tokens
+    if not words:
+        return _EMPTY
+    model = people_ro.get_model()
+    spans_, scores = people_ro.find_spans(words, lower, model)
+    para = _Para(text, words, offsets, scores, False, spans_)
+    if people_ro.is_title_case(words):
+        para.mentions = [(a, b) for a, b in spans_ if b - a >= 2]
+        para.caps = False
+    return para
+
+
+def _scan_names(text: str, tokens: tuple[list[str], list[tuple[int, int]] | None],
+                full_counts: Counter[str]) -> _Para:
+    """One paragraph of a language without a people model: only runs of two or three
+    capitalised words that start with a known given name and end with a known surname,
+    or that the article writes at least twice ("Angela Merkel"; not "Dann", "Haus")."""
+    words, offsets = tokens
+    first_names, surnames, places = gazetteers()
+    mentions: list[tuple[int, int]] = []
+    n = len(words)
+    i = 0
+    while i < n:
+        w = words[i]
+        if not (w[:1].isupper() and w[0].isalpha()):
+            i += 1
+            continue
+        j = i
+        while j < n and words[j][:1].isupper() and words[j][0].isalpha():
+            j += 1
+        if 2 <= j - i <= 3 and not any(t.isupper() or len(t) < 2 or fold(t) in places for t in words[i:j]) \
+                and fold(words[i]) in first_names and fold(words[i]) not in COMMON_NAMES_NOT \
+                and (fold(words[j - 1]) in surnames or full_counts[" ".join(words[i:j])] >= 2):
+            mentions.append((i, j))
+        i = j
+    return _Para(text, words, offsets, [None] * n, False, mentions)
+
+
+#: Given names that are also ordinary words in the languages read with the name lists only
+#: (German "Mark", "Art", French "Rose", Spanish "Rosa" ...): they confirm nothing.
+COMMON_NAMES_NOT = frozenset("""mark art will may rose rosa hope grace joy faith guy van
+    son sun star gold pearl ruby jade iris lily ivy hazel dawn summer june april august
+    major king prince earl duke page bill chance clay dale glen lane ray wolf fox""".split())
+
+_CAP_PAIR = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+){1,2}\b")
 
 
 def _extract(
-    title: str, paragraphs: list[str], want_offsets: bool
+    title: str, paragraphs: list[str], want_offsets: bool, language: str | None = None
 ) -> tuple[list[Person], list[list[str]], list[tuple[int, int, int, str, str]]]:
+    method = people_method(language)
+    if method == METHOD_RO:
+        from .people_ro import normalise_text
+
+        title = normalise_text(title or "")
+        paragraphs = [normalise_text(p) for p in paragraphs]
     texts = [_prepare(t) if t and not t.isspace() else "" for t in [title or ""] + list(paragraphs)]
     tokens = [_tokens(t, want_offsets) for t in texts]
     lower = {w for words, _ in tokens for w in words if w.islower()}
-    paras: list[_Para] = [
-        _scan(t, want_offsets, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)
-    ]
-    _drop_lone_sentence_starts(paras)
+    if method == METHOD_EN:
+        paras: list[_Para] = [
+            _scan(t, want_offsets, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)
+        ]
+        _drop_lone_sentence_starts(paras)
+    elif method == METHOD_RO:
+        paras = [_scan_ro(t, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)]
+    else:
+        full_counts: Counter[str] = Counter(m.group() for t in texts for m in _CAP_PAIR.finditer(t))
+        paras = [_scan_names(t, tk, full_counts) if t else _EMPTY for t, tk in zip(texts, tokens)]
     _drop_firm_names(paras)
     for para in paras:
         if para.mentions and len(para.text) < 160 and _RESULT_LINE.match(para.text):
@@ -385,7 +469,15 @@ def _extract(
     for seqs in full_seqs.values():
         seqs.sort(key=len, reverse=True)
     trigger = last_words | first_words
-    thr = _get_model().threshold
+    if method == METHOD_EN:
+        thr = _get_model().threshold
+    elif method == METHOD_RO:
+        from .people_ro import get_model as _ro_model
+
+        thr = _ro_model().threshold
+    else:
+        trigger = set()  # no scores: surname-only mentions are not looked for
+        thr = 0.0
     mentions: list[tuple[int, str]] = []  # (paragraph index + 1, surface), 0 = title
     offsets: list[tuple[int, int]] = []
     for idx, para in enumerate(paras):
@@ -417,7 +509,12 @@ def _extract(
                 if extra:
                     ments = sorted(ments + extra)
         for a, b in ments:
-            mentions.append((idx, para.surface(a, b)))
+            surface = para.surface(a, b)
+            if method == METHOD_RO and b - a >= 2:
+                from .people_ro import nominative
+
+                surface = nominative(surface)
+            mentions.append((idx, surface))
             if want_offsets and para.offsets is not None:
                 offsets.append((para.offsets[a][0], para.offsets[b - 1][1]))
             else:
