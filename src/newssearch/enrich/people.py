@@ -65,7 +65,8 @@ from ._people_text import (
     tokenize,
 )
 
-__all__ = ["extract_people", "extract_mentions", "find_mentions", "person_key", "PeopleRegistry"]
+__all__ = ["extract_people", "extract_mentions", "find_mentions", "person_key", "people_method", "PeopleRegistry",
+           "PersonEntry", "loose_key"]
 
 # --------------------------------------------------------------------------- keys
 
@@ -479,6 +480,7 @@ def _extract(
         trigger = set()  # no scores: surname-only mentions are not looked for
         thr = 0.0
     mentions: list[tuple[int, str]] = []  # (paragraph index + 1, surface), 0 = title
+    cues: list[int] = []  # per mention: 1 a person's context, -1 a thing's, 0 neither
     offsets: list[tuple[int, int]] = []
     for idx, para in enumerate(paras):
         ments = para.mentions
@@ -515,11 +517,12 @@ def _extract(
 
                 surface = nominative(surface)
             mentions.append((idx, surface))
+            cues.append(_cue(para.words, a, b, method))
             if want_offsets and para.offsets is not None:
                 offsets.append((para.offsets[a][0], para.offsets[b - 1][1]))
             else:
                 offsets.append((-1, -1))
-    people, per_para, canon = _resolve(mentions, len(paragraphs))
+    people, per_para, canon = _resolve(mentions, len(paragraphs), cues)
     out = [(idx - 1, a, b, surface, name) for (idx, surface), (a, b), name in zip(mentions, offsets, canon)]
     return people, per_para, out
 
@@ -634,7 +637,7 @@ _RECALL_FLOOR = -8.0
 
 
 def _resolve(
-    mentions: list[tuple[int, str]], n_paragraphs: int
+    mentions: list[tuple[int, str]], n_paragraphs: int, cues: list[int] | None = None
 ) -> tuple[list[Person], list[list[str]], list[str]]:
     keys = [person_key(s) for _, s in mentions]
     full_order: list[str] = []  # keys of multi-word names, in order of first mention
@@ -676,11 +679,14 @@ def _resolve(
         last_seen[k] = pos
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     first_pos: dict[str, int] = {}
+    cue_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for pos, ((_idx, surface), key) in enumerate(zip(mentions, resolved)):
         if not key:
             continue
         groups[key][surface] += 1
         first_pos.setdefault(key, pos)
+        if cues is not None and cues[pos]:
+            cue_counts[key][0 if cues[pos] > 0 else 1] += 1
     people: list[Person] = []
     canon: dict[str, str] = {}
     for key, spellings in groups.items():
@@ -688,7 +694,8 @@ def _resolve(
         name = max(full, key=lambda s: (len(s.split()), spellings[s], _mixed(s), -_first(mentions, s)))
         canon[key] = name
         aliases = sorted((s for s in spellings if s != name), key=lambda s: (-spellings[s], _first(mentions, s)))
-        people.append(Person(name=name, aliases=aliases, mentions=sum(spellings.values())))
+        pc, tc = cue_counts.get(key, (0, 0))
+        people.append(Person(name=name, aliases=aliases, mentions=sum(spellings.values()), person_cues=pc, thing_cues=tc))
     people.sort(key=lambda p: (-p.mentions, first_pos[person_key(p.name)] if person_key(p.name) in first_pos else 0))
     per_para: list[list[str]] = [[] for _ in range(n_paragraphs)]
     for (idx, _surface), key in zip(mentions, resolved):
@@ -698,6 +705,55 @@ def _resolve(
         if name not in per_para[idx - 1]:
             per_para[idx - 1].append(name)
     return people, per_para, [canon.get(k, "") for k in resolved]
+
+
+#: Words right after a name that show a person ("Blair said", "Blair, who ...").
+_PERSON_AFTER = frozenset("""said says told added explained insisted admitted argued claimed denied
+    wrote warned believes thinks replied stressed noted urged announced declared who whose himself herself
+    aged""".split())
+#: Words right after a name that show a team, firm, work, prize or holiday ("the Chelsea
+#: manager", "Sony shares", "Harry Potter films", "Oscar nominations", "Christmas Day").
+_THING_AFTER = frozenset("""fans boss manager players player squad club striker midfielder defender
+    goalkeeper coach shares share stock stocks profits profit sales products product brand search
+    engine website site users console consoles film films movie movies book books novel novels album
+    albums band single tour series show award awards ceremony nomination nominations winner winners
+    statuette day eve holiday holidays season shopping period party parties which its""".split())
+#: Words right before a name that show a thing: an article ("the Chelsea", "an Oscar").
+_THING_BEFORE = frozenset("the a an this every".split())
+#: Romanian: prepositions before places ("în Ucraina", "din România"), reporting verbs after people.
+_RO_THING_BEFORE = frozenset("în din la spre către prin pentru".split())
+_RO_PERSON_AFTER = frozenset("""declarat spus afirmat precizat explicat transmis anunțat scris adăugat
+    subliniat menționat arătat susținut răspuns comentat postat dezvăluit mărturisit recunoscut""".split())
+
+
+def _cue(words: list[str], a: int, b: int, method: str) -> int:
+    """1 when the mention ``words[a:b]`` stands in a person's context, -1 in a thing's, else 0."""
+    prev = words[a - 1] if a > 0 else ""
+    nxt = words[b] if b < len(words) else ""
+    if nxt == "," and b + 1 < len(words):
+        after = words[b + 1].lower()
+        if after in ("who", "whose", "aged", "care") or after.isdigit():
+            return 1
+        if after == "which":
+            return -1
+    if method == METHOD_RO:
+        from .people_ro import TITLES, fold_ro
+
+        if prev and fold_ro(prev) in TITLES:
+            return 1
+        if nxt in ("a", "au") and b + 1 < len(words) and words[b + 1] in _RO_PERSON_AFTER:
+            return 1
+        if prev in _RO_THING_BEFORE:
+            return -1
+        return 0
+    low = nxt.lower()
+    if prev and (prev.lower().rstrip(".") in HONORIFICS or prev.lower() in ROLE_WORDS):
+        return 1
+    if low in _PERSON_AFTER:
+        return 1
+    if prev in _THING_BEFORE or low in _THING_AFTER:
+        return -1
+    return 0
 
 
 def _mixed(s: str) -> bool:
@@ -720,158 +776,4 @@ def _contains(big: list[str], small: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- registry
 
-
-class PeopleRegistry:
-    """Corpus-wide people: spellings, aliases and how name keys group together.
-
-    Keys are :func:`person_key` values. A *full* key has two or more words; a
-    *surname-only* key has one. :meth:`group` sends a surname-only key to the one full key
-    with that last word, when exactly one exists.
-    """
-
-    def __init__(self) -> None:
-        self._spellings: dict[str, Counter[str]] = defaultdict(Counter)  # key -> name spellings
-        self._aliases: dict[str, Counter[str]] = defaultdict(Counter)  # key -> alias spellings
-        self._by_surname: dict[str, set[str]] = defaultdict(set)
-
-    # ---- building
-
-    def add(self, person: Person) -> None:
-        """Count one article's :class:`Person` in."""
-        key = person_key(person.name)
-        if not key:
-            return
-        self._spellings[key][person.name] += max(person.mentions, 1)
-        for alias in person.aliases:
-            if alias != person.name:
-                self._aliases[key][alias] += 1
-        self._index(key)
-
-    def remove(self, person: Person) -> None:
-        """Undo :meth:`add` for the same :class:`Person` (e.g. when an article is re-indexed)."""
-        key = person_key(person.name)
-        if key not in self._spellings:
-            return
-        self._spellings[key][person.name] -= max(person.mentions, 1)
-        for alias in person.aliases:
-            if alias != person.name:
-                self._aliases[key][alias] -= 1
-        for table in (self._spellings, self._aliases):
-            counter = table.get(key)
-            if counter is not None:
-                for s in [s for s, c in counter.items() if c <= 0]:
-                    del counter[s]
-                if not counter:
-                    del table[key]
-        if key not in self._spellings:
-            self._aliases.pop(key, None)
-            words = key.split()
-            if len(words) >= 2:
-                self._by_surname[words[-1]].discard(key)
-                if not self._by_surname[words[-1]]:
-                    del self._by_surname[words[-1]]
-
-    def _index(self, key: str) -> None:
-        words = key.split()
-        if len(words) >= 2 and len(words[-1]) > 1:
-            self._by_surname[words[-1]].add(key)
-
-    # ---- queries
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._spellings
-
-    def __len__(self) -> int:
-        return len(self._spellings)
-
-    def keys(self) -> list[str]:
-        """Every key that is the canonical key of some article's person."""
-        return sorted(self._spellings)
-
-    def group(self, key: str) -> str:
-        """The full key a surname-only key stands for when exactly one has that surname; else ``key``."""
-        if " " not in key:
-            fulls = self._by_surname.get(key)
-            if fulls and len(fulls) == 1:
-                return next(iter(fulls))
-        return key
-
-    def canonical(self, key: str) -> str:
-        """Display name of the person under ``key``: the most frequent spelling."""
-        g = self.group(key)
-        for k in (g, key):
-            counter = self._spellings.get(k)
-            if counter:
-                return _most_common(counter)
-        for k in (g, key):
-            counter = self._aliases.get(k)
-            if counter:
-                return _most_common(counter)
-        return " ".join(w.capitalize() for w in key.split())
-
-    def aliases(self, key: str) -> list[str]:
-        """Every other spelling of the person under ``key`` (most frequent first)."""
-        g = self.group(key)
-        canon = self.canonical(key)
-        total: Counter[str] = Counter()
-        keys = {g, key}
-        if " " in g:
-            surname = g.split()[-1]
-            if self.group(surname) == g:
-                keys.add(surname)
-        for k in sorted(keys):
-            total.update(self._spellings.get(k, {}))
-            total.update(self._aliases.get(k, {}))
-        total.pop(canon, None)
-        return [s for s, _ in sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-    def resolve(self, name: str) -> set[str]:
-        """All keys that denote the person ``name`` (any alias, full or surname only) names.
-
-        A full name gives its key, plus its surname-only key when that surname groups to
-        it. A surname alone gives its key plus every full key with that surname.
-        """
-        key = person_key(name)
-        if not key:
-            return set()
-        out = {key}
-        words = key.split()
-        if len(words) == 1:
-            out |= self._by_surname.get(key, set())
-        else:
-            if self.group(words[-1]) == key:
-                out.add(words[-1])
-        return out
-
-    # ---- persistence
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (see :meth:`from_dict`)."""
-        return {
-            "version": 1,
-            "spellings": {k: dict(sorted(v.items())) for k, v in sorted(self._spellings.items())},
-            "aliases": {k: dict(sorted(v.items())) for k, v in sorted(self._aliases.items())},
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PeopleRegistry":
-        """Rebuild a registry written by :meth:`to_dict`."""
-        reg = cls()
-        for k, v in data.get("spellings", {}).items():
-            reg._spellings[k] = Counter({s: int(c) for s, c in v.items()})
-            reg._index(k)
-        for k, v in data.get("aliases", {}).items():
-            reg._aliases[k] = Counter({s: int(c) for s, c in v.items()})
-        return reg
-
-    @classmethod
-    def from_people(cls, people: Iterable[Person]) -> "PeopleRegistry":
-        """A registry with every person of ``people`` added."""
-        reg = cls()
-        for p in people:
-            reg.add(p)
-        return reg
-
-
-def _most_common(counter: Counter[str]) -> str:
-    return min(counter.items(), key=lambda kv: (-kv[1], not _mixed(kv[0]), kv[0]))[0]
+from .people_registry import PeopleRegistry, PersonEntry, loose_key  # noqa: E402  (re-exported)
