@@ -718,8 +718,12 @@ _THING_AFTER = frozenset("""fans boss manager players player squad club striker 
     engine website site users console consoles film films movie movies book books novel novels album
     albums band single tour series show award awards ceremony nomination nominations winner winners
     statuette day eve holiday holidays season shopping period party parties which its""".split())
-#: Words right before a name that show a thing: an article ("the Chelsea", "an Oscar").
-_THING_BEFORE = frozenset("the a an this every".split())
+#: Words right before a name that show a thing: an article ("the Chelsea", "an Oscar"), a
+#: place's preposition ("in Wales", "at Chelsea"), a kind of thing ("the band Franz
+#: Ferdinand", "the film Vera Drake", "electronics giant Sony").
+_THING_BEFORE = frozenset("""the a an this every in at from into across throughout within
+    band group film movie novel book album game console firm company giant maker makers
+    brand club side team network channel newspaper magazine website site engine""".split())
 #: Romanian: prepositions before places ("în Ucraina", "din România"), reporting verbs after people.
 _RO_THING_BEFORE = frozenset("în din la spre către prin pentru".split())
 _RO_PERSON_AFTER = frozenset("""declarat spus afirmat precizat explicat transmis anunțat scris adăugat
@@ -751,6 +755,11 @@ def _cue(words: list[str], a: int, b: int, method: str) -> int:
         return 1
     if low in _PERSON_AFTER:
         return 1
+    if low in ("'s", "’s") and b + 1 < len(words):
+        low = words[b + 1].lower()  # "Franz Ferdinand's album", "Google's search engine"
+        if low in _THING_AFTER:
+            return -1
+        return 0
     if prev in _THING_BEFORE or low in _THING_AFTER:
         return -1
     return 0

@@ -17,7 +17,8 @@ keys that denote one person.
   "Sergei Lavrov".
 * **Given-name variants**: "Jim Baker" and "James Baker", "Bill Clinton" and "William
   Clinton" (when both are in the corpus; the nickname table of the ``nicknames`` package,
-  a variant joining the longer given name it is a nickname of).
+  a variant joining the longer given name it is a nickname of); a name without its middle
+  initials joins the one name that has them ("George Bush" → "George W Bush").
 * **Surnames**: a surname-only key ("reagan", also what "President Reagan" gives) joins
   the full name with that surname when that name dominates the full names with it in the
   corpus: at least :data:`SURNAME_SHARE` of their mentions, or at least
@@ -29,8 +30,10 @@ keys that denote one person.
   corpus ("Chelsea", "Sony", "Christmas", "Harry Potter") is no person
   (:meth:`PeopleRegistry.is_person`); nor is a one-word name no full name shares that
   stands in a large share of the corpus with no person's context at all (a byline or
-  dateline such as "REUTER", "Agerpres"). It stays searchable by name; facets and the
-  people listing leave it out.
+  dateline such as "REUTER", "Agerpres"), nor a one-word name in several articles that
+  no full name ends with and that is no given name or surname of the name lists ("Sony",
+  "Google", "Xbox"). It stays searchable by name; facets and the people listing leave it
+  out.
 """
 
 from __future__ import annotations
@@ -60,6 +63,9 @@ THING_RATIO = 1.5
 #: least :data:`BOILERPLATE_MIN` of them) and never in a person's context, is boilerplate.
 BOILERPLATE_SHARE = 0.02
 BOILERPLATE_MIN = 20
+#: A one-word name in at least this many articles that no full name of the corpus ends
+#: with, and that is no given name or surname of the name lists, is no person.
+LONE_WORD_ARTICLES = 3
 
 
 def _person_key(name: str) -> str:
@@ -140,6 +146,7 @@ class PeopleRegistry:
         self._by_loose: dict[str, set[str]] = {}
         self._surname_head: dict[str, str] = {}
         self._is_person: dict[str, bool] = {}
+        self._by_loose_last: dict[str, set[str]] = {}
 
     # ---- building
 
@@ -232,6 +239,19 @@ class PeopleRegistry:
                 other = loose_key(" ".join([formal, *words[1:]]))
                 if other in loose_set:
                     union(next(iter(sorted(by_loose[other]))), k)
+        # a full name without its middle initials joins the one name that has them:
+        # "george bush" -> "george w bush" (when one such name exists)
+        by_ends: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for k in keys:
+            words = k.split()
+            if len(words) >= 3 and all(len(w) == 1 for w in words[1:-1]):
+                by_ends[(words[0], words[-1])].add(k)
+        for k in keys:
+            words = k.split()
+            if len(words) == 2:
+                fuller = by_ends.get((words[0], words[1]))
+                if fuller and len(fuller) == 1:
+                    union(next(iter(fuller)), k)
         # surname-only keys join the dominant full name with that surname
         full_by_last: dict[str, list[str]] = defaultdict(list)
         for k in keys:
@@ -267,6 +287,10 @@ class PeopleRegistry:
             self._members[head] = sorted(ks)
             for k in ks:
                 groups[k] = head
+        by_loose_last: dict[str, set[str]] = defaultdict(set)
+        for surname, fulls in self._by_surname.items():
+            by_loose_last[loose_key(surname)] |= fulls
+        self._by_loose_last = dict(by_loose_last)
         self._by_loose = by_loose
         self._surname_head = {last: groups[head] for last, head in surname_head.items()}
         self._is_person = {}
@@ -348,11 +372,21 @@ class PeopleRegistry:
         thing = sum(self._cues[k][1] for k in ks if k in self._cues)
         if thing >= THING_MIN and thing > THING_RATIO * person:
             return False
-        if all(" " not in k for k in ks) and person == 0:
+        if all(" " not in k for k in ks):
             articles = sum(self._articles.get(k, 0) for k in ks)
-            corpus = self._corpus_articles()
-            if articles >= BOILERPLATE_MIN and articles >= BOILERPLATE_SHARE * corpus:
-                return False
+            if person == 0:
+                corpus = self._corpus_articles()
+                if articles >= BOILERPLATE_MIN and articles >= BOILERPLATE_SHARE * corpus:
+                    return False
+            # a one-word name in several articles that never goes with a given name (no full
+            # name in the corpus ends with it) and is no known given name or surname: a firm,
+            # a product, a band ("Sony", "Google", "Xbox", "Yukos")
+            if articles >= LONE_WORD_ARTICLES and not any(self._loose_surname(loose_key(k)) for k in ks):
+                from ._people_text import gazetteers
+
+                first, surnames, _places = gazetteers()
+                if not any(k in first or k in surnames for k in ks):
+                    return False
         return True
 
     def _corpus_articles(self) -> int:
@@ -393,11 +427,7 @@ class PeopleRegistry:
     def _loose_surname(self, loose: str) -> set[str]:
         """Full keys whose last word folds to ``loose``."""
         self._build()
-        out: set[str] = set()
-        for surname, fulls in self._by_surname.items():
-            if loose_key(surname) == loose:
-                out |= fulls
-        return out
+        return self._by_loose_last.get(loose, set())
 
     def people(self, include_non_persons: bool = False) -> list[PersonEntry]:
         """Every person of the corpus with article and mention counts and the aliases merged
