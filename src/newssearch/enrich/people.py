@@ -451,6 +451,7 @@ def _extract(
     for para in paras:
         if para.mentions and len(para.text) < 160 and _RESULT_LINE.match(para.text):
             para.mentions = []
+    _confirm_caps_mentions(paras)
     # full names found anywhere in the article: their other uses are mentions too, and so
     # are other uses of their last words (surnames), unless the model is sure they are not
     last_words: set[str] = set()
@@ -535,6 +536,25 @@ _RESULT_LINE = re.compile(
     rf"^\s*(?:In\s+[A-Z][\w .'-]*?\s*:\s*)?{_TEAM}\s+(?:\d+\s*,?\s+{_TEAM}\s+\d+|v\s+{_TEAM})(?:\s+\([^A-Z()]*\))?\s*\.?\s*$"
     # a league-table row: "Levski Sofia 3 2 1 0 7 3 7" (818 lines in CoNLL-2003, none with a person)
     rf"|^\s*{_TEAM}(?:\s+\d+){{5,}}\s*$")
+
+
+def _confirm_caps_mentions(paras: list["_Para"]) -> None:
+    """In an article with text in normal case, a name read from a line in capitals (a
+    headline such as "BYRD URGES REAGAN TO VETO BILL") counts only when the text also
+    names it (the full name, or its last word as a surname): in capitals the model cannot
+    tell "Urges" from a name."""
+    if not any(p.caps and p.mentions for p in paras) or not any(not p.caps and p.words for p in paras):
+        return
+    keys: set[str] = set()
+    for p in paras:
+        if not p.caps:
+            for a, b in p.mentions:
+                k = person_key(" ".join(p.words[a:b]))
+                keys.add(k)
+                keys.add(k.rsplit(" ", 1)[-1])
+    for p in paras:
+        if p.caps and p.mentions:
+            p.mentions = [(a, b) for a, b in p.mentions if person_key(" ".join(p.words[a:b])) in keys]
 
 
 def _drop_lone_sentence_starts(paras: list["_Para"]) -> None:
@@ -717,13 +737,20 @@ _THING_AFTER = frozenset("""fans boss manager players player squad club striker 
     goalkeeper coach shares share stock stocks profits profit sales products product brand search
     engine website site users console consoles film films movie movies book books novel novels album
     albums band single tour series show award awards ceremony nomination nominations winner winners
-    statuette day eve holiday holidays season shopping period party parties which its""".split())
+    statuette day eve holiday holidays season shopping period party parties which its frontman
+    guitarist drummer bassist concert gig gigs songs listeners viewers""".split())
 #: Words right before a name that show a thing: an article ("the Chelsea", "an Oscar"), a
 #: place's preposition ("in Wales", "at Chelsea"), a kind of thing ("the band Franz
 #: Ferdinand", "the film Vera Drake", "electronics giant Sony").
-_THING_BEFORE = frozenset("""the a an this every in at from into across throughout within
+_THING_BEFORE = frozenset("""the a an this every
     band group film movie novel book album game console firm company giant maker makers
     brand club side team network channel newspaper magazine website site engine""".split())
+#: Prepositions before a one-word name that show a place or a club ("in Wales", "at Chelsea").
+_THING_BEFORE_ONE = frozenset("in at from into across throughout within".split())
+#: Words after a possessive that show a thing ("Franz Ferdinand's album", "EMI Music's sales").
+_THING_AFTER_POSS = frozenset("""album albums film films book books novel novels single songs debut
+    self-titled shares stock profits sales products website search engine console consoles game games
+    series show award awards headquarters logo""".split())
 #: Romanian: prepositions before places ("în Ucraina", "din România"), reporting verbs after people.
 _RO_THING_BEFORE = frozenset("în din la spre către prin pentru".split())
 _RO_PERSON_AFTER = frozenset("""declarat spus afirmat precizat explicat transmis anunțat scris adăugat
@@ -756,11 +783,11 @@ def _cue(words: list[str], a: int, b: int, method: str) -> int:
     if low in _PERSON_AFTER:
         return 1
     if low in ("'s", "’s") and b + 1 < len(words):
-        low = words[b + 1].lower()  # "Franz Ferdinand's album", "Google's search engine"
-        if low in _THING_AFTER:
+        # "Franz Ferdinand's album", "Google's search engine", "Franz Ferdinand's self-titled album"
+        if any(w.lower() in _THING_AFTER_POSS for w in words[b + 1:b + 3]):
             return -1
         return 0
-    if prev in _THING_BEFORE or low in _THING_AFTER:
+    if prev in _THING_BEFORE or low in _THING_AFTER or (b - a == 1 and prev in _THING_BEFORE_ONE):
         return -1
     return 0
 

@@ -24,15 +24,17 @@ keys that denote one person.
   corpus: at least :data:`SURNAME_SHARE` of their mentions, or at least
   :data:`SURNAME_SHARE_LOW` when no other has :data:`RIVAL_MENTIONS` mentions. Two
   Bakers of similar weight (James Baker 595 mentions, Howard Baker 65 in Reuters 1987)
-  keep "Baker" apart. Full names whose first word is no given name and a common word
-  ("Blasts Reagan" from a capitals headline) are not counted as rivals.
+  keep "Baker" apart. Full names with a common English word that is no given name first
+  or inside ("Blasts Reagan", "Byrd Urges Reagan" from capitals headlines) are not counted
+  as rivals.
 * **Not people**: a group whose mentions are mostly in a thing's context across the
   corpus ("Chelsea", "Sony", "Christmas", "Harry Potter") is no person
   (:meth:`PeopleRegistry.is_person`); nor is a one-word name no full name shares that
   stands in a large share of the corpus with no person's context at all (a byline or
   dateline such as "REUTER", "Agerpres"), nor a one-word name in several articles that
   no full name ends with and that is no given name or surname of the name lists ("Sony",
-  "Google", "Xbox"). It stays searchable by name; facets and the people listing leave it
+  "Google", "Xbox"), or that is one in some context and a person in none ("Music"). It
+  stays searchable by name; facets and the people listing leave it
   out.
 """
 
@@ -147,6 +149,7 @@ class PeopleRegistry:
         self._surname_head: dict[str, str] = {}
         self._is_person: dict[str, bool] = {}
         self._by_loose_last: dict[str, set[str]] = {}
+        self._plausible_last: set[str] = set()
 
     # ---- building
 
@@ -291,6 +294,7 @@ class PeopleRegistry:
         for surname, fulls in self._by_surname.items():
             by_loose_last[loose_key(surname)] |= fulls
         self._by_loose_last = dict(by_loose_last)
+        self._plausible_last = set(full_by_last)
         self._by_loose = by_loose
         self._surname_head = {last: groups[head] for last, head in surname_head.items()}
         self._is_person = {}
@@ -381,7 +385,9 @@ class PeopleRegistry:
             # a one-word name in several articles that never goes with a given name (no full
             # name in the corpus ends with it) and is no known given name or surname: a firm,
             # a product, a band ("Sony", "Google", "Xbox", "Yukos")
-            if articles >= LONE_WORD_ARTICLES and not any(self._loose_surname(loose_key(k)) for k in ks):
+            if articles >= LONE_WORD_ARTICLES and not any(loose_key(k) in self._plausible_last for k in ks):
+                if person == 0 and thing > 0:
+                    return False  # "Music": a thing somewhere, a person nowhere
                 from ._people_text import gazetteers
 
                 first, surnames, _places = gazetteers()
@@ -496,13 +502,15 @@ def _plausible_full(words: list[str]) -> bool:
     first = words[0]
     if len(first) < 2:
         return False
-    if first in gazetteers()[0]:
-        return True
     if not COMMON:
         from .people import _get_model
 
         _get_model()
-    return first not in COMMON
+    given = gazetteers()[0]
+    if first not in given and first in COMMON:
+        return False
+    # "byrd urges reagan", "miller says reagan": a common word inside is a headline's verb
+    return not any(w in COMMON and w not in given for w in words[1:-1] if len(w) > 1)
 
 
 def _mixed(s: str) -> bool:

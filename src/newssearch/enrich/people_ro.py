@@ -91,6 +91,16 @@ TITLES = frozenset(fold_ro(w) for w in """
     mama mamei tatăl tatălui bunicul bunica nepotul nepoata
     americanul americana rusul rusului ucraineanul românul românului românca
     germanul francezul britanicul italianul ungurul maghiarul chinezul
+    principele principelui principesa ducele ducelui ducesa contele contelui contesa baronul
+    emirul emirului șahul califul faraonul faraonului cneazul hatmanul boierul marchizul vicontele
+    cuviosul cuvioasa fericitul marele cardinalul arhiepiscopul arhimandritul starețul călugărul
+    suveranul suveranului monarhul monarhului împărăteasa
+    dirijorul dirijor violonistul pianistul pianista compozitorul compozitorului pictorul pictorului
+    sculptorul arhitectul inginerul cercetătorul omul afaceristul milionarul miliardarul
+    interpretul interpreta solistul solista vocalistul chitaristul rapperul rapperița influencerul
+    blogger bloggerul youtuberul vloggerul fotograful designerul creatorul fondatorul cofondatorul
+    patronul proprietarul managerul administratorul consultantul expertul specialistul
+    polițistul polițista agentul ofițerul soldatul militarul pilotul marinarul
     lui lu
     """.split())
 
@@ -98,6 +108,9 @@ TITLES = frozenset(fold_ro(w) for w in """
 _LUI = frozenset(["lui"])
 
 _MODEL_FILE = "people_ro_model.json.gz"
+#: A capitalised word right next to a name word is part of the name when its score is above
+#: the threshold minus this margin (chosen by cross-validation on RONEC valid).
+JOIN_MARGIN = float(__import__("os").environ.get("NS_RO_JOIN", "8.0"))
 
 _INITIAL = re.compile(r"^[A-ZĂÂÎȘȚ]\.$")
 _BOS = frozenset(['.', '!', '?', '"', '“', '„', '”', "'", ':', ';', '(', '-', '–', '—', '«', '»', '<S>'])
@@ -158,6 +171,8 @@ def features(words: Sequence[str], folded: Sequence[str], i: int, lex: Lexicon,
         out.append("bos")
     if f in lex.first:
         out.append("fn")
+    elif f.endswith(("ei", "ai")) and (f[:-2] + "a") in lex.first:
+        out.append("fng")  # a given name in the genitive/dative: "Simonei", "Vioricăi"
     sb = lex.surnames.get(f)
     if sb is not None:
         out.append(f"sn{sb}")
@@ -210,6 +225,14 @@ def features(words: Sequence[str], folded: Sequence[str], i: int, lex: Lexicon,
                 out.append(f"{k}cl")
         if tf in TITLES:
             out.append(f"{k}title")
+    # conjunctions: a given name before a capitalised word, a word between two name-like words
+    left_cap = i > 0 and not bos and is_cap(words[i - 1])
+    right_cap = i + 1 < n and is_cap(words[i + 1])
+    if "fn" in out:
+        out.append(f"fn+r{int(right_cap)}b{int(bos)}")
+    if left_cap and folded[i - 1] in lex.first:
+        out.append("afterfn")
+    out.append(f"lr={int(left_cap)}{int(right_cap)}{int(bos)}")
     nxt = folded[i + 1] if i + 1 < n else "</S>"
     nxt2 = folded[i + 2] if i + 2 < n else "</S>"
     out.append(f"+12={nxt}_{nxt2}")
@@ -229,6 +252,16 @@ def _genitive_base(f: str) -> str | None:
     if f.endswith("ei") and len(f) > 4:
         return f[:-2] + "a"
     return None
+
+
+def _is_place(f: str, lex: Lexicon) -> bool:
+    """A place name, or one in the genitive ("franței", "berlinului"), and no given name."""
+    if f in lex.first:
+        return False
+    if f in lex.place_cued:
+        return True
+    base = _genitive_base(f)
+    return base is not None and (base in lex.place_cued or base in lex.places)
 
 
 def is_title_case(words: Sequence[str]) -> bool:
@@ -304,8 +337,22 @@ def find_spans(words: Sequence[str], lower: frozenset[str] | set[str],
     scores = model.scores(words, folded, lower, title_case)
     thr = model.threshold
     flags = [s is not None and s > thr for s in scores]
-    out: list[tuple[int, int]] = []
     n = len(words)
+    # hysteresis: a capitalised word next to a name word joins it at a lower score
+    # ("Georges Clemenceau", "Sara H. Konrath": the model scores the rarer word lower)
+    low = thr - JOIN_MARGIN
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            sc = scores[i]
+            if flags[i] or sc is None or sc <= low or words[i].isupper():
+                continue
+            if (i > 0 and flags[i - 1]) or (i + 1 < n and flags[i + 1]) or \
+                    (i > 1 and flags[i - 2] and _INITIAL.match(words[i - 1])):
+                flags[i] = True
+                changed = True
+    out: list[tuple[int, int]] = []
     i = 0
     while i < n:
         if not flags[i]:
@@ -334,11 +381,16 @@ def _clean(words: Sequence[str], folded: Sequence[str], a: int, b: int, lex: Lex
            lower: frozenset[str] | set[str]) -> tuple[int, int] | None:
     """Trim titles and common words off a run of name tokens; None when nothing is left."""
     while a < b and (folded[a] in TITLES or (b - a >= 2 and folded[a] in lex.common and folded[a] not in lex.first)
-                     or (b - a >= 2 and words[a].lower() in lower and folded[a] not in lex.first)):
-        a += 1
+                     or (b - a >= 2 and words[a].lower() in lower and folded[a] not in lex.first)
+                     or (b - a >= 2 and _is_place(folded[a], lex))):
+        a += 1  # "Președintele", "Deși", "Franței" (Emmanuel Macron)
     while b > a and (not words[b - 1][:1].isalpha() or words[b - 1] == "-"):
         b -= 1
     if a >= b:
+        return None
+    # a heading in capitals before a name-like word: "BERBEC Venus" (a horoscope), not
+    # "Klaus IOHANNIS" (a surname in capitals, as official texts write it)
+    if b - a >= 2 and words[a].isupper() and len(words[a]) >= 3 and not words[b - 1].isupper():
         return None
     if b - a == 1:
         w = words[a]

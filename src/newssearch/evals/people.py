@@ -168,7 +168,7 @@ def facet(index_dir: str, top: int = 30, show: list[str] | None = None) -> dict[
         for name in show or ():
             keys = searcher.person_keys(name)
             total = searcher.search("", limit=1, person=name).total
-            merges.append({"query": name, "articles": total, "group": reg.canonical(reg.group(sorted(keys)[0])),
+            merges.append({"query": name, "articles": total, "group": reg.canonical(reg.group(_key(name))),
                            "keys": sorted(keys), "aliases": reg.aliases(reg.group(_key(name)))[:15]})
     return {"index": index_dir, "articles": result.total, "top": values, "not_people": left_out, "merges": merges}
 
