@@ -14,9 +14,8 @@ writer needs for the same articles. Prints one Markdown table.
 from __future__ import annotations
 
 import argparse
-import time
-
 import copy
+import time
 
 from newssearch.enrich import dates, enrich, language, people
 from newssearch.ingest import discover, read_file

@@ -605,7 +605,7 @@ _RO_MONTHS: dict[str, int] = {
 #: Weekdays, with and without diacritics (ş/ţ with a cedilla too).
 _RO_WEEKDAYS: dict[str, int] = {
     "luni": 0, "marți": 1, "marţi": 1, "marti": 1, "miercuri": 2, "joi": 3, "vineri": 4,
-    "sâmbătă": 5, "sâmbătă": 5, "sambata": 5, "sîmbătă": 5, "duminică": 6, "duminica": 6,
+    "sâmbătă": 5, "sambata": 5, "sîmbătă": 5, "duminică": 6, "duminica": 6,
 }
 _RO_NUMBERS: dict[str, int] = {
     "un": 1, "o": 1, "una": 1, "unu": 1, "doi": 2, "două": 2, "doua": 2, "trei": 3, "patru": 4,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..model import Article
 
-__all__ = ["normalise_language", "detect_language", "article_language", "DETECT_CHARS"]
+__all__ = ["DETECT_CHARS", "article_language", "detect_language", "normalise_language"]
 
 #: How much text the detector reads: the title and the first paragraphs up to this many
 #: characters (enough for a sure guess, and detection stays far below a millisecond per
@@ -115,7 +115,7 @@ def _get_identifier() -> Any:
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
                 _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return _identifier

@@ -37,8 +37,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
 
 from ..model import Person
 from ._people_text import (
@@ -65,8 +65,16 @@ from ._people_text import (
     tokenize,
 )
 
-__all__ = ["extract_people", "extract_mentions", "find_mentions", "person_key", "people_method", "PeopleRegistry",
-           "PersonEntry", "loose_key"]
+__all__ = [
+    "PeopleRegistry",
+    "PersonEntry",
+    "extract_mentions",
+    "extract_people",
+    "find_mentions",
+    "loose_key",
+    "people_method",
+    "person_key",
+]
 
 # --------------------------------------------------------------------------- keys
 
@@ -156,7 +164,7 @@ def find_mentions(text: str) -> list[tuple[int, int, str]]:
 class _Para:
     """One scanned paragraph: tokens, scores and name spans (token index ranges)."""
 
-    __slots__ = ("text", "words", "offsets", "scores", "caps", "mentions")
+    __slots__ = ("caps", "mentions", "offsets", "scores", "text", "words")
 
     def __init__(self, text: str, words: list[str], offsets: list[tuple[int, int]] | None,
                  scores: list[float | None], caps: bool, mentions: list[tuple[int, int]]) -> None:
@@ -538,26 +546,38 @@ _RESULT_LINE = re.compile(
     rf"|^\s*{_TEAM}(?:\s+\d+){{5,}}\s*$")
 
 
-def _confirm_caps_mentions(paras: list["_Para"]) -> None:
-    """In an article with text in normal case, a name read from a line in capitals (a
-    headline such as "BYRD URGES REAGAN TO VETO BILL") counts only when the text also
-    names it (the full name, or its last word as a surname): in capitals the model cannot
-    tell "Urges" from a name."""
-    if not any(p.caps and p.mentions for p in paras) or not any(not p.caps and p.words for p in paras):
+#: A line of fewer words than this is a heading, a menu item or a caption, not running text.
+_SHORT_LINE = 4
+
+
+def _unsure(p: _Para) -> bool:
+    """A line whose names need confirming: in capitals, or too short to give context."""
+    return p.caps or sum(1 for w in p.words if w[0].isalnum()) < _SHORT_LINE
+
+
+def _confirm_caps_mentions(paras: list[_Para]) -> None:
+    """In an article with running text, a name read from a line in capitals (a headline
+    such as "BYRD URGES REAGAN TO VETO BILL") or from a line of a few words (a web page's
+    "Learn more", "Hey!") counts only when the running text also names it (the full name,
+    or its last word as a surname): there the model cannot tell "Urges" or "Learn" from a
+    name."""
+    if not any(p.mentions and _unsure(p) for p in paras) or not any(p.words and not _unsure(p) for p in paras):
         return
     keys: set[str] = set()
     for p in paras:
-        if not p.caps:
+        if not _unsure(p):
             for a, b in p.mentions:
                 k = person_key(" ".join(p.words[a:b]))
                 keys.add(k)
                 keys.add(k.rsplit(" ", 1)[-1])
     for p in paras:
-        if p.caps and p.mentions:
-            p.mentions = [(a, b) for a, b in p.mentions if person_key(" ".join(p.words[a:b])) in keys]
+        if p.mentions and _unsure(p):
+            # on a short line only one-word names need confirming ("Hey", but "Pete Sampras")
+            p.mentions = [(a, b) for a, b in p.mentions
+                          if (not p.caps and b - a >= 2) or person_key(" ".join(p.words[a:b])) in keys]
 
 
-def _drop_lone_sentence_starts(paras: list["_Para"]) -> None:
+def _drop_lone_sentence_starts(paras: list[_Para]) -> None:
     """Drop one-word mentions seen only at the start of a sentence ("Altogether, ...",
     "Historically ...") unless the word is a known first name or surname, or the article
     also writes it with a capital inside a sentence or inside a longer name."""
@@ -594,7 +614,7 @@ _FIRM_TRIGGERS = frozenset(
 ) | {"GmbH", "SpA", "KGaA"}
 
 
-def _drop_firm_names(paras: list["_Para"]) -> None:
+def _drop_firm_names(paras: list[_Para]) -> None:
     """Drop mentions of names the article also writes before a firm's suffix ("Piper
     Jaffray Inc", "Morgan Stanley & Co") or around "&" ("Baker & Watts")."""
     firms: set[str] = set()
@@ -745,6 +765,9 @@ _THING_AFTER = frozenset("""fans boss manager players player squad club striker 
 _THING_BEFORE = frozenset("""the a an this every
     band group film movie novel book album game console firm company giant maker makers
     brand club side team network channel newspaper magazine website site engine""".split())
+#: Words after "the Name" that still speak of a person ("the Biden administration").
+_NEUTRAL_AFTER = frozenset("""administration government presidency campaign era family camp years
+    regime cabinet doctrine team's""".split())
 #: Prepositions before a one-word name that show a place or a club ("in Wales", "at Chelsea").
 _THING_BEFORE_ONE = frozenset("in at from into across throughout within".split())
 #: Words after a possessive that show a thing ("Franz Ferdinand's album", "EMI Music's sales").
@@ -782,6 +805,8 @@ def _cue(words: list[str], a: int, b: int, method: str) -> int:
         return 1
     if low in _PERSON_AFTER:
         return 1
+    if low in _NEUTRAL_AFTER:
+        return 0  # "the Biden administration", "the Bush era": a person's
     if low in ("'s", "’s") and b + 1 < len(words):
         # "Franz Ferdinand's album", "Google's search engine", "Franz Ferdinand's self-titled album"
         if any(w.lower() in _THING_AFTER_POSS for w in words[b + 1:b + 3]):
@@ -812,4 +837,4 @@ def _contains(big: list[str], small: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- registry
 
-from .people_registry import PeopleRegistry, PersonEntry, loose_key  # noqa: E402  (re-exported)
+from .people_registry import PeopleRegistry, PersonEntry, loose_key

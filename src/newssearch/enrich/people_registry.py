@@ -43,9 +43,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from ..model import Person
 
@@ -467,7 +468,7 @@ class PeopleRegistry:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PeopleRegistry":
+    def from_dict(cls, data: dict[str, Any]) -> PeopleRegistry:
         """Rebuild a registry written by :meth:`to_dict` (a version-1 dict has no article
         or context counts: articles are then taken as 1 per spelling count)."""
         reg = cls()
@@ -485,7 +486,7 @@ class PeopleRegistry:
         return reg
 
     @classmethod
-    def from_people(cls, people: Iterable[Person]) -> "PeopleRegistry":
+    def from_people(cls, people: Iterable[Person]) -> PeopleRegistry:
         """A registry with every person of ``people`` added."""
         reg = cls()
         for p in people:

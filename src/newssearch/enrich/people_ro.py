@@ -31,11 +31,11 @@ import json
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Sequence
 
-__all__ = ["find_spans", "RoModel", "features", "fold_ro", "TITLES", "nominative"]
+__all__ = ["TITLES", "RoModel", "features", "find_spans", "fold_ro", "nominative"]
 
 #: Cedilla letters (the legacy encoding of ș/ț) → the comma-below letters.
 _CEDILLA = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
@@ -58,51 +58,7 @@ def fold_ro(word: str) -> str:
 #: Titles, offices and role words (folded) that stand before a name and are never part of
 #: it, in their common inflected forms: "președintele Klaus Iohannis", "premierul Nicolae
 #: Ciucă", "ministrului", "fostul", "dl".
-TITLES = frozenset(fold_ro(w) for w in """
-    președinte președintele președintelui președinta președintei președinții
-    premier premierul premierului premiera prim-ministrul prim-ministrului prim-ministru
-    ministru ministrul ministrului ministra ministrei miniștrii miniștrilor
-    vicepremier vicepremierul vicepremierului vicepreședinte vicepreședintele vicepreședintelui
-    secretar secretarul secretarului secretara
-    domnul domnului doamna doamnei domnișoara dl dl. dna dna. d-l d-na dlui
-    dr dr. prof prof. ing ing. av av. conf lect
-    papa papei papii papă regele regelui regina reginei prințul prințului prințesa prințesei
-    împăratul împăratului țarul țarului sultanul sultanului voievodul voievodului domnitorul domnitorului
-    sfântul sfântului sfânta sfintei sfinții
-    patriarhul patriarhului mitropolitul mitropolitului episcopul episcopului preotul preotului
-    părintele părintelui pr pr. ips ps
-    generalul generalului colonelul colonelului maiorul maiorului căpitanul căpitanului
-    locotenentul amiralul mareșalul mareșalului comandantul comandantului
-    senatorul senatorului senatoarea deputatul deputatului deputata
-    primarul primarului primărița prefectul prefectului consilierul consilierului
-    liderul liderului lidera șeful șefului șefa șefei purtătorul purtătoarea
-    ambasadorul ambasadorului ambasadoarea procurorul procurorului procuroarea judecătorul judecătoarea
-    avocatul avocatului avocata directorul directorului directoarea
-    antrenorul antrenorului selecționerul selecționerului jucătorul jucătorului jucătoarea
-    fundașul mijlocașul atacantul portarul tenismanul tenismena sportivul sportiva
-    actorul actorului actrița actriței cântărețul cântăreața artistul artista scriitorul scriitoarea
-    poetul poetului poeta regizorul regizorului jurnalistul jurnalistului jurnalista
-    realizatorul realizatoarea prezentatorul prezentatoarea vedeta vedetei
-    profesorul profesorului profesoara academicianul academicianului medicul medicului
-    economistul analistul analista politologul istoricul istoricului sociologul
-    fostul fostului fosta fostei actualul actuala noul noua
-    omul omului femeia femeii bărbatul bărbatului tânărul tânăra
-    fiul fiului fiica fiicei soțul soțului soția soției fratele fratelui sora surorii
-    mama mamei tatăl tatălui bunicul bunica nepotul nepoata
-    americanul americana rusul rusului ucraineanul românul românului românca
-    germanul francezul britanicul italianul ungurul maghiarul chinezul
-    principele principelui principesa ducele ducelui ducesa contele contelui contesa baronul
-    emirul emirului șahul califul faraonul faraonului cneazul hatmanul boierul marchizul vicontele
-    cuviosul cuvioasa fericitul marele cardinalul arhiepiscopul arhimandritul starețul călugărul
-    suveranul suveranului monarhul monarhului împărăteasa
-    dirijorul dirijor violonistul pianistul pianista compozitorul compozitorului pictorul pictorului
-    sculptorul arhitectul inginerul cercetătorul omul afaceristul milionarul miliardarul
-    interpretul interpreta solistul solista vocalistul chitaristul rapperul rapperița influencerul
-    blogger bloggerul youtuberul vloggerul fotograful designerul creatorul fondatorul cofondatorul
-    patronul proprietarul managerul administratorul consultantul expertul specialistul
-    polițistul polițista agentul ofițerul soldatul militarul pilotul marinarul
-    lui lu
-    """.split())
+TITLES = frozenset(fold_ro(w) for w in ["președinte", "președintele", "președintelui", "președinta", "președintei", "președinții", "premier", "premierul", "premierului", "premiera", "prim-ministrul", "prim-ministrului", "prim-ministru", "ministru", "ministrul", "ministrului", "ministra", "ministrei", "miniștrii", "miniștrilor", "vicepremier", "vicepremierul", "vicepremierului", "vicepreședinte", "vicepreședintele", "vicepreședintelui", "secretar", "secretarul", "secretarului", "secretara", "domnul", "domnului", "doamna", "doamnei", "domnișoara", "dl", "dl.", "dna", "dna.", "d-l", "d-na", "dlui", "dr", "dr.", "prof", "prof.", "ing", "ing.", "av", "av.", "conf", "lect", "papa", "papei", "papii", "papă", "regele", "regelui", "regina", "reginei", "prințul", "prințului", "prințesa", "prințesei", "împăratul", "împăratului", "țarul", "țarului", "sultanul", "sultanului", "voievodul", "voievodului", "domnitorul", "domnitorului", "sfântul", "sfântului", "sfânta", "sfintei", "sfinții", "patriarhul", "patriarhului", "mitropolitul", "mitropolitului", "episcopul", "episcopului", "preotul", "preotului", "părintele", "părintelui", "pr", "pr.", "ips", "ps", "generalul", "generalului", "colonelul", "colonelului", "maiorul", "maiorului", "căpitanul", "căpitanului", "locotenentul", "amiralul", "mareșalul", "mareșalului", "comandantul", "comandantului", "senatorul", "senatorului", "senatoarea", "deputatul", "deputatului", "deputata", "primarul", "primarului", "primărița", "prefectul", "prefectului", "consilierul", "consilierului", "liderul", "liderului", "lidera", "șeful", "șefului", "șefa", "șefei", "purtătorul", "purtătoarea", "ambasadorul", "ambasadorului", "ambasadoarea", "procurorul", "procurorului", "procuroarea", "judecătorul", "judecătoarea", "avocatul", "avocatului", "avocata", "directorul", "directorului", "directoarea", "antrenorul", "antrenorului", "selecționerul", "selecționerului", "jucătorul", "jucătorului", "jucătoarea", "fundașul", "mijlocașul", "atacantul", "portarul", "tenismanul", "tenismena", "sportivul", "sportiva", "actorul", "actorului", "actrița", "actriței", "cântărețul", "cântăreața", "artistul", "artista", "scriitorul", "scriitoarea", "poetul", "poetului", "poeta", "regizorul", "regizorului", "jurnalistul", "jurnalistului", "jurnalista", "realizatorul", "realizatoarea", "prezentatorul", "prezentatoarea", "vedeta", "vedetei", "profesorul", "profesorului", "profesoara", "academicianul", "academicianului", "medicul", "medicului", "economistul", "analistul", "analista", "politologul", "istoricul", "istoricului", "sociologul", "fostul", "fostului", "fosta", "fostei", "actualul", "actuala", "noul", "noua", "omul", "omului", "femeia", "femeii", "bărbatul", "bărbatului", "tânărul", "tânăra", "fiul", "fiului", "fiica", "fiicei", "soțul", "soțului", "soția", "soției", "fratele", "fratelui", "sora", "surorii", "mama", "mamei", "tatăl", "tatălui", "bunicul", "bunica", "nepotul", "nepoata", "americanul", "americana", "rusul", "rusului", "ucraineanul", "românul", "românului", "românca", "germanul", "francezul", "britanicul", "italianul", "ungurul", "maghiarul", "chinezul", "principele", "principelui", "principesa", "ducele", "ducelui", "ducesa", "contele", "contelui", "contesa", "baronul", "emirul", "emirului", "șahul", "califul", "faraonul", "faraonului", "cneazul", "hatmanul", "boierul", "marchizul", "vicontele", "cuviosul", "cuvioasa", "fericitul", "marele", "cardinalul", "arhiepiscopul", "arhimandritul", "starețul", "călugărul", "suveranul", "suveranului", "monarhul", "monarhului", "împărăteasa", "dirijorul", "dirijor", "violonistul", "pianistul", "pianista", "compozitorul", "compozitorului", "pictorul", "pictorului", "sculptorul", "arhitectul", "inginerul", "cercetătorul", "omul", "afaceristul", "milionarul", "miliardarul", "interpretul", "interpreta", "solistul", "solista", "vocalistul", "chitaristul", "rapperul", "rapperița", "influencerul", "blogger", "bloggerul", "youtuberul", "vloggerul", "fotograful", "designerul", "creatorul", "fondatorul", "cofondatorul", "patronul", "proprietarul", "managerul", "administratorul", "consultantul", "expertul", "specialistul", "polițistul", "polițista", "agentul", "ofițerul", "soldatul", "militarul", "pilotul", "marinarul", "lui", "lu"])
 
 #: Words that introduce a name's genitive ("lui Iohannis"): a strong person cue.
 _LUI = frozenset(["lui"])
@@ -280,7 +236,7 @@ class RoModel:
         self.lex = Lexicon(first_names, common, person_cued, place_cued)
 
     @classmethod
-    def load(cls, path: str | None = None) -> "RoModel":
+    def load(cls, path: str | None = None) -> RoModel:
         """The shipped model, or the model file at ``path``."""
         if path:
             with open(path, "rb") as fh:

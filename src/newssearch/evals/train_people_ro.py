@@ -37,8 +37,9 @@ import random
 import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "enrich" / "data"
 EPOCHS = 10
@@ -111,11 +112,10 @@ def gold_names(toks: list[str], tags: list[str], common: frozenset[str] | set[st
                 a += 1
             while b > a and not is_cap(toks[b - 1]):
                 b -= 1
-            if a < b:
-                # a role noun RONEC marks as a person ("Polițiștii", "Înaltul Reprezentant"):
-                # every word is one Romanian writes in lower case, and none is a given name
-                if not all(fold_ro(t) in common and fold_ro(t) not in first for t in toks[a:b] if is_cap(t)):
-                    spans.append((a, b))
+            # a role noun RONEC marks as a person ("Polițiștii", "Înaltul Reprezentant"):
+            # every word is one Romanian writes in lower case, and none is a given name
+            if a < b and not all(fold_ro(t) in common and fold_ro(t) not in first for t in toks[a:b] if is_cap(t)):
+                spans.append((a, b))
             k = m
         i = j
     return spans
@@ -177,8 +177,7 @@ _NAME_CUE_AFTER = re.compile(
     r"menționat|arătat|susținut|răspuns|comentat|postat|dezvăluit|mărturisit|recunoscut|acuzat|cerut)\b")
 
 
-_PLACE_PREP = frozenset("în din la spre către lângă prin orașul orașului județul județului țara țării capitala capitalei "
-                        "regiunea regiunii statul statului comuna comunei satul satului municipiul municipiului".split())
+_PLACE_PREP = frozenset(["în", "din", "la", "spre", "către", "lângă", "prin", "orașul", "orașului", "județul", "județului", "țara", "țării", "capitala", "capitalei", "regiunea", "regiunii", "statul", "statului", "comuna", "comunei", "satul", "satului", "municipiul", "municipiului"])
 
 
 def news_lists(paths: Iterable[str | Path]) -> dict[str, list[str]]:
@@ -227,10 +226,10 @@ def news_lists(paths: Iterable[str | Path]) -> dict[str, list[str]]:
                 doc_freq.update(seen)
                 for m in re.finditer(r"(\w+(?:-\w+)?) ([A-ZĂÂÎȘȚ]\w+) ([A-ZĂÂÎȘȚ][\w-]+)( \w+ \w+)?", text):
                     title, given, rest = m.group(1), m.group(2), m.group(4) or ""
-                    if (title.islower() and fold_ro(title) in TITLES and title != "lui") or \
-                            _NAME_CUE_AFTER.match(rest.strip()):
-                        if is_cap(given) and not given.isupper():
-                            first[fold_ro(given)] += 1
+                    cued = (title.islower() and fold_ro(title) in TITLES and title != "lui") or \
+                        _NAME_CUE_AFTER.match(rest.strip())
+                    if cued and is_cap(given) and not given.isupper():
+                        first[fold_ro(given)] += 1
     common = sorted(w for w, c in doc_freq.items() if c >= COMMON_DOCS)
     cset = set(common)
     names = sorted(w for w, c in first.items() if c >= FIRST_NAME_MIN and w not in cset)
@@ -268,8 +267,8 @@ def fit(sents: list[Sentence], lists: dict[str, list[str]], epochs: int = EPOCHS
     model = _model({}, lists)
     data = []
     for words, folded, labels, lower, tcase in _examples(sents, model):
-        for i, w in enumerate(words):
-            if is_cap(w):
+        for i, word in enumerate(words):
+            if is_cap(word):
                 data.append((features(words, folded, i, model.lex, lower, tcase), labels[i]))
     w: dict[str, float] = defaultdict(float)
     total: dict[str, float] = defaultdict(float)
@@ -351,7 +350,7 @@ def cross_validate(path: str | Path, news: list[str], k: int = 5, epochs: int = 
     _set_lists(lists)
     sents = read_ronec(path)
     n = len(sents)
-    folds = []
+    folds: list[dict[str, Any]] = []
     sums = [0, 0, 0]
     errors: list[str] = []
     try:
