@@ -1,12 +1,15 @@
-"""The people named in news articles: extraction, name keys and the corpus registry.
+"""The people named in news articles: extraction by language, name keys, context cues.
 
-Extraction (:func:`extract_people`) runs offline with no dependency beyond the standard
-library and the small data files in ``enrich/data/``:
+How names are found depends on the article's language (:func:`people_method`): English
+(and text of unknown language) with the English model below, Romanian with the Romanian
+model of :mod:`newssearch.enrich.people_ro` (trained on RONEC), every other language only
+from runs of a known given name and a known surname (so German nouns such as "Dann" or
+"Haus" are never people). Extraction runs offline with the data files in ``enrich/data/``:
 
 1. each paragraph is tokenised; photo credits ("Photo: Jane Doe / AP") are blanked, and a
    credit glued to the previous word ("ZelenskyiPhoto:") is split off first;
-2. a linear token model (averaged perceptron trained on CoNLL-2003 ``eng.train`` +
-   ``eng.testa`` by :mod:`newssearch.evals.train_people`) scores every capitalised
+2. a linear token model (averaged perceptron trained on CoNLL-2003 ``eng.train`` by
+   :mod:`newssearch.evals.train_people`) scores every capitalised
    token from its own word, shape, suffixes, the words around it (titles such as
    "President", verbs such as "said"), and first-name / surname / place-name lists
    (threshold stored in the model file); runs of positive tokens,
@@ -17,18 +20,24 @@ library and the small data files in ``enrich/data/``:
    it ("nerve agent", "poisoned with", "Tell"); leading titles, nationalities and role
    words ("Frenchman", "Left-back") are trimmed off;
 3. per article, names the article also writes before a firm suffix ("Piper Jaffray Inc",
-   "Goldman Sachs Group", "Morgan Stanley & Co") are firms everywhere in it; a
-   capitalised word that is the surname of a full name found elsewhere in the article
-   is a mention too, and every surname-only (or first-name-only) mention is
-   resolved to that full name (to the nearest full name before it when several match);
+   "Goldman Sachs Group", "Morgan Stanley & Co") are firms everywhere in it; names read
+   from a line in capitals (a headline) or one-word names from a short line count only
+   when the running text names them too; a capitalised word that is the surname of a
+   full name found elsewhere in the article is a mention too, and every surname-only (or
+   first-name-only) mention is resolved to that full name (to the nearest full name
+   before it when several match);
 4. mentions whose :func:`person_key` agree are one person: the canonical name is the
-   fullest form (then the most frequent), the other spellings are aliases.
+   fullest form (then the most frequent), the other spellings are aliases; each
+   :class:`~newssearch.model.Person` also counts its mentions in a person's context
+   ("Blair said", "Mr Blair", "premierul Ciucă") and in a thing's ("the Chelsea
+   manager", "an Oscar", "în Ucraina"), for the corpus registry.
 
 Name keys (:func:`person_key`) fold case, accents, punctuation and a few transliteration
 endings, so "Volodymyr Zelenskyy", "Volodymyr Zelenskyi", "VOLODYMYR ZELENSKIY" and
-"Volodymyr Zelensky" share the key ``volodymyr zelensky``. :class:`PeopleRegistry` keeps
-the corpus-wide view: spellings, aliases, and surname-only keys grouped with the one
-full name having that surname.
+"Volodymyr Zelensky" share the key ``volodymyr zelensky``. :class:`PeopleRegistry`
+(:mod:`newssearch.enrich.people_registry`) keeps the corpus-wide view: one person's keys
+across languages and spellings, surnames joined to the dominant full name, and which
+names the corpus shows to be no person.
 """
 
 from __future__ import annotations

@@ -87,8 +87,11 @@ def loose_key(key: str) -> str:
     zelensky", "volodimir zelenski" and "volodymyr zelenskyy" all give "volodimir
     zelenski". Rules: accents dropped ("î" → "i"), kh → h, sh → s, w → v, y → i,
     Romanian "ghe"/"ghi" → "ge"/"gi", j at a word's end → i, doubled letters once."""
-    text = unicodedata.normalize("NFKD", key)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    if key.isascii():
+        text = key.lower()
+    else:
+        text = unicodedata.normalize("NFKD", key)
+        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     words = []
     for w in text.split():
         w = w.replace("kh", "h").replace("sh", "s").replace("w", "v").replace("y", "i")
@@ -146,11 +149,10 @@ class PeopleRegistry:
         self._by_surname: dict[str, set[str]] = defaultdict(set)
         self._groups: dict[str, str] | None = None  # key -> group key (derived, lazily)
         self._members: dict[str, list[str]] = {}
-        self._by_loose: dict[str, set[str]] = {}
+        self._lookups: tuple[dict[str, set[str]], dict[str, set[str]], set[str]] | None = None
         self._surname_head: dict[str, str] = {}
         self._is_person: dict[str, bool] = {}
-        self._by_loose_last: dict[str, set[str]] = {}
-        self._plausible_last: set[str] = set()
+        self._corpus_estimate = 0
 
     # ---- building
 
@@ -168,6 +170,7 @@ class PeopleRegistry:
         if not key:
             return
         self._groups = None
+        self._lookups = None
         self._spellings[key][person.name] += sign * max(person.mentions, 1)
         for alias in person.aliases:
             if alias != person.name:
@@ -213,6 +216,7 @@ class PeopleRegistry:
             return self._groups
         keys = list(self._spellings)
         parent = {k: k for k in keys}
+        mentions = {k: sum(c.values()) for k, c in self._spellings.items()}
 
         def find(k: str) -> str:
             while parent[k] != k:
@@ -230,8 +234,8 @@ class PeopleRegistry:
             by_loose[loose_key(k)].add(k)
         for same in by_loose.values():
             if len(same) > 1:
-                first, *rest = sorted(same)
-                for k in rest:
+                first = min(same)
+                for k in same:
                     union(first, k)
         # given-name variants: "jim baker" joins "james baker"
         loose_set = set(by_loose)
@@ -242,7 +246,7 @@ class PeopleRegistry:
             for formal in formal_names(words[0]):
                 other = loose_key(" ".join([formal, *words[1:]]))
                 if other in loose_set:
-                    union(next(iter(sorted(by_loose[other]))), k)
+                    union(min(by_loose[other]), k)
         # a full name without its middle initials joins the one name that has them:
         # "george bush" -> "george w bush" (when one such name exists)
         by_ends: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -266,7 +270,7 @@ class PeopleRegistry:
         for last, cands in full_by_last.items():
             weight: Counter[str] = Counter()
             for f in cands:
-                weight[find(f)] += self._mentions(f)
+                weight[find(f)] += mentions[f]
             ranked = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))
             total = sum(weight.values())
             if not total:
@@ -287,20 +291,35 @@ class PeopleRegistry:
         groups: dict[str, str] = {}
         self._members = {}
         for ks in members.values():
-            head = max(ks, key=lambda k: (" " in k, self._mentions(k), k))
+            head = max(ks, key=lambda k: (" " in k, mentions[k], k))
             self._members[head] = sorted(ks)
             for k in ks:
                 groups[k] = head
+        self._lookups = (by_loose, self._loose_lasts(), set(full_by_last))
+        self._surname_head = {last: groups[head] for last, head in surname_head.items()}
+        self._is_person = {}
+        self._corpus_estimate = max(sum(self._articles.values()) // 3, max(self._articles.values(), default=0))
+        self._groups = groups
+        return groups
+
+    def _loose_lasts(self) -> dict[str, set[str]]:
         by_loose_last: dict[str, set[str]] = defaultdict(set)
         for surname, fulls in self._by_surname.items():
             by_loose_last[loose_key(surname)] |= fulls
-        self._by_loose_last = dict(by_loose_last)
-        self._plausible_last = set(full_by_last)
-        self._by_loose = by_loose
-        self._surname_head = {last: groups[head] for last, head in surname_head.items()}
-        self._is_person = {}
-        self._groups = groups
-        return groups
+        return dict(by_loose_last)
+
+    def _lookup_tables(self) -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
+        """(loose key -> keys, loose surname -> full keys, loose surnames of plausible full
+        names): made with the groups, or on first need after :meth:`from_dict` restored the
+        groups without them."""
+        self._build()
+        if self._lookups is None:
+            by_loose: dict[str, set[str]] = defaultdict(set)
+            for k in self._spellings:
+                by_loose[loose_key(k)].add(k)
+            plausible = {loose_key(w[-1]) for k in self._spellings if len(w := k.split()) >= 2 and _plausible_full(w)}
+            self._lookups = (dict(by_loose), self._loose_lasts(), plausible)
+        return self._lookups
 
     # ---- queries
 
@@ -323,7 +342,7 @@ class PeopleRegistry:
         if g is not None:
             return g
         loose = loose_key(key)
-        same = self._by_loose.get(loose)
+        same = self._lookup_tables()[0].get(loose)
         if same:
             return groups[min(same)]
         if " " not in loose:
@@ -386,7 +405,7 @@ class PeopleRegistry:
             # a one-word name in several articles that never goes with a given name (no full
             # name in the corpus ends with it) and is no known given name or surname: a firm,
             # a product, a band ("Sony", "Google", "Xbox", "Yukos")
-            if articles >= LONE_WORD_ARTICLES and not any(loose_key(k) in self._plausible_last for k in ks):
+            if articles >= LONE_WORD_ARTICLES and not any(loose_key(k) in self._lookup_tables()[2] for k in ks):
                 if person == 0 and thing > 0:
                     return False  # "Music": a thing somewhere, a person nowhere
                 from ._people_text import gazetteers
@@ -398,9 +417,10 @@ class PeopleRegistry:
 
     def _corpus_articles(self) -> int:
         """An estimate of the articles of the corpus that name someone: the most articles of one
-        key, or the sum of articles over keys divided by the keys per article (~3)."""
-        total = sum(self._articles.values())
-        return max(total // 3, max(self._articles.values(), default=0))
+        key, or the sum of articles over keys divided by the keys per article (~3); computed
+        with the groups."""
+        self._build()
+        return self._corpus_estimate
 
     def resolve(self, name: str) -> set[str]:
         """All keys that denote the person ``name`` names (any alias, full or surname only).
@@ -418,7 +438,7 @@ class PeopleRegistry:
             loose = loose_key(key)
             for k in self._by_surname.get(key, set()) | self._loose_surname(loose):
                 out.update(self.members(k))
-            if key in self._spellings or loose in self._by_loose:
+            if key in self._spellings or loose in self._lookup_tables()[0]:
                 out.update(self.members(key))
             return out
         out.update(self.members(key))
@@ -434,7 +454,7 @@ class PeopleRegistry:
     def _loose_surname(self, loose: str) -> set[str]:
         """Full keys whose last word folds to ``loose``."""
         self._build()
-        return self._by_loose_last.get(loose, set())
+        return self._lookup_tables()[1].get(loose, set())
 
     def people(self, include_non_persons: bool = False) -> list[PersonEntry]:
         """Every person of the corpus with article and mention counts and the aliases merged
@@ -458,13 +478,22 @@ class PeopleRegistry:
     # ---- persistence
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (see :meth:`from_dict`)."""
+        """A JSON-ready dict (see :meth:`from_dict`). It also holds the derived people
+        (groups, surname heads, which groups are no person), computed here, so that an index
+        saves them with each commit and a searcher need not group a large registry again."""
+        groups = self._build()
+        heads = sorted(self._members)
         return {
             "version": 2,
             "spellings": {k: dict(sorted(v.items())) for k, v in sorted(self._spellings.items())},
             "aliases": {k: dict(sorted(v.items())) for k, v in sorted(self._aliases.items())},
             "articles": {k: v for k, v in sorted(self._articles.items()) if v},
             "cues": {k: list(v) for k, v in sorted(self._cues.items()) if any(v)},
+            "derived": {
+                "groups": {k: h for k, h in sorted(groups.items()) if k != h},
+                "surname_heads": dict(sorted(self._surname_head.items())),
+                "not_people": [h for h in heads if not self.is_person(h)],
+            },
         }
 
     @classmethod
@@ -483,7 +512,27 @@ class PeopleRegistry:
         reg._articles = Counter({k: int(v) for k, v in articles.items()})
         for k, v in data.get("cues", {}).items():
             reg._cues[k] = [int(v[0]), int(v[1])]
+        derived = data.get("derived")
+        if isinstance(derived, dict):
+            reg._restore(derived)
         return reg
+
+    def _restore(self, derived: dict[str, Any]) -> None:
+        """Take the groups :meth:`to_dict` saved instead of computing them again."""
+        moved = derived.get("groups", {})
+        groups = {k: moved.get(k, k) for k in self._spellings}
+        members: dict[str, list[str]] = defaultdict(list)
+        for k, h in groups.items():
+            members[h].append(k)
+        if any(h not in groups for h in members):
+            return  # inconsistent: group again on first use
+        self._members = {h: sorted(ks) for h, ks in members.items()}
+        self._surname_head = dict(derived.get("surname_heads", {}))
+        not_people = set(derived.get("not_people", ()))
+        self._is_person = {h: h not in not_people for h in members}
+        self._corpus_estimate = max(sum(self._articles.values()) // 3, max(self._articles.values(), default=0))
+        self._lookups = None
+        self._groups = groups
 
     @classmethod
     def from_people(cls, people: Iterable[Person]) -> PeopleRegistry:
