@@ -405,9 +405,9 @@ class PeopleRegistry:
             # a one-word name in several articles that never goes with a given name (no full
             # name in the corpus ends with it) and is no known given name or surname: a firm,
             # a product, a band ("Sony", "Google", "Xbox", "Yukos")
+            if articles >= LONE_WORD_ARTICLES and person == 0 and thing > 0:
+                return False  # "Music": a thing somewhere, a person nowhere
             if articles >= LONE_WORD_ARTICLES and not any(loose_key(k) in self._lookup_tables()[2] for k in ks):
-                if person == 0 and thing > 0:
-                    return False  # "Music": a thing somewhere, a person nowhere
                 from ._people_text import gazetteers
 
                 first, surnames, _places = gazetteers()
