@@ -246,3 +246,9 @@ def test_ronec_gold_names_drop_titles_and_role_nouns() -> None:
     assert gold_names(toks, tags, common={"profesorii", "sora"}) == [(1, 3), (9, 10)]
     assert surname_key("Ion Popescu") == "popescu" and surname_key("Ludovic al XIV-lea") == "ludovic"
     assert surname_key("Nicolae Ciucă") == "ciuca"
+
+
+def test_deities_are_no_people() -> None:
+    people, _ = extract_people("", ["God knows, said John Smith, and Allah knows too."])
+    assert names(people) == {"John Smith"} and people[0].person_cues == 1
+    assert ro_people("Dumnezeu a spus că Ion Popescu are dreptate.") == {"Ion Popescu"}

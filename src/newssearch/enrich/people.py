@@ -540,6 +540,11 @@ def _extract(
                 offsets.append((para.offsets[a][0], para.offsets[b - 1][1]))
             else:
                 offsets.append((-1, -1))
+    if any(person_key(sf) in DEITIES for _i, sf in mentions):
+        keep = [i for i, (_i, sf) in enumerate(mentions) if person_key(sf) not in DEITIES]
+        mentions = [mentions[i] for i in keep]
+        offsets = [offsets[i] for i in keep]
+        cues = [cues[i] for i in keep]
     people, per_para, canon = _resolve(mentions, len(paragraphs), cues)
     out = [(idx - 1, a, b, surface, name) for (idx, surface), (a, b), name in zip(mentions, offsets, canon)]
     return people, per_para, out
@@ -756,6 +761,12 @@ def _resolve(
     return people, per_para, [canon.get(k, "") for k in resolved]
 
 
+#: Reporting verbs before a name ("said John Smith").
+_PERSON_BEFORE = frozenset("said says added wrote explained asked".split())
+
+#: Names of God (keys): a deity is no person named in the news ("God", "Dumnezeu", "Allah").
+DEITIES = frozenset("god dumnezeu dumnezeul allah gott dieu dios jehova iehova yahweh".split())
+
 #: Words right after a name that show a person ("Blair said", "Blair, who ...").
 _PERSON_AFTER = frozenset("""said says told added explained insisted admitted argued claimed denied
     wrote warned believes thinks replied stressed noted urged announced declared who whose himself herself
@@ -795,7 +806,7 @@ def _cue(words: list[str], a: int, b: int, method: str) -> int:
     nxt = words[b] if b < len(words) else ""
     if nxt == "," and b + 1 < len(words):
         after = words[b + 1].lower()
-        if after in ("who", "whose", "aged", "care") or after.isdigit():
+        if after in ("who", "whose", "aged") or after.isdigit():
             return 1
         if after == "which":
             return -1
@@ -812,7 +823,7 @@ def _cue(words: list[str], a: int, b: int, method: str) -> int:
     low = nxt.lower()
     if prev and (prev.lower().rstrip(".") in HONORIFICS or prev.lower() in ROLE_WORDS):
         return 1
-    if low in _PERSON_AFTER:
+    if low in _PERSON_AFTER or prev in _PERSON_BEFORE:
         return 1
     if low in _NEUTRAL_AFTER:
         return 0  # "the Biden administration", "the Bush era": a person's
