@@ -764,8 +764,11 @@ def _resolve(
 #: Reporting verbs before a name ("said John Smith").
 _PERSON_BEFORE = frozenset("said says added wrote explained asked".split())
 
-#: Names of God (keys): a deity is no person named in the news ("God", "Dumnezeu", "Allah").
-DEITIES = frozenset("god dumnezeu dumnezeul allah gott dieu dios jehova iehova yahweh".split())
+#: Keys that never name a person in the news: names of God ("God", "Dumnezeu", "Allah")
+#: and one-word interjections ("Oh", "Hey").
+DEITIES = frozenset("god dumnezeu dumnezeul allah gott dieu dios jehova iehova yahweh".split()
+                    # and interjections a sentence may start with ("Oh, we got a report")
+                    + "oh hey ah wow ok okay yes yeah hi hello".split())
 
 #: Words right after a name that show a person ("Blair said", "Blair, who ...").
 _PERSON_AFTER = frozenset("""said says told added explained insisted admitted argued claimed denied

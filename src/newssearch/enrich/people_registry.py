@@ -33,8 +33,9 @@ keys that denote one person.
   stands in a large share of the corpus with no person's context at all (a byline or
   dateline such as "REUTER", "Agerpres"), nor a one-word name in several articles that
   no full name ends with and that is no given name or surname of the name lists ("Sony",
-  "Google", "Xbox"), or that is one in some context and a person in none ("Music"). It
-  stays searchable by name; facets and the people listing leave it
+  "Google", "Xbox"), or that is one in some context and a person in none ("Music"), or
+  that is in two or more articles, no full name ends with it and no context shows a person
+  ("Learn", "Hey" of web pages). It stays searchable by name; facets and the people listing leave it
   out.
 """
 
@@ -407,7 +408,10 @@ class PeopleRegistry:
             # a product, a band ("Sony", "Google", "Xbox", "Yukos")
             if articles >= LONE_WORD_ARTICLES and person == 0 and thing > 0:
                 return False  # "Music": a thing somewhere, a person nowhere
-            if articles >= LONE_WORD_ARTICLES and not any(loose_key(k) in self._lookup_tables()[2] for k in ks):
+            lone = not any(loose_key(k) in self._lookup_tables()[2] for k in ks)
+            if lone and person == 0 and articles >= 2:
+                return False  # "Learn", "Hey", "Ruby": no full name, never in a person's context
+            if articles >= LONE_WORD_ARTICLES and lone:
                 from ._people_text import gazetteers
 
                 first, surnames, _places = gazetteers()
