@@ -203,6 +203,13 @@ def test_capitals_headline_words_are_no_names() -> None:
     assert {"robert byrd", "reagan"} <= found
 
 
+def test_title_case_headline_words_are_no_names() -> None:
+    body = ("Senate leader Robert Byrd urged President Reagan on Monday to veto the farm bill, "
+            "saying the measure would cost too much.")
+    people, _ = extract_people("Byrd Urges Reagan To Veto Farm Bill", [body])
+    assert {person_key(p.name) for p in people} == {"robert byrd", "reagan"}
+
+
 def test_thing_contexts_are_counted() -> None:
     people, _ = extract_people("", ["The Chelsea manager praised his players, and Chelsea fans sang.",
                                     "Jose Mourinho said the Chelsea squad was tired."])

@@ -564,31 +564,41 @@ _RESULT_LINE = re.compile(
 _SHORT_LINE = 4
 
 
-def _unsure(p: _Para) -> bool:
-    """A line whose names need confirming: in capitals, or too short to give context."""
-    return p.caps or sum(1 for w in p.words if w[0].isalnum()) < _SHORT_LINE
+def _unsure(p: _Para, title: bool = False) -> bool:
+    """A line whose names need confirming: in capitals, an article's title in title case,
+    or too short to give context."""
+    return p.caps or (title and _title_case(p.words)) or sum(1 for w in p.words if w[0].isalnum()) < _SHORT_LINE
+
+
+def _title_case(words: list[str]) -> bool:
+    """A headline in title case ("Byrd Urges Reagan To Veto Farm Bill"): at least four
+    words of three letters or more, and three quarters of them capitalised."""
+    long = [w for w in words if len(w) >= 3 and w[0].isalpha()]
+    return len(long) >= 4 and sum(1 for w in long if w[0].isupper()) >= 0.75 * len(long)
 
 
 def _confirm_caps_mentions(paras: list[_Para]) -> None:
-    """In an article with running text, a name read from a line in capitals (a headline
-    such as "BYRD URGES REAGAN TO VETO BILL") or from a line of a few words (a web page's
-    "Learn more", "Hey!") counts only when the running text also names it (the full name,
-    or its last word as a surname): there the model cannot tell "Urges" or "Learn" from a
-    name."""
-    if not any(p.mentions and _unsure(p) for p in paras) or not any(p.words and not _unsure(p) for p in paras):
+    """In an article with running text, a name read from a headline in capitals or title
+    case ("BYRD URGES REAGAN TO VETO BILL", "Byrd Urges Reagan To Veto Bill") or a
+    one-word name from a line of a few words (a web page's "Learn more", "Hey!") counts
+    only when the running text also names it (the full name, or its last word as a
+    surname): there the model cannot tell "Urges" or "Learn" from a name."""
+    unsure = [_unsure(p, i == 0) for i, p in enumerate(paras)]  # paras[0]: the title
+    if not any(p.mentions and u for p, u in zip(paras, unsure)) or not any(p.words and not u for p, u in zip(paras, unsure)):
         return
     keys: set[str] = set()
-    for p in paras:
-        if not _unsure(p):
+    for p, u in zip(paras, unsure):
+        if not u:
             for a, b in p.mentions:
                 k = person_key(" ".join(p.words[a:b]))
                 keys.add(k)
                 keys.add(k.rsplit(" ", 1)[-1])
-    for p in paras:
-        if p.mentions and _unsure(p):
+    for i, (p, u) in enumerate(zip(paras, unsure)):
+        if p.mentions and u:
             # on a short line only one-word names need confirming ("Hey", but "Pete Sampras")
+            headline = p.caps or (i == 0 and _title_case(p.words))
             p.mentions = [(a, b) for a, b in p.mentions
-                          if (not p.caps and b - a >= 2) or person_key(" ".join(p.words[a:b])) in keys]
+                          if (not headline and b - a >= 2) or person_key(" ".join(p.words[a:b])) in keys]
 
 
 def _drop_lone_sentence_starts(paras: list[_Para]) -> None:
