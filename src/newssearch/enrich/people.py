@@ -572,9 +572,10 @@ def _unsure(p: _Para, title: bool = False) -> bool:
 
 def _title_case(words: list[str]) -> bool:
     """A headline in title case ("Byrd Urges Reagan To Veto Farm Bill"): at least four
-    words of three letters or more, and three quarters of them capitalised."""
+    words of three letters or more, all capitalised ("Stoltenberg meets Zelensky in Kyiv"
+    is no such headline: its names count as they are)."""
     long = [w for w in words if len(w) >= 3 and w[0].isalpha()]
-    return len(long) >= 4 and sum(1 for w in long if w[0].isupper()) >= 0.75 * len(long)
+    return len(long) >= 4 and all(w[0].isupper() for w in long)
 
 
 def _confirm_caps_mentions(paras: list[_Para]) -> None:
