@@ -21,12 +21,17 @@ class Person:
     """One person named in an article.
 
     ``name`` is the canonical spelling (the fullest form seen), ``aliases`` the other
-    spellings under which the same person was mentioned, ``mentions`` how often.
+    spellings under which the same person was mentioned, ``mentions`` how often;
+    ``person_cues`` and ``thing_cues`` how many mentions stand in a person's context
+    ("Blair said", "Mr Blair") or a thing's ("the Chelsea manager", "an Oscar"): the
+    corpus-wide registry uses them to tell people from teams, firms and holidays.
     """
 
     name: str
     aliases: list[str] = field(default_factory=list)
     mentions: int = 1
+    person_cues: int = 0
+    thing_cues: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
