@@ -181,9 +181,15 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
                 click.echo(f"skipped {err.where}: {err.reason}", err=True)
             if len(bad) > 50:
                 click.echo(f"... and {len(bad) - 50} more skipped files (see --json)", err=True)
+            for err in report.warnings[:50]:
+                click.echo(f"warning {err.where}: {err.reason}", err=True)
+            if len(report.warnings) > 50:
+                click.echo(f"... and {len(report.warnings) - 50} more warnings (see --json)", err=True)
         reasons = report.skip_reasons()
         why = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
         skipped = f"{len(report.skipped)} skipped" + (f" ({why})" if why else "")
+        if report.warnings:
+            skipped += f", {len(report.warnings)} renamed (id used by another file)"
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged, {skipped} in {report.seconds:.1f} s → {index_dir}"

@@ -2,7 +2,10 @@
 
 :func:`index_paths` walks the given files and folders, reads, enriches and analyses only
 what changed since the last run (by content hash), replaces changed files' articles,
-removes the articles of deleted files, and commits. For large work, worker processes read,
+removes the articles of deleted files (first, before anything is written), and commits.
+What the index holds is read from its live documents at the start of each run
+(:meth:`~newssearch.store.writer.IndexStore.known_files`), and article ids are kept unique by
+:class:`~newssearch.ids.IdLedger`. For large work, worker processes read,
 enrich, analyse and write (a whole file per task, or chunks of a large JSON/JSONL file), each
 into an index segment of its own (:class:`~newssearch.store.writer.SegmentBuilder`); this
 process holds the lock, deletes replaced articles, keeps the report and commits the workers'
@@ -20,8 +23,9 @@ from typing import Any
 
 from .enrich import enrich
 from .errors import InputError, WorkerError
+from .ids import IdLedger
 from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
-from .model import Article
+from .model import Article, stable_id
 from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budget_mb, prepare
 
 #: Below this many bytes of input, everything runs in this process (workers cost start-up).
@@ -60,6 +64,8 @@ class IndexReport:
     unchanged_files: int = 0
     files_read: int = 0
     skipped: list[InputError] = field(default_factory=list)
+    #: Records indexed, but not as they said (an id another file holds: indexed under a suffix).
+    warnings: list[InputError] = field(default_factory=list)
     seconds: float = 0.0
     index_dir: str = ""
 
@@ -76,6 +82,8 @@ class IndexReport:
             reason = err.reason
             if reason.startswith(("invalid JSON", "cannot parse")):
                 reason = reason.split(":")[0]
+            elif reason.startswith("duplicate id"):
+                reason = "duplicate id"
             elif reason.startswith("item "):
                 reason = "bad record"
             counts[reason] = counts.get(reason, 0) + 1
@@ -92,6 +100,7 @@ class IndexReport:
             "unchanged_files": self.unchanged_files,
             "files_read": self.files_read,
             "skipped": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.skipped],
+            "warnings": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.warnings],
             "seconds": round(self.seconds, 3),
         }
 
@@ -148,10 +157,17 @@ def _work(task: _Task) -> _Done:
     return _Done(task.file, task.size, digest, prepared=prepared, errors=errors, last=task.last)
 
 
-def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]]) -> Iterator[_Task | _Done]:
-    """Tasks in file order; JSON/JSONL files are read here and split into chunks of articles."""
+def _tasks(
+    files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]], ledger: IdLedger, only: set[str] | None, warnings: list[InputError],
+) -> Iterator[_Task | _Done]:
+    """Tasks in file order (of the files in ``only``, if given); JSON/JSONL files are read here,
+    their ids assigned by ``ledger`` (its warnings go to ``warnings``), and split into chunks
+    of articles. A file the ledger forced to be read again is read whatever its digest."""
     for file, size in files:
-        known_digest = known.get(file.path, (None, 0))[0]
+        if only is not None and file.path not in only and file.path not in ledger.forced:
+            continue
+        ledger.position = file.path
+        known_digest = None if file.path in ledger.forced else known.get(file.path, (None, 0))[0]
         if not file.batch:
             yield _Task(file, size, known_digest)
             continue
@@ -167,6 +183,7 @@ def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]
         result = read_file(file, data=data, digest=digest)
         del data
         articles = result.articles
+        warnings.extend(ledger.assign(file.path, articles))
         if not articles:
             yield _Done(file, size, digest, errors=result.errors)
             continue
@@ -499,19 +516,29 @@ def _index(
     try:
         known = store.known_files()
         progress.start(sum(size for _, size in sized))
-        current: dict[str, Any] = {}
-        tasks = _tasks(sized, known)
-        results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 32 * nworkers, commit_every)
-        for done in results:
-            if isinstance(done, _CommitPoint):
-                store.commit(final=False, segments=pool.finish() if pool is not None else ())
-            else:
-                _apply(done, known, store, report, current, progress)
         seen = {f.path for f, _ in sized}
-        for path, (_, count) in known.items():
-            if path not in seen and _under(path, roots):
-                store.remove_file(path)
-                report.removed += count
+        gone = [path for path in known if path not in seen and _under(path, roots)]
+        reserved = {stable_id(f.path): f.path for f, _ in sized if not f.batch}
+        ledger = IdLedger(store, reserved, gone, store.remove_file)
+        for path in gone:  # first: from the first commit on, no article of a deleted file is left
+            ids = store.remove_file(path)
+            report.removed += len(ids)
+            ledger.release_gone(path, ids)
+        only: set[str] | None = None  # the first pass goes over every file
+        while True:
+            current: dict[str, Any] = {}
+            tasks = _tasks(sized, known, ledger, only, report.warnings)
+            results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 32 * nworkers, commit_every)
+            for done in results:
+                if isinstance(done, _CommitPoint):
+                    store.commit(final=False, segments=pool.finish() if pool is not None else ())
+                else:
+                    _apply(done, known, store, report, current, progress, ledger.forced)
+            only = ledger.next_pass()
+            if not only:
+                break
+            # files whose ids changed hands behind the current one (a damaged or interrupted index)
+            store.commit(final=False, segments=pool.finish() if pool is not None else ())
         store.commit(segments=pool.finish() if pool is not None else ())
     except BaseException:
         store.cancel()
@@ -519,8 +546,12 @@ def _index(
     return report
 
 
-def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, report: IndexReport, current: dict[str, Any], progress: Progress) -> None:
-    """Write one worker answer into the store (or record what a worker wrote) and the report."""
+def _apply(
+    done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, report: IndexReport, current: dict[str, Any], progress: Progress,
+    forced: dict[str, set[str]],
+) -> None:
+    """Write one worker answer into the store (or record what a worker wrote) and the report.
+    ``forced``: files whose articles were removed already (path → their ids)."""
     path = done.file.path
     report.skipped.extend(done.errors)
     old = known.get(path)
@@ -531,15 +562,21 @@ def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, re
         return
     state = current.get(path)
     if state is None:
-        if not done.prepared and done.errors and old is not None and done.last:
-            # The file is there but cannot be read now (permissions, I/O, broken since):
-            # keep the articles already indexed from it; the skip says why.
-            report.unchanged += old[1]
+        removed = forced.pop(path, None)
+        if done.digest is None and done.last and (old is not None or removed is not None):
+            # The file is there but cannot be read now (permissions, I/O, too large): keep the
+            # articles already indexed from it (unless they were removed already); the skip says why.
+            if removed is None:
+                report.unchanged += old[1] if old else 0
+            else:
+                report.removed += len(removed)
             progress.advance(done.size, 0)
             return
         report.files_read += 1
         state = current[path] = {"old": set(), "new": set()}
-        if old is not None:
+        if removed is not None:
+            state["old"] = removed
+        elif old is not None:
             state["old"] = store.remove_file(path)
     for prepared in done.prepared:
         if prepared.documents:

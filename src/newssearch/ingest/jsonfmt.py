@@ -5,6 +5,10 @@ blank lines, or a list of paragraphs), ``published`` or ``date``, ``source``, ``
 ``authors`` (a list or a string), ``language``. This is what
 ``shared/tools/newscorpus.py`` writes. A broken record is reported with its line (JSONL)
 or position (JSON list) and the other records are still read.
+
+Ids are unique within a file: when records share an ``id``, the last one is the article
+(a feed that appends corrections keeps the latest) and each earlier one is reported, with
+its line or position, as a duplicate that it replaces.
 """
 
 from __future__ import annotations
@@ -32,17 +36,43 @@ def read_json(data: bytes, path: str) -> Iterator[Article | InputError]:
     elif isinstance(doc, list):
         if not doc:
             raise InputError(path, "empty JSON list, no articles")
-        for n, record in enumerate(doc):
-            try:
-                yield _article(record, path, n, None, where=f"item {n}")
-            except InputError as err:
-                yield err
+        yield from _last_wins(_items(doc, path), path, by_line=False)
     else:
         raise InputError(path, f"JSON of the wrong shape: expected an article object or a list, got {type(doc).__name__}")
 
 
+def _items(doc: list[Any], path: str) -> Iterator[tuple[Article | InputError, int]]:
+    for n, record in enumerate(doc):
+        try:
+            yield _article(record, path, n, None, where=f"item {n}"), n
+        except InputError as err:
+            yield err, n
+
+
 def read_jsonl(data: bytes, path: str) -> Iterator[Article | InputError]:
     """Read a ``.jsonl`` file: one article object per line; blank lines are ignored."""
+    yield from _last_wins(_lines(data, path), path, by_line=True)
+
+
+def _last_wins(items: Iterator[tuple[Article | InputError, int]], path: str, by_line: bool) -> Iterator[Article | InputError]:
+    """The items in file order, keeping the last record of each id: each earlier record with
+    that id becomes an error naming the record that replaces it. Positions are line numbers
+    (``by_line``) or list positions."""
+    found: list[tuple[Article | InputError, int]] = list(items)
+    last: dict[str, int] = {}
+    for item, where in found:
+        if isinstance(item, Article):
+            last[item.id] = where
+    for item, where in found:
+        if isinstance(item, InputError) or last[item.id] == where:
+            yield item
+        elif by_line:
+            yield InputError(path, f"duplicate id {item.id!r}: the record on line {last[item.id]} has the same id and replaces this one", line=where)
+        else:
+            yield InputError(path, f"duplicate id {item.id!r}: item {last[item.id]} has the same id and replaces item {where}")
+
+
+def _lines(data: bytes, path: str) -> Iterator[tuple[Article | InputError, int]]:
     text = decode_bytes(data, path)
     found = False
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -52,12 +82,12 @@ def read_jsonl(data: bytes, path: str) -> Iterator[Article | InputError]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield InputError(path, f"invalid JSON: {exc.msg} (column {exc.colno})", line=lineno)
+            yield InputError(path, f"invalid JSON: {exc.msg} (column {exc.colno})", line=lineno), lineno
             continue
         try:
-            yield _article(record, path, lineno, lineno)
+            yield _article(record, path, lineno, lineno), lineno
         except InputError as err:
-            yield err
+            yield err, lineno
     if not found:
         raise InputError(path, "empty file")
 
