@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from indexed import indexed  # tests/indexed.py
 
 from newssearch import Searcher
 from newssearch.cli import cli
 from newssearch.indexing import IndexReport, index_paths
 from newssearch.model import stable_id
-from newssearch.store.index import open_index
 
 
 def _write_txt(path: Path, title: str, body: str) -> None:
@@ -26,25 +26,6 @@ def _write_txt(path: Path, title: str, body: str) -> None:
 def _jsonl(path: Path, records: list[dict[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-
-
-def indexed(index_dir: Path) -> dict[str, tuple[str, str]]:
-    """Every live article of the index: id → (title, its paragraphs joined by blank lines).
-
-    Fails on two article documents with one id, or on paragraphs without their article."""
-    articles: dict[str, str] = {}
-    paragraphs: dict[str, dict[int, str]] = {}
-    with open_index(str(index_dir)).searcher() as searcher:
-        for fields in searcher.all_stored_fields():
-            if fields["kind"] == "article":
-                assert fields["id"] not in articles, f"two articles with id {fields['id']}"
-                articles[fields["id"]] = fields["title"]
-            else:
-                parts = paragraphs.setdefault(fields["article_id"], {})
-                assert fields["pos"] not in parts, f"paragraph {fields['pos']} of {fields['article_id']} twice"
-                parts[fields["pos"]] = fields["text"]
-    assert set(paragraphs) <= set(articles), "paragraphs without their article"
-    return {i: (t, "\n\n".join(p for _, p in sorted(paragraphs.get(i, {}).items()))) for i, t in articles.items()}
 
 
 def _counts(report: IndexReport) -> tuple[int, int, int, int]:
