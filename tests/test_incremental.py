@@ -202,6 +202,21 @@ def test_an_id_used_by_two_files_stays_with_the_first_and_the_other_gets_a_suffi
     assert _counts(index_paths([corpus], index, workers=1)) == (0, 0, 0, 1)
 
 
+def test_an_id_given_up_by_two_files_in_one_run_goes_to_the_third(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    for name in "abc":
+        _jsonl(corpus / f"{name}.jsonl", [{"id": "X", "title": f"X in {name}", "text": f"Text of {name}."}])
+    index_paths([corpus], index, workers=1)
+    assert sorted(indexed(index)) == ["X", "X~" + stable_id(str(corpus / "b.jsonl"))[:8], "X~" + stable_id(str(corpus / "c.jsonl"))[:8]]
+    # a gives X up; b, next in line, gives it up too: c gets it
+    _jsonl(corpus / "a.jsonl", [{"id": "Y", "title": "Y in a", "text": "Text of a."}])
+    _jsonl(corpus / "b.jsonl", [{"id": "Z", "title": "Z in b", "text": "Text of b."}])
+    report = index_paths([corpus], index, workers=1)
+    assert indexed(index) == {"Y": ("Y in a", "Text of a."), "Z": ("Z in b", "Text of b."), "X": ("X in c", "Text of c.")}
+    assert (report.added, report.updated, report.removed, report.files_read) == (3, 0, 3, 3)
+    assert _counts(index_paths([corpus], index, workers=1)) == (0, 0, 0, 3)
+
+
 def test_an_id_of_a_text_file_is_never_taken_by_a_json_record(tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     _write_txt(corpus / "z.txt", "Plain", "Plain text file.")

@@ -11,8 +11,8 @@ same index):
 
 :class:`IdLedger` applies the rule during a run. Files are read in path order; the ledger
 knows the index as last committed and what this run assigned so far. When a file takes an
-id that a later file holds, or gives up an id that a later file holds under a suffix, that
-later file must be read again: the ledger removes its articles at once (so that a crash at
+id that a later file holds, or gives up an id that later files hold under a suffix, those
+later files must be read again: the ledger removes its articles at once (so that a crash at
 any point leaves that file missing from the index, and the next run reads it) and the run
 reads it when its turn comes. A file whose turn has already passed is read in another pass
 (only a damaged or crash-interrupted index leads there).
@@ -119,13 +119,14 @@ class IdLedger:
 
     def _released(self, article_id: str, path: str) -> None:
         """``path`` no longer holds ``article_id``: the first file holding it under a suffix
-        gets it now, so it is read again."""
-        waiting = sorted(
+        gets it now. Every such file is read again: the first may no longer have the id (it
+        can be changing too); then the next one takes it."""
+        waiting = {
             other for other in self._index.ids_starting(article_id + SUFFIX_SEP).values()
-            if other != path and other not in self._gone and other not in self._done and other not in self.forced
-        )
-        if waiting:
-            self.force(waiting[0])
+            if other != path and other not in self._gone and other not in self._done
+        }
+        for other in sorted(waiting):
+            self.force(other)
 
     def force(self, path: str) -> None:
         """Remove ``path`` 's articles now and read it again (in another pass if its turn has
