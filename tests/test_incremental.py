@@ -110,8 +110,10 @@ def test_after_churn_an_unchanged_corpus_reads_no_file(tmp_path: Path, workers: 
         index_paths([corpus], index, workers=workers, commit_every=7)
         gone.write_bytes(saved)
         index_paths([corpus], index, workers=workers, commit_every=7)
+    files = sorted(p.name for p in index.iterdir())
     quiet = index_paths([corpus], index, workers=workers, commit_every=7)
     assert _counts(quiet) == (0, 0, 0, 40) and quiet.files_read == 0
+    assert sorted(p.name for p in index.iterdir()) == files  # nothing written, nothing left behind
     assert len(indexed(index)) == 40 == _stats_articles(index)
 
 

@@ -25,7 +25,7 @@ from .enrich import enrich
 from .errors import InputError, WorkerError
 from .ids import IdLedger
 from .ingest import Discovery, SourceFile, discover, file_digest, read_bytes, read_file
-from .model import Article, stable_id
+from .model import Article, single_article_id
 from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budget_mb, prepare
 
 #: Below this many bytes of input, everything runs in this process (workers cost start-up).
@@ -518,7 +518,7 @@ def _index(
         progress.start(sum(size for _, size in sized))
         seen = {f.path for f, _ in sized}
         gone = [path for path in known if path not in seen and _under(path, roots)]
-        reserved = {stable_id(f.path): f.path for f, _ in sized if not f.batch}
+        reserved = {single_article_id(f.path): f.path for f, _ in sized if not f.batch}
         ledger = IdLedger(store, reserved, gone, store.remove_file)
         for path in gone:  # first: from the first commit on, no article of a deleted file is left
             ids = store.remove_file(path)

@@ -113,3 +113,8 @@ def stable_id(*parts: str) -> str:
     """A short id that depends only on ``parts`` (e.g. a relative path and a record number)."""
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8)
     return digest.hexdigest()
+
+
+def single_article_id(path: str) -> str:
+    """The id of the article of a one-article file (``.txt``, ``.html``): derived from its path."""
+    return stable_id(path)
