@@ -219,6 +219,17 @@ def test_an_id_given_up_by_two_files_in_one_run_goes_to_the_third(tmp_path: Path
     assert _counts(index_paths([corpus], index, workers=1)) == (0, 0, 0, 3)
 
 
+def test_an_indexed_file_outside_the_folders_of_a_run_keeps_its_ids(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    _jsonl(tmp_path / "later" / "z.jsonl", [{"id": "X", "title": "X in z", "text": "Text of z."}])
+    _jsonl(tmp_path / "early" / "a.jsonl", [{"id": "X", "title": "X in a", "text": "Text of a."}])
+    index_paths([tmp_path / "later"], index, workers=1)
+    report = index_paths([tmp_path / "early"], index, workers=1)  # z.jsonl is not read in this run
+    suffixed = "X~" + stable_id(str(tmp_path / "early" / "a.jsonl"))[:8]
+    assert indexed(index) == {"X": ("X in z", "Text of z."), suffixed: ("X in a", "Text of a.")}
+    assert (report.added, report.removed, len(report.warnings)) == (1, 0, 1)
+
+
 def test_an_id_of_a_text_file_is_never_taken_by_a_json_record(tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     _write_txt(corpus / "z.txt", "Plain", "Plain text file.")

@@ -48,14 +48,18 @@ def file_tag(path: str) -> str:
 class IdLedger:
     """Assigns the ids of one run's JSON records (see the module docstring).
 
-    ``index`` answers about the index as last committed; ``reserved`` maps the ids of the
-    run's ``.txt``/``.html`` files to their paths; ``gone`` are the indexed files no longer in
-    the corpus (their articles are being removed); ``remove(path)`` removes a file's articles
-    and returns their ids.
+    ``index`` answers about the index as last committed; ``corpus`` are the files of this run;
+    ``reserved`` maps the ids of its ``.txt``/``.html`` files to their paths; ``gone`` are the
+    indexed files no longer in the corpus (their articles are being removed); ``remove(path)``
+    removes a file's articles and returns their ids. Indexed files outside the folders of
+    this run keep the ids they have (they are not read, so they cannot be re-read).
     """
 
-    def __init__(self, index: IndexedIds, reserved: dict[str, str], gone: Iterable[str], remove: Callable[[str], set[str]]) -> None:
+    def __init__(
+        self, index: IndexedIds, corpus: Iterable[str], reserved: dict[str, str], gone: Iterable[str], remove: Callable[[str], set[str]],
+    ) -> None:
         self._index = index
+        self._corpus = set(corpus)
         self._reserved = reserved
         self._gone = set(gone)
         self._remove = remove
@@ -104,7 +108,7 @@ class IdLedger:
         for other in sorted(self._index.paths_of(article_id)):
             if other == path or other in self._gone or other in self._done or other in self.forced:
                 continue  # its ids are decided in this run (when not already: by this file first)
-            if other < path:
+            if other < path or other not in self._corpus:
                 return other
             self.force(other)
         return None
@@ -123,7 +127,7 @@ class IdLedger:
         can be changing too); then the next one takes it."""
         waiting = {
             other for other in self._index.ids_starting(article_id + SUFFIX_SEP).values()
-            if other != path and other not in self._gone and other not in self._done
+            if other != path and other in self._corpus and other not in self._done
         }
         for other in sorted(waiting):
             self.force(other)

@@ -519,7 +519,7 @@ def _index(
         seen = {f.path for f, _ in sized}
         gone = [path for path in known if path not in seen and _under(path, roots)]
         reserved = {single_article_id(f.path): f.path for f, _ in sized if not f.batch}
-        ledger = IdLedger(store, reserved, gone, store.remove_file)
+        ledger = IdLedger(store, seen, reserved, gone, store.remove_file)
         for path in gone:  # first: from the first commit on, no article of a deleted file is left
             ids = store.remove_file(path)
             report.removed += len(ids)
