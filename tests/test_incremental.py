@@ -5,6 +5,7 @@ items 1, 2 and 12)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -68,6 +69,22 @@ def test_a_deleted_then_restored_jsonl_record_comes_back(tmp_path: Path) -> None
     _jsonl(corpus / "feed.jsonl", records)
     assert _counts(index_paths([corpus], index, workers=1)) == (1, 2, 0, 0)
     assert sorted(indexed(index)) == ["r0", "r1", "r2"]
+
+
+def test_a_file_emptied_loses_its_articles_and_one_that_cannot_be_read_keeps_them(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    _jsonl(corpus / "feed.jsonl", [{"id": f"r{n}", "title": f"Record {n}", "text": f"Text {n}."} for n in range(3)])
+    _write_txt(corpus / "note.txt", "Note", "A note.")
+    index_paths([corpus], index, workers=1)
+    (corpus / "feed.jsonl").write_text("\n\n", encoding="utf-8")  # read, but no article in it now
+    report = index_paths([corpus], index, workers=1)
+    assert _counts(report) == (0, 0, 3, 1) and [e.reason for e in report.skipped] == ["empty file"]
+    assert len(indexed(index)) == 1
+    if os.geteuid() != 0:  # (root reads any file)
+        (corpus / "note.txt").chmod(0)
+        report = index_paths([corpus], index, workers=1)
+        assert _counts(report) == (0, 0, 0, 1) and "permission denied" in [e.reason for e in report.skipped]
+        assert len(indexed(index)) == 1
 
 
 # -- item 2: edited, reverted, and churned files -----------------------------------------------
