@@ -1,6 +1,6 @@
 """Article ids are unique in the index, whatever ids the files give.
 
-The rule (a function of the corpus alone, so an incremental run and ``--rebuild`` give the
+The rule (a function of the files alone, so an incremental run and ``--rebuild`` give the
 same index):
 
 * within a file, the last record with an id wins (see :mod:`newssearch.ingest.jsonfmt`);
@@ -12,9 +12,9 @@ same index):
 :class:`IdLedger` applies the rule during a run. Files are read in path order; the ledger
 knows the index as last committed and what this run assigned so far. When a file takes an
 id that a later file holds, or gives up an id that later files hold under a suffix, those
-later files must be read again: the ledger removes its articles at once (so that a crash at
-any point leaves that file missing from the index, and the next run reads it) and the run
-reads it when its turn comes. A file whose turn has already passed is read in another pass
+later files must be read again: the ledger removes their articles at once (so that a crash
+at any point leaves such a file missing from the index, and the next run reads it) and the
+run reads each when its turn comes. A file whose turn has already passed is read in another pass
 (only a damaged or crash-interrupted index leads there).
 """
 
