@@ -81,6 +81,8 @@ class Article:
     people: list[Person] = field(default_factory=list)
     paragraph_people: list[list[str]] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    #: The line of its record in a many-article file that has lines (JSONL, CSV), when known.
+    line: int | None = None
 
     @property
     def text(self) -> str:
@@ -119,3 +121,8 @@ def stable_id(*parts: str) -> str:
     # surrogatepass: a lone surrogate (a JSON "\\udc80" escape) must not make the id fail
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=8)
     return digest.hexdigest()
+
+
+def single_article_id(path: str) -> str:
+    """The id of the article of a one-article file (``.txt``, ``.html``): derived from its path."""
+    return stable_id(path)
