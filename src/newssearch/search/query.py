@@ -22,6 +22,7 @@ from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..errors import QueryError
+from ..timeparse import local_time
 
 #: Longest query accepted, in characters.
 MAX_QUERY_CHARS = 2000
@@ -133,9 +134,9 @@ def person_query(keys: set[str], boost: float = 1.0) -> wq.Query:
 
 
 def _naive(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value
+    """A bound of a ``published:`` range, compared as publication dates are (the
+    publisher's wall clock: an offset is dropped, see :mod:`newssearch.timeparse`)."""
+    return local_time(value) if value is not None else None
 
 
 def _reason(exc: BaseException) -> str:
