@@ -3,7 +3,6 @@ for the other processes a program forks (no process-wide fork hook)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from whoosh import query as wq
+from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin
 from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
@@ -46,7 +47,7 @@ TEXT_FIELDS = (*ARTICLE_FIELDS, "text")
 class QueryParser:
     """Parses user queries for one schema; ``resolve_person`` maps a typed name to person keys."""
 
-    def __init__(self, schema: object, resolve_person: PersonResolver) -> None:
+    def __init__(self, schema: Schema, resolve_person: PersonResolver) -> None:
         self._errors: list[str] = []
         parser = WhooshQueryParser("body", schema)
         parser.add_plugin(DateParserPlugin(free=False, callback=self._errors.append))

@@ -305,8 +305,10 @@ class Searcher:
         first, self._facet_queries = self._facet_queries == 0, self._facet_queries + 1
         if paragraphs or (len(matched) > FEW_DOCS and not first) or all(self._values.has(f.fieldname) for f in facets):
             return self._values
-        from ..store.documents import stored_facet_values  # (people keys: imported by facet queries only)
+        from ..store.documents import STORED_FACET_FIELDS, stored_facet_values  # (people keys: imported by facet queries only)
 
+        if any(f.fieldname not in STORED_FACET_FIELDS for f in facets):
+            return self._values  # (a facet of a field the stored fields do not give)
         return StoredValues(self._reader.stored_fields, matched, stored_facet_values)
 
     # -- building hits -----------------------------------------------------------------

@@ -92,6 +92,10 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         yield {k: v for k, v in para.items() if v != ""}
 
 
+#: The fields :func:`stored_facet_values` recomputes from an article's stored fields.
+STORED_FACET_FIELDS = frozenset({"person", "mentioned", "source", "language", "published", "pub_year", "pub_month"})
+
+
 def stored_facet_values(fieldname: str, stored: dict[str, Any]) -> Any:
     """What :func:`article_documents` indexes in ``fieldname`` for an article document,
     recomputed from the document's stored fields: a list of terms for the multi-valued
