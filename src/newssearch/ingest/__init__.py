@@ -1,8 +1,9 @@
 """Ingest: find article files and read them into :class:`~newssearch.model.Article` objects.
 
-One reader module per format (``txt``, ``jsonfmt``, ``html``); this module walks folders,
-picks the reader by file name, reads bytes (gunzipping ``.gz``) and turns every failure
-into an :class:`~newssearch.errors.InputError` naming the file and the reason.
+One reader module per format (``txt``, ``jsonfmt``, ``html``, ``csvfmt``, ``warcfmt``,
+``feedfmt``); this module walks folders, picks the reader by file name, reads bytes
+(gunzipping ``.gz``) and turns every failure into an :class:`~newssearch.errors.InputError`
+naming the file and the reason.
 """
 
 from __future__ import annotations
@@ -33,7 +34,18 @@ READERS: dict[str, tuple[str, str]] = {
     ".html": ("html", "read"),
     ".htm": ("html", "read"),
     ".xhtml": ("html", "read"),
+    ".csv": ("csvfmt", "read_csv"),
+    ".tsv": ("csvfmt", "read_tsv"),
+    ".warc": ("warcfmt", "read_warc"),
+    ".rss": ("feedfmt", "read_feed"),
+    ".atom": ("feedfmt", "read_feed"),
+    ".xml": ("feedfmt", "read_feed"),
 }
+#: Formats holding many articles per file: read once, split into chunks for the workers.
+BATCH_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".warc", ".rss", ".atom", ".xml"})
+#: Formats whose reader gets a ``.gz`` file's bytes as they are: a ``.warc.gz`` is
+#: compressed record by record, and its reader keeps the records before a damaged one.
+OWN_DECOMPRESSION = frozenset({".warc"})
 
 #: Largest file read as a single article (bytes, after gunzip); bigger ones are skipped.
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
@@ -50,8 +62,8 @@ class SourceFile:
 
     @property
     def batch(self) -> bool:
-        """True for formats holding many articles (JSON, JSONL)."""
-        return self.suffix in (".json", ".jsonl", ".ndjson")
+        """True for formats holding many articles (JSON, JSONL, CSV/TSV, WARC, feeds)."""
+        return self.suffix in BATCH_SUFFIXES
 
 
 @dataclass
@@ -145,11 +157,13 @@ def _not_a_file_reason(path: str) -> str:
 
 
 def read_bytes(file: SourceFile) -> bytes:
-    """The file's bytes, gunzipped when the name ends in ``.gz``; InputError on failure."""
+    """The file's bytes, gunzipped when the name ends in ``.gz`` (but for the formats in
+    :data:`OWN_DECOMPRESSION`); InputError on failure."""
     limit = MAX_BATCH_BYTES if file.batch else MAX_ARTICLE_BYTES
+    gunzip = file.path.lower().endswith(".gz") and file.suffix not in OWN_DECOMPRESSION
     try:
         size = os.path.getsize(file.path)
-        if not file.path.lower().endswith(".gz") and size > limit:
+        if not gunzip and size > limit:
             raise InputError(file.path, f"file too large ({size / 2**20:.1f} MB; limit {limit / 2**20:.0f} MB for this type)")
         with open(file.path, "rb") as handle:
             data = handle.read()
@@ -157,7 +171,7 @@ def read_bytes(file: SourceFile) -> bytes:
         raise InputError(file.path, "permission denied") from None
     except OSError as exc:
         raise InputError(file.path, f"cannot read file: {exc.strerror or exc}") from None
-    if file.path.lower().endswith(".gz"):
+    if gunzip:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
                 data = gz.read(limit + 1)

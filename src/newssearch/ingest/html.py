@@ -67,6 +67,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+import html as html_lib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -86,7 +87,7 @@ from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
 from ..errors import InputError
 from ..model import Article, stable_id
-from .text import clean_line, decode_bytes, decode_utf8_lenient
+from .text import clean_line, decode_bytes, decode_utf8_lenient, split_paragraphs
 
 #: Pages bigger than this (bytes, after gunzip) are cut to this size before parsing.
 MAX_BYTES = 5_000_000
@@ -230,8 +231,12 @@ def read(data: bytes, path: str) -> Iterator[Article]:
     yield extract_article(data, path)
 
 
-def extract_article(data: bytes, path: str) -> Article:
-    """The article of one page: main text as paragraphs plus its metadata."""
+def extract_article(data: bytes, path: str, url: str | None = None) -> Article:
+    """The article of one page: main text as paragraphs plus its metadata.
+
+    ``url`` is where the page was fetched from (a web archive's target URI): the article's
+    URL (and source host) when the page names no canonical URL of its own.
+    """
     if len(data) > MAX_BYTES:
         data = data[:MAX_BYTES]
     if not data.strip():
@@ -250,6 +255,8 @@ def extract_article(data: bytes, path: str) -> Article:
         raise InputError(path, "cannot parse the HTML")
     if meta is None:
         meta = extract_metadata(tree)
+    if meta.url is None and url:
+        meta.url = url
     meta.h1 = _first_h1(tree)
     # C-level removal of what trafilatura would delete element by element anyway (~10 % faster);
     # scripts go after the date rule (htmldate reads dates in them)
@@ -635,6 +642,13 @@ def _host(url: str | None) -> str | None:
 # --------------------------------------------------------------------------- dates
 
 
+def parse_metadata_date(value: Any) -> dt.date | dt.datetime | None:
+    """A date as metadata writes it (ISO 8601, RFC 2822, ``YYYY-MM-DD``...): a ``date`` for
+    a day alone, else a naive ``datetime`` in the writer's local time (the offset dropped);
+    None when unreadable or implausible (before 1990, in the future)."""
+    return _parse_date(value)
+
+
 def _parse_date(value: Any) -> dt.date | dt.datetime | None:
     """A metadata date string → ``date`` (day only) or naive local ``datetime``; None if unreadable."""
     if isinstance(value, list):
@@ -929,6 +943,54 @@ def _escalation_off() -> Iterator[None]:
         yield
     finally:
         trafilatura_core.ESCALATION_MAX_LENGTH = saved
+
+
+#: Elements that start a new paragraph in :func:`fragment_paragraphs`.
+_BLOCK_TAGS = frozenset(
+    "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer "
+    "figure figcaption hr address main aside details summary".split()
+)
+#: Elements whose content is not text.
+_NOT_TEXT_TAGS = frozenset("script style noscript template iframe object embed svg math head".split())
+
+
+def fragment_paragraphs(markup: str) -> list[str]:
+    """Paragraphs of a piece of HTML (a feed item's content or description, not a whole
+    page): block elements (``<p>``, ``<li>``, headings, ``<div>``...) and double ``<br>`` end
+    paragraphs, scripts and styles are dropped, entities decoded. Plain text (no tags) is
+    split at blank lines."""
+    if "<" not in markup:
+        return split_paragraphs(html_lib.unescape(markup))
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return split_paragraphs(html_lib.unescape(markup))
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:  # depth first, without recursion (feeds can nest deeply)
+        element, closing = stack.pop()
+        tag = element.tag if isinstance(element.tag, str) else None  # comments: None
+        if closing:
+            if tag in _BLOCK_TAGS:
+                parts.append("\n\n")
+            if element is not root and element.tail:
+                parts.append(element.tail)
+            continue
+        if tag is None or tag in _NOT_TEXT_TAGS:
+            if element.tail:
+                parts.append(element.tail)
+            continue
+        if tag in _BLOCK_TAGS:
+            parts.append("\n\n")
+        elif tag == "br":
+            parts.append("\n")
+        elif tag in ("td", "th"):
+            parts.append(" ")
+        if element.text:
+            parts.append(element.text)
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+    return split_paragraphs("".join(parts))
 
 
 def _first_h1(tree: HtmlElement) -> str | None:
