@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -95,16 +96,22 @@ def test_html_responses_become_articles_and_others_are_skipped_with_reasons(gz: 
     assert offsets[0] < offsets[1]
 
 
-def test_ids_are_stable_by_record_id() -> None:
-    data = archive()
-    first, _ = split(read_warc(data, "a.warc.gz"))
-    again, _ = split(read_warc(data, "a.warc.gz"))
+def test_ids_are_stable_by_target_uri_also_when_the_archive_is_written_again() -> None:
+    first, _ = split(read_warc(archive(), "a.warc.gz"))
+    again, _ = split(read_warc(archive(), "a.warc.gz"))  # new WARC-Record-IDs, same pages
     assert [a.id for a in first] == [a.id for a in again]
     assert len({a.id for a in first}) == 5
-    from warcio.archiveiterator import ArchiveIterator
+    assert first[0].id == stable_id("a.warc.gz", "https://archive.example/page/0")
 
-    record_ids = [r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(io.BytesIO(data)) if r.rec_type == "response"]
-    assert first[0].id == stable_id("a.warc.gz", record_ids[0])
+
+def test_two_captures_of_one_uri_are_two_articles() -> None:
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    response(writer, "https://archive.example/depot", BARE)
+    response(writer, "https://archive.example/depot", BARE.replace(b"Depot plan approved", b"Depot plan approved again"))
+    one, two = split(read_warc(out.getvalue(), "twice.warc.gz"))[0]
+    assert (one.title, two.title) == ("Depot plan approved", "Depot plan approved again")
+    assert one.id != two.id
 
 
 @pytest.mark.parametrize("gz", [True, False])
@@ -175,3 +182,19 @@ def test_a_file_cut_anywhere_in_its_last_record_never_loses_it_silently(gz: bool
             where, _, why = items[1].reason.partition(": ")
             assert where.startswith("record 2 at offset ") and len(base) - 4 <= int(where.split()[-1]) <= len(base), cut
             assert "truncated record" in why or "unreadable" in why or "not an HTML page" in why, (cut, why)
+
+
+def test_index_summary_groups_record_reasons(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newssearch.cli import cli
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "crawl.warc.gz").write_bytes(archive(truncate=300))
+    result = CliRunner().invoke(cli, ["index", "--index", str(tmp_path / "index"), str(tmp_path / "corpus")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(re.fullmatch(r"skipped .*crawl\.warc\.gz: record 10 at offset \d+: not an HTML page \(image/png\)", line) for line in lines)
+    summary = lines[-1]
+    assert summary.startswith("5 added, 0 updated, 0 removed, 0 unchanged, 3 skipped (")
+    assert "1 not an HTML page" in summary and "1 HTTP status 404, not a page" in summary and "1 truncated record" in summary

@@ -70,7 +70,8 @@ class IndexReport:
 
     def skip_reasons(self) -> dict[str, int]:
         """How many skips per reason, with per-record detail dropped ("invalid JSON: …" →
-        "invalid JSON", "item 3: …" → "bad record")."""
+        "invalid JSON", "item 3: …" → "bad record", "record 7 at offset 4096: not an HTML page
+        (image/png)" → "not an HTML page")."""
         counts: dict[str, int] = {}
         for err in self.skipped:
             reason = err.reason
@@ -78,6 +79,8 @@ class IndexReport:
                 reason = reason.split(":")[0]
             elif reason.startswith("item "):
                 reason = "bad record"
+            elif reason.startswith("record ") and " at offset " in reason:  # a web archive's record
+                reason = reason.split(": ", 1)[-1].split(" (")[0]
             counts[reason] = counts.get(reason, 0) + 1
         return counts
 

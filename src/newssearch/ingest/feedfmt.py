@@ -88,24 +88,36 @@ def _article(entry: Any, path: str, number: int, source: str | None, language: s
     title = _plain(entry.get("title")) or first_sentence(paragraphs[0])
     if paragraphs and clean_line(paragraphs[0]) == title and len(paragraphs) > 1:
         paragraphs = paragraphs[1:]
-    key = entry.get("id") or entry.get("link")
-    article_id = stable_id(path, str(key)) if key else stable_id(path, str(number))
-    raw_date = entry.get("published") or entry.get("created") or entry.get("updated")
+    link = _field(entry, "link")
+    url = link if link and link.lower().startswith(("http://", "https://")) else None  # not a urn:uuid guid
+    key = _field(entry, "id") or link
+    article_id = stable_id(path, key) if key else stable_id(path, str(number))
+    raw_date = _field(entry, "published") or _field(entry, "created") or _field(entry, "updated")
     published = html_reader.parse_metadata_date(raw_date) if raw_date else None
-    modified = html_reader.parse_metadata_date(entry.get("updated")) if entry.get("updated") else None
+    updated = _field(entry, "updated")
+    modified = html_reader.parse_metadata_date(updated) if updated else None
     return Article(
         id=article_id,
         title=title,
         paragraphs=paragraphs,
         source=source,
-        url=clean_line(str(entry.get("link") or "")) or None,
+        url=url,
         published=published,
         modified=modified,
         authors=_authors(entry),
         language=_language(entry.get("language")) or language,
         path=path,
-        published_text=clean_line(str(raw_date)) if raw_date and published is None else None,
+        published_text=raw_date if raw_date and published is None else None,
     )
+
+
+def _field(entry: Any, key: str) -> str | None:
+    """A string field of an entry as the feed gives it (``dict.get``: feedparser's own ``get``
+    falls back from ``published`` to ``updated`` with a deprecation warning)."""
+    value = dict.get(entry, key)
+    if not isinstance(value, str):
+        return None
+    return clean_line(value) or None
 
 
 def _text(entry: Any) -> list[str]:

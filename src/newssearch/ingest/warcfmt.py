@@ -7,8 +7,9 @@ HTML page goes through the HTML reader (:func:`newssearch.ingest.html.extract_ar
 
 * its URL is the page's canonical URL, else the record's ``WARC-Target-URI``;
 * its publication date is the page's, else the record's ``WARC-Date`` (the capture time);
-* its id is stable: derived from the file's path and the record's ``WARC-Record-ID``
-  (else its target URI and offset), so a re-read file keeps its articles' ids.
+* its id is stable: derived from the file's path and the record's ``WARC-Target-URI`` (a
+  second capture of the same URI in the file counted apart), so that a page keeps its id
+  when the archive is written again; without a target URI, from the ``WARC-Record-ID``.
 
 Other records (``request``, ``warcinfo``, ``metadata``, ``revisit``) are passed over
 silently. A response that is not an HTML page (an image, a PDF, JSON, a redirect or an error
@@ -51,6 +52,7 @@ def read_warc(data: bytes, path: str) -> Iterator[Article | InputError]:
     records = ArchiveIterator(io.BytesIO(data), check_digests=False)
     number = 0
     end = 0  # where the last record read ends
+    seen: dict[str, int] = {}  # target URI → pages read from it so far
     while True:
         try:
             record = next(records)
@@ -83,14 +85,26 @@ def read_warc(data: bytes, path: str) -> Iterator[Article | InputError]:
         if isinstance(result, str):
             yield InputError(path, f"record {number} at offset {offset}: {result}")
             continue
-        record_id = (record.rec_headers.get_header("WARC-Record-ID") or "").strip()
-        result.id = stable_id(path, record_id) if record_id else stable_id(path, result.url or "", str(offset))
+        result.id = _article_id(record, path, offset, seen)
         yield result
     if number == 0:
         raise InputError(path, "no WARC records")
     if data[end:].strip():
         # warcio ends quietly when the file ends inside a record's headers
         yield InputError(path, f"record {number + 1} at offset {end}: truncated record (the file ends inside its headers)")
+
+
+def _article_id(record: Any, path: str, offset: int, seen: dict[str, int]) -> str:
+    """A stable id: by the file and the target URI (the n-th capture of a URI in the file
+    gets its own), so that a page keeps its id when the archive is written again; else by
+    the WARC-Record-ID; else by the record's offset."""
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<> ")
+    if uri:
+        count = seen.get(uri, 0)
+        seen[uri] = count + 1
+        return stable_id(path, uri) if count == 0 else stable_id(path, uri, str(count))
+    record_id = (record.rec_headers.get_header("WARC-Record-ID") or "").strip()
+    return stable_id(path, record_id) if record_id else stable_id(path, str(offset))
 
 
 def _page(record: Any, path: str) -> Article:
