@@ -104,7 +104,7 @@ def test_headerless_file_is_refused_with_a_clear_reason() -> None:
     data = table([["3", "Fears for pension after talks", "Unions say they are disappointed."], ["4", "Probe finds ice", "A probe found ice."]])
     with pytest.raises(InputError) as info:
         list(read_csv(data, "ag.csv"))
-    assert "no header row naming a text column" in info.value.reason
+    assert info.value.reason.startswith("no header row naming a text column (text/body/content/description): the first row is ")
     assert "'3', 'Fears for pension after talks'" in info.value.reason
     assert "title=2,text=3" in info.value.reason
 

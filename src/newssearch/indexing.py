@@ -75,7 +75,7 @@ class IndexReport:
         counts: dict[str, int] = {}
         for err in self.skipped:
             reason = err.reason
-            if reason.startswith(("invalid JSON", "cannot parse")):
+            if reason.startswith(("invalid JSON", "cannot parse", "no header row")):
                 reason = reason.split(":")[0]
             elif reason.startswith("item "):
                 reason = "bad record"

@@ -105,7 +105,7 @@ def read_csv(data: bytes, path: str, columns: ColumnMap | None = None, delimiter
             raise InputError(path, "empty file")
         if rows.bad_lines:
             raise InputError(path, "the header has bytes that are not text in the file's encoding", line=reader.line_num)
-        positions = _header_positions(header, mapping, path)
+        positions = _header_positions(header, mapping, path, reader.line_num)
         width = len(header)
     yield from _records(reader, rows, positions, width, path)
 
@@ -244,7 +244,7 @@ def _sniff_by_count(data: bytes) -> str:
     return best if counts[best] else ","
 
 
-def _header_positions(header: list[str], mapping: Mapping[str, str | int], path: str) -> dict[str, int]:
+def _header_positions(header: list[str], mapping: Mapping[str, str | int], path: str, header_line: int = 1) -> dict[str, int]:
     """Field → column index, from the explicit mapping first, then by the usual names."""
     names = [_normalise_name(cell) for cell in header]
     positions: dict[str, int] = {}
@@ -252,7 +252,7 @@ def _header_positions(header: list[str], mapping: Mapping[str, str | int], path:
         wanted = _normalise_name(str(column))
         if wanted not in names:
             shown = ", ".join(clean_line(cell) for cell in header[:20])
-            raise InputError(path, f"no column {column!r} for {field} in the header (columns: {shown})", line=1)
+            raise InputError(path, f"no column {column!r} for {field} in the header (columns: {shown})", line=header_line)
         positions[field] = names.index(wanted)
     taken = set(positions.values())
     for field, usual in COLUMN_NAMES.items():
@@ -264,12 +264,12 @@ def _header_positions(header: list[str], mapping: Mapping[str, str | int], path:
                 taken.add(positions[field])
                 break
     if "text" not in positions:
-        shown = ", ".join(repr(clean_line(cell)[:40]) for cell in header[:6])
+        shown = ", ".join(repr(clean_line(cell)[:40]) for cell in header[:4]) + (", …" if len(header) > 4 else "")
         raise InputError(
             path,
-            f"no header row naming a text column (one of {', '.join(COLUMN_NAMES['text'])}); the first row is {shown}. "
-            "Name the columns (e.g. title=Headline,text=Body), or number them for a file without header (e.g. title=2,text=3)",
-            line=1,
+            f"no header row naming a text column ({'/'.join(COLUMN_NAMES['text'])}): the first row is {shown}; "
+            "a file without header is read with column numbers, e.g. title=2,text=3",
+            line=header_line,
         )
     return positions
 
