@@ -169,6 +169,14 @@ def test_huge_field_stops_the_file_with_a_reason(monkeypatch: pytest.MonkeyPatch
     assert "a field longer than" in err.reason and "the rest of the file was not read" in err.reason
 
 
+def test_oversize_row_is_skipped_and_the_next_ones_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfmt, "MAX_ROW_CHARS", 500)
+    data = table([["title", "text"], ["One", "First."], ["Two", "long " * 200], ["Three", "Third."]])
+    articles, errors = split(read_csv(data, "big.csv"))
+    assert [a.title for a in articles] == ["One", "Three"]
+    assert [(e.line, e.reason) for e in errors] == [(3, "row too large (1,003 characters; limit 500)")]
+
+
 def test_field_size_limit_is_raised_for_long_articles() -> None:
     text = "word " * 60_000  # 300,000 characters: over csv's default limit of 131,072
     data = table([["title", "text"], ["Long", text]])

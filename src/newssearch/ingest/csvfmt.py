@@ -24,10 +24,10 @@ The file is read as a stream of lines: rows are decoded one by one (UTF-8, with 
 without byte-order mark; a legacy 8-bit code page when the start of the file is not
 UTF-8; UTF-16 files are decoded whole), so memory holds one row at a time besides the
 file's bytes. A bad row is skipped as ``file:line`` with the reason (no text, wrong
-number of fields, bytes that are not text in the file's encoding) and the other rows
-are read. A field longer than :data:`MAX_FIELD_CHARS` (an unclosed quote swallowing the
-rest of the file, most often) ends the reading of that file there, with a reason; the rows
-before it are kept.
+number of fields, bytes that are not text in the file's encoding, over
+:data:`MAX_ROW_CHARS` characters) and the other rows are read. A field longer than
+:data:`MAX_FIELD_CHARS` (an unclosed quote swallowing the rest of the file, most often)
+ends the reading of that file there, with a reason; the rows before it are kept.
 
 Article ids: the id column when the row has one, else stable by the file's path and the
 row's number (its position among the file's records; blank lines do not count).
@@ -58,7 +58,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "authors": ("authors", "author", "byline"),
     "language": ("language", "lang"),
 }
-#: The longest field read (characters); a longer one stops the reading of the file.
+#: The largest row read as an article (characters, all fields); a larger one is skipped.
+MAX_ROW_CHARS = 2_000_000
+#: The longest field read (characters); a longer one stops the reading of the file (the
+#: rest of it can no longer be split into rows reliably).
 MAX_FIELD_CHARS = 10_000_000
 #: Separators tried on the header of a ``.csv`` file.
 CSV_DELIMITERS = (",", ";", "\t", "|")
@@ -311,6 +314,8 @@ def _records(reader: Any, rows: _Rows, positions: dict[str, int], width: int | N
             yield InputError(path, f"wrong number of fields: {len(row)}, the header has {width}", line=start)
         elif width is None and len(row) < needed:
             yield InputError(path, f"too few fields: {len(row)}, column {needed} is needed", line=start)
+        elif (size := sum(map(len, row))) > MAX_ROW_CHARS:
+            yield InputError(path, f"row too large ({size:,} characters; limit {MAX_ROW_CHARS:,})", line=start)
         else:
             try:
                 yield _article(row, positions, path, number)
