@@ -70,7 +70,7 @@ _SAMPLE_BYTES = 1_000_000
 
 _FIELD_LIMIT = re.compile(r"field larger than field limit")
 
-ColumnMap = Mapping[str, "str | int"]
+ColumnMap = Mapping[str, str | int]
 
 
 def read_csv(data: bytes, path: str, columns: ColumnMap | None = None, delimiter: str | None = None) -> Iterator[Article | InputError]:

@@ -47,7 +47,7 @@ def read_warc(data: bytes, path: str) -> Iterator[Article | InputError]:
     if data[:2] == b"\x1f\x8b":
         if _gzipped_whole(data):
             data = _gunzip(data, path)  # one gzip stream, not one per record: warcio needs it plain
-    elif not data.lstrip()[:5].upper().startswith(b"WARC/"):
+    elif not data[:1024].lstrip()[:5].upper().startswith(b"WARC/"):
         raise InputError(path, "not a WARC file (it does not start with a WARC/1.x record)")
     records = ArchiveIterator(io.BytesIO(data), check_digests=False)
     number = 0
