@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -121,7 +121,7 @@ class Searcher:
         """Release the index files."""
         self._searcher.close()
 
-    def __enter__(self) -> Searcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
