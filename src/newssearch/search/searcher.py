@@ -190,7 +190,7 @@ class Searcher:
             filters=request.filters.to_dict(),
             request=request,
         )
-        words = highlight_words(q, self._searcher.reader())
+        words = highlight_words(q, self._reader)
         if request.paragraphs:
             out.paragraphs = self._paragraph_hits(matches.top, words, request.offset)
         else:
