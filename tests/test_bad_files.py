@@ -22,6 +22,7 @@ from click.testing import CliRunner
 import newssearch.ingest as ingest
 from newssearch.cli import cli
 from newssearch.indexing import index_paths
+from newssearch.search.results import ArticleRecord
 from newssearch.search.searcher import Searcher
 
 RO_CEDILLA = "Preşedintele a vizitat oraşul Timişoara şi a discutat despre ţară, învăţământ şi sănătate cu toţi cetăţenii."
@@ -178,7 +179,7 @@ def test_api_indexes_every_good_article_and_names_every_bad_file(built) -> None:
         assert searcher.search("").total == N_GOOD
         # every JSONL line but the broken one, both JSON list items
         for article_id in ("jl-0", "jl-1", "jl-2", "jl-3", "jl-4", "js-1", "js-2"):
-            assert searcher.article(article_id)["paragraphs"]
+            assert searcher.article(article_id).paragraphs
         # gzip, deep folder, folder named dir.txt, truncated HTML
         for word, title in (("quokkas", "Zipped story"), ("axolotls", "Deep leaf"), ("Springfield", "Bridge opened"),
                             ("doppelgangers", "Inside a folder named dir.txt"), ("zanzibarian", "Council debates the budget")):
@@ -204,24 +205,24 @@ def test_stats_and_histogram_with_undated_articles(built) -> None:
 def test_legacy_encodings_come_out_right(built) -> None:
     root, ix, _, _ = built
     with Searcher(ix) as searcher:
-        def only(query: str) -> dict:
+        def only(query: str) -> ArticleRecord:
             result = searcher.search(query)
             assert result.total == 1, (query, [h.title for h in result.hits])
             return searcher.article(result.hits[0].id)
 
         ro = only("Timişoara")
-        assert ro["title"] == "Ştiri din Timişoara"
-        assert ro["paragraphs"][0] == RO_CEDILLA  # ă â î ş ţ from Windows-1250
+        assert ro.title == "Ştiri din Timişoara"
+        assert ro.paragraphs[0] == RO_CEDILLA  # ă â î ş ţ from Windows-1250
         ro2 = only("București")
-        assert ro2["title"] == "Știri din București" and ro2["paragraphs"][0] == RO_COMMA  # ș ț (comma below) from UTF-8
+        assert ro2.title == "Știri din București" and ro2.paragraphs[0] == RO_COMMA  # ș ț (comma below) from UTF-8
         fr = only("garçon")
-        assert fr["title"] == "Café résumé" and fr["paragraphs"][0] == FR_LATIN1
+        assert fr.title == "Café résumé" and fr.paragraphs[0] == FR_LATIN1
         de = only("Fußgänger")
         # a few bad bytes do not turn the whole file into mojibake: the rest stays UTF-8
-        assert de["title"] == "Zürich naïve café"
-        assert "Zürich" in de["paragraphs"][0] and "Müller" in de["paragraphs"][0] and "\ufffd" in de["paragraphs"][0]
+        assert de.title == "Zürich naïve café"
+        assert "Zürich" in de.paragraphs[0] and "Müller" in de.paragraphs[0] and "\ufffd" in de.paragraphs[0]
         cut = only("Brașov")
-        assert cut["paragraphs"][0] == "Încă o știre despre Brașov și Constanța"
+        assert cut.paragraphs[0] == "Încă o știre despre Brașov și Constanța"
 
 
 def test_cli_json_report_and_text_summary(built, tmp_path: Path) -> None:

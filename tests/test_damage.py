@@ -277,7 +277,7 @@ def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pyt
         raise ValueError("a bug in newssearch")
 
     with monkeypatch.context() as patch:
-        patch.setattr(searcher_module, "_describe_filters", buggy)
+        patch.setattr(searcher_module, "highlight_words", buggy)
         with Searcher(index) as searcher, pytest.raises(ValueError, match="a bug in newssearch"):
             searcher.search("Vilnius")
     # the same function as if it were Whoosh's own decoding code (its globals are the codec module's)

@@ -270,14 +270,21 @@ def test_empty_input() -> None:
         ("2023-04-20T10:00:00", dt.datetime(2023, 4, 20, 10, 0)),
         ("2023-04-20 10:00:00", dt.datetime(2023, 4, 20, 10, 0)),
         ("2023-04-20T10:00:00Z", dt.datetime(2023, 4, 20, 10, 0)),
-        ("2023-04-20T10:00:00+03:00", dt.datetime(2023, 4, 20, 7, 0)),
-        ("2023-04-20T10:00:00-0500", dt.datetime(2023, 4, 20, 15, 0)),
+        ("2023-04-20T10:00:00+03:00", dt.datetime(2023, 4, 20, 10, 0)),  # the publisher's clock: offsets are dropped
+        ("2023-04-20T10:00:00-0500", dt.datetime(2023, 4, 20, 10, 0)),
+        ("2023-04-20T00:30:00+03:00", dt.datetime(2023, 4, 20, 0, 30)),  # (in UTC: 19 April)
+        ("2023-04-20T23:30:00-05:00", dt.datetime(2023, 4, 20, 23, 30)),  # (in UTC: 21 April)
+        ("2023-4-5", dt.date(2023, 4, 5)),
+        ("2023-04-20 (updated 2023-04-21)", dt.date(2023, 4, 20)),
+        ("Published 20.04.2023", dt.date(2023, 4, 20)),
         ("2023-04-20T00:00:00", dt.date(2023, 4, 20)),
         ("April 20, 2023", dt.date(2023, 4, 20)),
         ("Apr. 20, 2023", dt.date(2023, 4, 20)),
         ("20 April 2023", dt.date(2023, 4, 20)),
         ("Thursday, April 20, 2023", dt.date(2023, 4, 20)),
-        ("Thu, 20 Apr 2023 10:00:00 +0300", dt.datetime(2023, 4, 20, 7, 0)),
+        ("Thu, 20 Apr 2023 10:00:00 +0300", dt.datetime(2023, 4, 20, 10, 0)),
+        ("Thu, 20 Apr 2023 23:30:00 -0500", dt.datetime(2023, 4, 20, 23, 30)),
+        ("1681990200", dt.datetime(2023, 4, 20, 11, 30)),  # a Unix timestamp states no local time: UTC
         ("Thu, 20 Apr 2023 10:00:00 GMT", dt.datetime(2023, 4, 20, 10, 0)),
         ("2023/04/20", dt.date(2023, 4, 20)),
         ("20.04.2023", dt.date(2023, 4, 20)),
@@ -310,6 +317,7 @@ def test_parse_date_never_raises_on_wrong_types() -> None:
 def test_parse_date_fallback_for_other_layouts() -> None:
     # handed to dateparser
     assert parse_date("April 20, 2023 10:30 AM") == dt.datetime(2023, 4, 20, 10, 30)
+    assert parse_date("April 20, 2023 11:30 PM EST") == dt.datetime(2023, 4, 20, 23, 30)  # the offset dropped, not converted
 
 
 # ----------------------------------------------------------------- date_from_filename

@@ -24,6 +24,7 @@ from newssearch.extracting import extract
 from newssearch.indexing import index_paths
 from newssearch.model import Article
 from newssearch.search import searcher as searcher_module
+from newssearch.search.facets import FACETS
 
 EXTRA = [
     {"id": "x-nato-1", "title": "NATO ministers meet in Brussels", "text": "NATO Secretary General Jens Stoltenberg met defence ministers in Brussels on Tuesday.\n\nStoltenberg said the alliance would keep supporting Kyiv.", "published": "2023-02-14", "source": "Reuters", "language": "en"},
@@ -101,7 +102,7 @@ def test_article_facets_match_brute_force(facet_corpus, facet: str, query: str, 
         keep = {h.id for h in result.hits}
         assert len(keep) == result.total
         assert as_counter(result, facet) == brute(articles, s, facet, keep)
-        assert s._values.has(s._facet(facet).fieldname) is (not stored and result.total > 0)
+        assert s._values.has(FACETS[facet].fieldname) is (not stored and result.total > 0)
 
 
 def test_first_facet_query_reads_stored_fields_whatever_its_size(facet_corpus, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

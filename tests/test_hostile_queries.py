@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import newssearch.indexing as indexing
+import newssearch.indexing.tasks as indexing_tasks
 from newssearch.cli import cli
 from newssearch.errors import QueryError, QueryTooExpensiveError
 from newssearch.indexing import index_paths
@@ -157,7 +157,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
         for article in articles:
             handle.write(json.dumps(article) + "\n")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(indexing, "enrich", lambda article: article)
+        mp.setattr(indexing_tasks, "enrich", lambda article: article)
         report = index_paths([base / "big.jsonl"], str(base / "index"))
     assert report.added == N_BIG
     return base / "index", articles

@@ -177,7 +177,7 @@ def test_duplicate_ids_in_one_file_the_last_record_wins(tmp_path: Path) -> None:
     assert _stats_articles(index) == 2
     with Searcher(index) as searcher:
         assert searcher.search("version").total == 1
-        assert searcher.article("X1")["title"] == "Third"
+        assert searcher.article("X1").title == "Third"
     assert _counts(index_paths([corpus], index, workers=1)) == (0, 0, 0, 2)
 
 
@@ -217,7 +217,7 @@ def test_an_id_used_by_two_files_stays_with_the_first_and_the_other_gets_a_suffi
     assert indexed(index) == {"X1": ("From b", "Text of b.")}
     assert (report.added, report.removed) == (1, 2) and not report.warnings
     with Searcher(index) as searcher:
-        assert searcher.article("X1")["title"] == "From b"
+        assert searcher.article("X1").title == "From b"
     assert _counts(index_paths([corpus], index, workers=1)) == (0, 0, 0, 1)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import newssearch.indexing as indexing
+import newssearch.indexing.workers as indexing_workers
 from newssearch import Searcher
 from newssearch.indexing import index_paths
 from newssearch.store.index import open_index
@@ -63,7 +63,7 @@ def single(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_workers_write_the_same_index_as_one_process(single: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus, single_index = single
     # tiny pools (a new segment every ~1 MiB of postings) and a commit every 50 articles
-    monkeypatch.setattr(indexing, "pool_budget_mb", lambda processes=1: 1)
+    monkeypatch.setattr(indexing_workers, "pool_budget_mb", lambda processes=1: 1)
     report = index_paths([corpus], str(tmp_path / "index"), workers=2, commit_every=50)
     assert report.added == 200 and not report.skipped
     with open_index(str(tmp_path / "index")).searcher() as s:

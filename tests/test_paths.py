@@ -28,7 +28,7 @@ def _ids_and_paths(index_dir: Path) -> dict[str, str]:
     """Indexed article id → path, read through the public API."""
     with Searcher(index_dir) as searcher:
         result = searcher.search("", limit=1000)
-        return {hit.id: searcher.article(hit.id)["path"] for hit in result.hits}
+        return {hit.id: searcher.article(hit.id).path for hit in result.hits}
 
 
 @pytest.fixture

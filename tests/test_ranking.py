@@ -51,7 +51,7 @@ def _exhaustive(s: Searcher, query: str, paragraphs: bool = False) -> list[tuple
     """Every match with its score, best first, by Whoosh's matcher visiting and scoring every document."""
     parsed = s._parser.parse(query)
     q = s._bounded(to_paragraphs(parsed) if paragraphs else with_title_boost(parsed))
-    kind = s._kind("paragraph" if paragraphs else "article")
+    kind = s._sets.kind("paragraph" if paragraphs else "article")
     collector = collectors.TopCollector(limit=100_000, usequality=False, replace=0)
     s._searcher.search_with_collector(q, collectors.FilterCollector(collector, allow=kind))
     return [(hit.docnum, hit.score) for hit in collector.results()]

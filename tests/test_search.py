@@ -193,16 +193,16 @@ def test_paragraph_filters_on_shared_fields(shared_index: Path, query: str, filt
 def test_paragraph_documents_follow_their_article_or_are_looked_up(shared_index: Path) -> None:
     with Searcher(shared_index) as s:
         articles = {}
-        for docnum in sorted(s._kind("article")):
+        for docnum in sorted(s._sets.kind("article")):
             fields = s._searcher.stored_fields(docnum)
             articles[fields["id"]] = (docnum, fields)
         for docnum, fields in articles.values():
-            found = s._paragraph_docs(docnum, fields)
+            found = s._paragraphs.docs(docnum, fields)
             assert sorted(found.values()) == list(range(fields["paragraphs"]))
             assert [s._searcher.stored_fields(d)["article_id"] for d in found] == [fields["id"]] * fields["paragraphs"]
         # an article whose next documents are not its paragraphs: found by article_id instead
         (a_doc, _), (b_doc, b_fields) = list(articles.values())[:2]
-        assert s._paragraph_docs(a_doc, b_fields) == s._paragraph_docs(b_doc, b_fields)
+        assert s._paragraphs.docs(a_doc, b_fields) == s._paragraphs.docs(b_doc, b_fields)
 
 
 def test_schema_version_read_from_the_head_or_the_whole_file(index_dir: Path) -> None:

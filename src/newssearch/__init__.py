@@ -2,13 +2,15 @@
 
 Index a folder of articles, then search it::
 
-    from newssearch import Searcher, index_paths
+    from newssearch import Searcher, SearchRequest, index_paths
 
     report = index_paths(["corpus/"], "index")
     with Searcher("index") as searcher:
         result = searcher.search("Vilnius summit", limit=5, facets=["people"])
         for hit in result.hits:
             print(hit.rank, hit.title, hit.snippet.marked())
+        request = SearchRequest.of("NATO", since="2023-01", sort="newest", histogram="month")
+        result = searcher.run(request)
 
 The names below are re-exported from private modules and imported on first use, so that
 ``import newssearch`` stays fast.
@@ -26,9 +28,18 @@ _EXPORTS = {
     "Person": "newssearch.model",
     "DateMention": "newssearch.model",
     "Searcher": "newssearch.search.searcher",
+    "SearchRequest": "newssearch.search.request",
+    "Filters": "newssearch.search.request",
+    "FacetSpec": "newssearch.search.request",
+    "Sort": "newssearch.search.request",
+    "Level": "newssearch.search.request",
+    "Interval": "newssearch.search.facets",
+    "Period": "newssearch.timeparse",
     "SearchResult": "newssearch.search.results",
+    "ArticleHit": "newssearch.search.results",
     "Hit": "newssearch.search.results",
     "ParagraphHit": "newssearch.search.results",
+    "ArticleRecord": "newssearch.search.results",
     "Snippet": "newssearch.search.results",
     "FacetResult": "newssearch.search.results",
     "FacetValue": "newssearch.search.results",
@@ -72,7 +83,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .extracting import extract
     from .indexing import IndexReport, Progress, index_paths
     from .model import Article, DateMention, Person
+    from .search.budget import QueryLimits
+    from .search.facets import Interval
+    from .search.request import FacetSpec, Filters, Level, SearchRequest, Sort
     from .search.results import (
+        ArticleHit,
+        ArticleRecord,
         Bucket,
         FacetResult,
         FacetValue,
@@ -83,8 +99,8 @@ if TYPE_CHECKING:  # pragma: no cover
         SearchResult,
         Snippet,
     )
-    from .search.budget import QueryLimits
     from .search.searcher import Searcher
+    from .timeparse import Period
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import click
 
 from .errors import NewssearchError
+from .search.facets import DEFAULT_FACETS, Interval, facet_names
+from .search.request import SearchRequest, Sort
 from .terminal import safe, safe_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -238,13 +240,13 @@ def _echo_skips(skipped: Any, reasons: dict[str, int]) -> None:
 @click.option("--person", multiple=True, help="Only articles naming this person (any spelling). Repeatable.")
 @click.option("--source", multiple=True, help="Only articles from this source. Repeatable.")
 @click.option("--lang", "language", multiple=True, help="Only articles in this language. Repeatable.")
-@click.option("--since", help="Published on or after (2023, 2023-04 or 2023-04-20).")
-@click.option("--until", help="Published on or before (2023, 2023-04 or 2023-04-20).")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
-@click.option("--facet", "facets", multiple=True, help="Count matches by: people, source, language, year, month, mentioned, mentioned_month, mentioned_day. Repeatable.")
-@click.option("--facets-only", is_flag=True, help="Only print the facet counts.")
+@click.option("--since", help="Published on or after (2023, 2023-04 or 2023-04-20; the publisher's local date).")
+@click.option("--until", help="Published on or before (2023, 2023-04 or 2023-04-20; the publisher's local date).")
+@click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, show_default=True)
+@click.option("--facet", "facets", multiple=True, help=f"Count matches by: {', '.join(facet_names())}. Repeatable.")
+@click.option("--facets-only", is_flag=True, help=f"Only print the facet counts (default facets: {', '.join(DEFAULT_FACETS)}).")
 @click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values shown per facet.")
-@click.option("--histogram", type=click.Choice(["day", "week", "month", "year"]), help="Matches over time, per interval.")
+@click.option("--histogram", type=click.Choice([i.value for i in Interval]), help="Matches over time, per interval.")
 @click.option("--snippets", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Matching paragraphs shown per article (its best ones).")
 @json_option
 @friendly_errors
@@ -261,16 +263,15 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
       newssearch query 'person:"Jens Stoltenberg" published:[2023-01-01 to 2023-06-30]'
       newssearch query 'mentioned:2022-02-24 source:Reuters title:kyiv*  vilnus~'
     """
-    from .search.searcher import DEFAULT_FACETS, Searcher
+    request = SearchRequest.of(
+        text, limit, page, person=person, source=source, language=language, since=since, until=until, sort=sort,
+        facets=facets or (DEFAULT_FACETS if facets_only else ()), facet_limit=facet_limit, histogram=histogram, paragraphs=paragraphs,
+        snippets=snippets,
+    )
+    from .search.searcher import Searcher
 
-    if facets_only and not facets:
-        facets = DEFAULT_FACETS
     with Searcher(index_dir) as searcher:
-        result = searcher.search(
-            text, limit=limit, page=page, person=person, source=source, language=language, since=since, until=until,
-            sort=sort, facets=facets or None, facet_limit=facet_limit, histogram=histogram, paragraphs=paragraphs,
-            snippets=snippets,
-        )
+        result = searcher.run(request)
     if as_json:
         _echo_json(result.to_dict())
         return
@@ -314,15 +315,15 @@ def show(article_id: str, index_dir: str, as_json: bool) -> None:
     with Searcher(index_dir) as searcher:
         article = searcher.article(article_id)
     if as_json:
-        _echo_json(article)
+        _echo_json(article.to_dict())
         return
-    click.echo(click.style(safe(article["title"]), bold=True), color=_color())
-    meta = " · ".join(str(x) for x in (article.get("published"), article.get("source"), article.get("url") or article.get("path")) if x)
+    click.echo(click.style(safe(article.title), bold=True), color=_color())
+    meta = " · ".join(x for x in (article.published, article.source, article.origin) if x)
     click.echo(safe(meta))
-    if article["people"]:
-        click.echo("People: " + safe(", ".join(p["name"] for p in article["people"])))
+    if article.people:
+        click.echo("People: " + safe(", ".join(p.name for p in article.people)))
     click.echo()
-    for para in article["paragraphs"]:
+    for para in article.paragraphs:
         click.echo(safe(para) + "\n")
 
 

@@ -13,6 +13,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from .timeparse import format_published
+
 Granularity = Literal["day", "month", "year"]
 
 
@@ -61,8 +63,11 @@ class Article:
     """A news article as read from one file (or one record of a JSON/JSONL file).
 
     ``id`` is stable across runs: given by the file (JSON ``id``) or derived from the
-    path and position. ``published`` is a date or a naive UTC datetime, or ``None`` when
-    unknown (never the file's modification time).
+    path and position. ``published`` is the **publisher's local date**: a ``date``, or a
+    naive ``datetime`` of the publisher's wall clock (a time-zone offset is dropped, not
+    converted: ``2023-04-20T23:30:00+03:00`` and ``…-05:00`` are both 20 April, 23:30), or
+    ``None`` when unknown (never the file's modification time). Every reader, the index,
+    the filters, facets and what is shown follow this rule (:mod:`newssearch.timeparse`).
     """
 
     id: str
@@ -95,8 +100,8 @@ class Article:
             "id": self.id,
             "path": self.path,
             "title": self.title,
-            "published": _iso(self.published),
-            "modified": _iso(self.modified),
+            "published": format_published(self.published),
+            "modified": format_published(self.modified),
             "source": self.source,
             "url": self.url,
             "authors": list(self.authors),
@@ -106,14 +111,6 @@ class Article:
             "paragraph_people": [list(p) for p in self.paragraph_people],
             "dates": [d.to_dict() for d in self.dates],
         }
-
-
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date().isoformat()
-    return value.isoformat()
 
 
 def stable_id(*parts: str) -> str:

@@ -3,9 +3,9 @@
 Three public functions:
 
 * :func:`parse_date` reads a publication date as metadata states it (ISO 8601,
-  RFC 2822, "April 20, 2023", "20.04.2023", ...). Common forms are parsed by hand;
-  only odd ones fall back to :mod:`dateparser`, imported lazily so that importing this
-  module stays cheap (the query path imports it to read ``--since``/``--until``).
+  RFC 2822, "April 20, 2023", "20.04.2023", ...): it is
+  :func:`newssearch.timeparse.parse_published`, the one parser of every reader, which keeps
+  the publisher's local date (a time-zone offset is dropped, not converted to UTC).
 * :func:`date_from_filename` finds a date in a file name (``2023-04-20-nato.txt``,
   ``20230420_x.txt``, ``nato-2023-04-20.html``).
 * :func:`extract_dates` finds the dates mentioned in an article's paragraphs and
@@ -86,8 +86,8 @@ weekday only when no number or quantifier precedes it ("14 luni", "câteva luni"
 ``acum 14 luni``, ``acum doi ani``, ``în urmă cu trei zile``; years after ``în``, ``din``,
 ``până în``, ``anul`` (not "în 2000 de lei"); numeric dates as above.
 
-The publication date ``P`` may be a ``date`` or a (naive UTC) ``datetime``; only its
-date is used.
+The publication date ``P`` may be a ``date`` or a (naive, publisher's local) ``datetime``;
+only its date is used.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ import re
 from typing import cast
 
 from ..model import DateMention, Granularity
+from ..timeparse import MONTHS, parse_published
 
 __all__ = ["extract_dates", "parse_date", "date_from_filename"]
 
@@ -134,12 +135,7 @@ def _compile() -> None:
 
 # --------------------------------------------------------------------------- tables
 
-_MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
-    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}
+_MONTHS = MONTHS
 _WEEKDAYS: dict[str, int] = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
     "friday": 4, "saturday": 5, "sunday": 6,
@@ -810,102 +806,9 @@ def extract_dates(
 
 # ----------------------------------------------------------------- publication date
 
-_RE_ISOISH = _later(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
-_RE_YMD = _later(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
-_RE_DMY_NUM = _later(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$")
-_RE_COMPACT = _later(r"^(\d{4})(\d{2})(\d{2})$")
-_RE_EPOCH = _later(r"^\d{9,10}(?:\.\d+)?$")
-_RE_TEXT_MDY = _later(rf"^(?:{_WEEKDAY},?\s+)?({_MONTH})\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})$", re.I)
-_RE_TEXT_DMY = _later(rf"^(?:{_WEEKDAY},?\s+)?(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH}),?\s+(\d{{4}})$", re.I)
-
-
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is not None:
-        offset = value.utcoffset()
-        value = value.replace(tzinfo=None)
-        if offset:
-            value -= offset
-    return value
-
-
-def _simplify(value: dt.datetime) -> dt.date | dt.datetime:
-    return value.date() if value.time() == dt.time(0) else value
-
-
-def parse_date(value: str) -> dt.date | dt.datetime | None:
-    """Parse a publication date as found in metadata; ``None`` when it is not a date.
-
-    Understands ISO 8601 dates and datetimes ("2023-04-20", "2023-04-20T10:00:00Z",
-    "2023-04-20 10:00:00+03:00"), "2023/04/20", "20230420", "20.04.2023",
-    "20/04/2023" and "04/20/2023" (ambiguous slash dates are read month first, as
-    dateparser does for English), "April 20, 2023", "Thursday, 20 April 2023",
-    RFC 2822 ("Thu, 20 Apr 2023 10:00:00 +0300") and Unix timestamps; anything else
-    with a four-digit year is handed to dateparser. A datetime with a time zone is
-    converted to naive UTC; a date alone (or a datetime at exactly midnight) is returned
-    as a ``date``. Never raises.
-    """
-    try:
-        _compile()
-        return _parse_date(value)
-    except Exception:  # noqa: BLE001 - "never raises" is the contract
-        return None
-
-
-def _parse_date(value: str) -> dt.date | dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    s = " ".join(value.split())
-    if not s or len(s) > 100:
-        return None
-    if _RE_ISOISH.match(s):
-        if len(s) == 10:
-            return dt.date.fromisoformat(s)
-        return _simplify(_naive_utc(dt.datetime.fromisoformat(s.replace("Z", "+00:00"))))
-    if m := _RE_YMD.match(s):
-        return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    if m := _RE_COMPACT.match(s):
-        return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    if m := _RE_DMY_NUM.match(s):
-        a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
-        if sep == "/" and a <= 12:
-            return _valid(y, a, b)  # month first (US order) unless the first number is > 12
-        return _valid(y, b, a)
-    if m := _RE_TEXT_MDY.match(s):
-        return _valid(int(m.group(3)), _month_no(m.group(1)), int(m.group(2)))
-    if m := _RE_TEXT_DMY.match(s):
-        return _valid(int(m.group(3)), _month_no(m.group(2)), int(m.group(1)))
-    if _RE_EPOCH.match(s):
-        stamp = dt.datetime.fromtimestamp(float(s), tz=dt.timezone.utc)
-        return _simplify(_naive_utc(stamp))
-    years = re.findall(r"(?<!\d)\d{4}(?!\d)", s)
-    if not years:
-        return None
-    if re.search(r"\d{1,2}:\d{2}", s) and re.search(r"[+-]\d{4}\b|\bGMT\b|\bUT\b|\bUTC\b", s):
-        import email.utils
-
-        try:
-            return _simplify(_naive_utc(email.utils.parsedate_to_datetime(s)))
-        except (TypeError, ValueError, IndexError):
-            pass
-    return _dateparser(s, years)
-
-
-def _dateparser(s: str, years: list[str]) -> dt.date | dt.datetime | None:
-    import dateparser  # slow import: only for the odd formats
-
-    parsed = dateparser.parse(
-        s,
-        settings={
-            "STRICT_PARSING": True,
-            "TIMEZONE": "UTC",
-            "TO_TIMEZONE": "UTC",
-            "RETURN_AS_TIMEZONE_AWARE": False,
-            "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
-        },
-    )
-    if parsed is None or f"{parsed.year:04d}" not in years:
-        return None
-    return _simplify(_naive_utc(parsed))
+#: A publication date as metadata states it: the one parser every reader uses, with the
+#: project's time-zone rule (the publisher's local date; see :mod:`newssearch.timeparse`).
+parse_date = parse_published
 
 
 # ---------------------------------------------------------------------- file names

@@ -36,7 +36,8 @@ names in en, de, fr, es, it, pt, nl (:func:`dates_in_text`). On the trafilatura 
 pages this scores 0.898 (0.903/0.894 on even/odd pages; the previous rule without the
 headline dates 0.876, htmldate alone 0.865). ``published`` is the publisher's local date:
 a time zone offset is dropped without converting to UTC (which would move late/early
-stories to the adjacent day).
+stories to the adjacent day); metadata values are read by the project's one date parser,
+:func:`~newssearch.timeparse.parse_published`.
 
 Authors (:func:`choose_authors`): the JSON-LD article's ``author`` (``{"@id": ...}``
 references resolved against the page's other JSON-LD objects, as Yoast and other WordPress
@@ -66,7 +67,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import email.utils
 import html as html_lib
 import json
 import re
@@ -87,6 +87,7 @@ from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
 from ..errors import InputError
 from ..model import Article, single_article_id
+from ..timeparse import parse_published
 from .text import clean_line, decode_bytes, decode_utf8_lenient, split_paragraphs
 
 #: Pages bigger than this (bytes, after gunzip) are cut to this size before parsing.
@@ -150,9 +151,6 @@ _NOT_AUTHORS = {
     "autor", "autoren", "admin", "administrator", "wordpressadmin", "human", "anonymous", "unknown",
 }
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bși\b|\bsi\b|\by\b|\be\b|\bi\b)\s*", re.I)
-_DATE_ONLY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DOTTED_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -644,47 +642,21 @@ def _host(url: str | None) -> str | None:
 
 def parse_metadata_date(value: Any) -> dt.date | dt.datetime | None:
     """A date as metadata writes it (ISO 8601, RFC 2822, ``YYYY-MM-DD``...): a ``date`` for
-    a day alone, else a naive ``datetime`` in the writer's local time (the offset dropped);
-    None when unreadable or implausible (before 1990, in the future)."""
+    a day alone, else a naive ``datetime`` in the writer's local time (the offset dropped:
+    the project's one rule, :mod:`newssearch.timeparse`); None when unreadable or
+    implausible (before 1990, in the future)."""
     return _parse_date(value)
 
 
 def _parse_date(value: Any) -> dt.date | dt.datetime | None:
-    """A metadata date string → ``date`` (day only) or naive local ``datetime``; None if unreadable."""
+    """A metadata date (a string, or a JSON-LD list or ``{"@value": ...}``) → ``date`` (day
+    only) or naive local ``datetime`` (:func:`~newssearch.timeparse.parse_published`: the
+    publisher's local date), or None if unreadable or implausible for a news page."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("@value")
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or len(value) > 64:
-        return None
-    result: dt.date | dt.datetime | None = None
-    match = _DATE_ONLY.match(value)
-    if match:
-        result = _safe_date(*map(int, match.groups()))
-    else:
-        try:
-            result = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1))
-        except ValueError:
-            try:
-                result = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                result = None
-        if result is None:
-            match = _DATE_PREFIX.search(value)
-            if match:
-                result = _safe_date(*map(int, match.groups()))
-            else:
-                match = _DOTTED_DATE.search(value)
-                if match:
-                    day, month, year = map(int, match.groups())
-                    result = _safe_date(year, month, day)
-    if isinstance(result, dt.datetime) and result.tzinfo is not None:
-        # the publisher's local date and time: converting to UTC would move evening/morning
-        # stories to the adjacent day, away from the date the page shows
-        result = result.replace(tzinfo=None)
+    result = parse_published(value)
     if result is None or not _plausible(result):
         return None
     return result

@@ -1,10 +1,22 @@
-"""Facets: counts over all matching documents, one class per kind of facet.
+"""Facets: counts over all matching documents, one class per kind of facet, in one registry.
 
-* :class:`TermsFacet` counts the values of a field (people, source, language, year, month,
-  mentioned dates), single- or multi-valued: a document with three people counts once for
-  each.
-* :class:`DateHistogramFacet` counts matches per day, week, month or year of publication,
-  empty buckets included, over the matches' own dates (at most :data:`MAX_BUCKETS` buckets).
+* :class:`TermsFacet` counts the values of a field, single- or multi-valued: a document
+  with three people counts once for each. Each facet a user can ask for by name is a
+  subclass registered with :func:`register_facet` (``people``, ``source``, ``language``,
+  ``year``, ``month``, ``mentioned``, ``mentioned_month``, ``mentioned_day``): the registry
+  (:data:`FACETS`) is the one list of facet names, which the CLI's ``--facet`` help, the
+  request's validation and :func:`make_facet` all read. A new facet is one class::
+
+      @register_facet
+      class AuthorFacet(TermsFacet):
+          name = "author"
+          fieldname = "authors"
+          multi = True
+          description = "authors"
+
+* :class:`DateHistogramFacet` counts matches per day, week, month or year of publication
+  (:class:`Interval`), empty buckets included, over the matches' own dates (at most
+  :data:`MAX_BUCKETS` buckets).
 
 Both read per-document values from a :class:`FacetValues` cache built once per open index
 (from column values or postings); a multi-valued facet also keeps each document's values
@@ -18,20 +30,26 @@ import datetime as dt
 import heapq
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
+from enum import StrEnum
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from whoosh.fields import DATETIME
-from whoosh.util.times import long_to_datetime
-
-from .postings import read_postings
+from ..errors import QueryError
 from .results import Bucket, FacetResult, FacetValue, Histogram
+
+if TYPE_CHECKING:
+    from ..enrich.people import PeopleRegistry
+
+# (Whoosh is imported where values are read, so that the registry of facet names is cheap to
+# import: the CLI reads it for its help.)
 
 Label = Callable[[str], str]
 
 
 def _to_datetime(value: int) -> dt.datetime | None:
     """A DATETIME column value, or None for documents without a date (the column's filler)."""
+    from whoosh.util.times import long_to_datetime
+
     try:
         when = long_to_datetime(value)
     except (OverflowError, ValueError):
@@ -53,6 +71,8 @@ class FacetValues:
         """A column of one value per document (indexable by docnum), for sortable fields."""
         column = self._single.get(fieldname)
         if column is None:
+            from whoosh.fields import DATETIME
+
             if isinstance(self._schema[fieldname], DATETIME):
                 column = [_to_datetime(v) for v in self._reader.column_reader(fieldname, translate=False)]
             else:
@@ -70,6 +90,8 @@ class FacetValues:
         """docnum → the field's terms in that document (documents without any are absent)."""
         table = self._multi.get(fieldname)
         if table is None:
+            from .postings import read_postings
+
             table = {}
             reader = self._reader
             if fieldname in reader.indexed_field_names():
@@ -129,13 +151,23 @@ class StoredValues:
         return out
 
 
+class FacetContext(Protocol):
+    """What a facet may need from the searcher that counts it."""
+
+    def people_registry(self) -> PeopleRegistry:
+        """The index's people registry (read on first use)."""
+        ...
+
+
 class Facet:
-    """A facet: a name, and a way to count matching documents."""
+    """A facet: a name, the field it reads, and a way to count matching documents."""
 
+    #: The name a user asks for (``--facet NAME``), and the key of its result.
     name: str = ""
-
     #: The field whose values the facet counts.
     fieldname: str = ""
+    #: What it counts, in a few words (the CLI's help).
+    description: ClassVar[str] = ""
 
     def count(self, values: FacetValues | StoredValues, docs: Collection[int], top: int) -> FacetResult | Histogram:
         """Count over ``docs`` (document numbers of all matches)."""
@@ -143,27 +175,20 @@ class Facet:
 
 
 class TermsFacet(Facet):
-    """Counts of a field's values; ``multi`` fields may hold several values per document.
+    """Counts of a field's values; a ``multi`` field may hold several values per document.
 
-    ``group`` maps a raw value to the value it counts under (e.g. a surname-only person key
-    to the full name's key), ``label`` maps it to what is shown, ``accept`` filters values.
+    Set by a subclass's constructor when needed: ``group`` maps a raw value to the value it
+    counts under (e.g. a surname-only person key to the full name's key), ``label`` maps it
+    to what is shown, ``accept`` filters values.
     """
 
-    def __init__(
-        self,
-        name: str,
-        fieldname: str,
-        multi: bool = False,
-        label: Label | None = None,
-        group: Label | None = None,
-        accept: Callable[[str], bool] | None = None,
-    ) -> None:
-        self.name = name
-        self.fieldname = fieldname
-        self.multi = multi
-        self.label = label
-        self.group = group
-        self.accept = accept
+    #: Whether a document may hold several values (counted once each).
+    multi: ClassVar[bool] = False
+
+    def __init__(self, context: FacetContext | None = None) -> None:
+        self.label: Label | None = None
+        self.group: Label | None = None
+        self.accept: Callable[[str], bool] | None = None
 
     def _doc_values(self, terms: list[str]) -> tuple[str, ...]:
         """A document's values as this facet counts them: accepted, grouped, each once."""
@@ -199,6 +224,139 @@ class TermsFacet(Facet):
         )
 
 
+# -- the registry of named facets -------------------------------------------------------
+
+#: Every facet a user can ask for, by name, in the order they are listed.
+FACETS: dict[str, type[TermsFacet]] = {}
+#: Facets shown when asked for facets without naming any.
+DEFAULT_FACETS = ("people", "source", "year")
+
+_F = TypeVar("_F", bound=type[TermsFacet])
+
+
+def register_facet(cls: _F) -> _F:
+    """Make the facet class ``cls`` available by its ``name`` (a class decorator)."""
+    if not cls.name or not cls.fieldname:
+        raise ValueError(f"facet class {cls.__name__} needs a name and a fieldname")
+    if FACETS.get(cls.name, cls) is not cls:
+        raise ValueError(f"a facet named {cls.name!r} is registered already ({FACETS[cls.name].__name__})")
+    FACETS[cls.name] = cls
+    return cls
+
+
+def facet_names() -> tuple[str, ...]:
+    """The names of the registered facets, in order."""
+    return tuple(FACETS)
+
+
+def check_facet(name: str) -> str:
+    """``name`` if a facet has it; else QueryError naming the facets there are."""
+    if name not in FACETS:
+        raise QueryError(f"unknown facet {name!r}; use one of {', '.join(FACETS)}")
+    return name
+
+
+def make_facet(name: str, context: FacetContext) -> TermsFacet:
+    """The facet named ``name``, ready to count in ``context`` (QueryError if there is none)."""
+    return FACETS[check_facet(name)](context)
+
+
+@register_facet
+class PeopleFacet(TermsFacet):
+    """People named, under their canonical name: every spelling and alias of a person counts
+    for that person, and names the registry judges not to be people are left out."""
+
+    name = "people"
+    fieldname = "person"
+    multi = True
+    description = "people named (all spellings of a person together)"
+
+    def __init__(self, context: FacetContext | None = None) -> None:
+        super().__init__(context)
+        if context is None:
+            raise ValueError("the people facet needs the index's people registry")
+        people = context.people_registry()
+        self.group = people.group
+        self.accept = people.is_person
+        self.label = lambda key: people.canonical(people.group(key)) or key
+
+
+@register_facet
+class SourceFacet(TermsFacet):
+    """The source (publisher) of each article."""
+
+    name = "source"
+    fieldname = "source"
+    description = "source of the article"
+
+
+@register_facet
+class LanguageFacet(TermsFacet):
+    """The language of each article (ISO 639-1)."""
+
+    name = "language"
+    fieldname = "language"
+    description = "language"
+
+
+@register_facet
+class YearFacet(TermsFacet):
+    """The year of publication (the publisher's local date)."""
+
+    name = "year"
+    fieldname = "pub_year"
+    description = "year of publication"
+
+
+@register_facet
+class MonthFacet(TermsFacet):
+    """The month of publication (the publisher's local date)."""
+
+    name = "month"
+    fieldname = "pub_month"
+    description = "month of publication"
+
+
+class _MentionedFacet(TermsFacet):
+    """Dates mentioned in the text, at one granularity (values ``size`` characters long)."""
+
+    fieldname = "mentioned"
+    multi = True
+    size: ClassVar[int] = 4
+
+    def __init__(self, context: FacetContext | None = None) -> None:
+        super().__init__(context)
+        size = self.size
+        self.accept = lambda value: len(value) == size
+
+
+@register_facet
+class MentionedFacet(_MentionedFacet):
+    """Years mentioned in the text (2022, from "in 2022", "February 24, 2022", ...)."""
+
+    name = "mentioned"
+    size = 4
+    description = "years mentioned in the text"
+
+
+@register_facet
+class MentionedMonthFacet(_MentionedFacet):
+    """Months mentioned in the text (2022-02)."""
+
+    name = "mentioned_month"
+    size = 7
+    description = "months mentioned in the text"
+
+
+@register_facet
+class MentionedDayFacet(_MentionedFacet):
+    """Days mentioned in the text (2022-02-24)."""
+
+    name = "mentioned_day"
+    size = 10
+    description = "days mentioned in the text"
+
+
 def _ranked(counts: Counter[str], top: int) -> list[tuple[str, int]]:
     """The ``top`` (all when ``top`` <= 0) values by count, ties by value. Only the values
     that can make the top (counts at least the ``top``-th count) are sorted."""
@@ -210,7 +368,16 @@ def _ranked(counts: Counter[str], top: int) -> list[tuple[str, int]]:
     return ranked[:top] if top > 0 else ranked
 
 
-INTERVALS = ("day", "week", "month", "year")
+class Interval(StrEnum):
+    """A histogram's interval."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+INTERVALS = tuple(interval.value for interval in Interval)
 #: Most buckets a histogram has: past it, the next coarser interval is used (see
 #: :class:`DateHistogramFacet`).
 MAX_BUCKETS = 1000

@@ -17,11 +17,13 @@ import datetime as dt
 from collections.abc import Callable
 
 from whoosh import query as wq
+from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin
 from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from ..errors import QueryError
+from ..timeparse import local_time
 
 #: Longest query accepted, in characters.
 MAX_QUERY_CHARS = 2000
@@ -45,7 +47,7 @@ TEXT_FIELDS = (*ARTICLE_FIELDS, "text")
 class QueryParser:
     """Parses user queries for one schema; ``resolve_person`` maps a typed name to person keys."""
 
-    def __init__(self, schema: object, resolve_person: PersonResolver) -> None:
+    def __init__(self, schema: Schema, resolve_person: PersonResolver) -> None:
         self._errors: list[str] = []
         parser = WhooshQueryParser("body", schema)
         parser.add_plugin(DateParserPlugin(free=False, callback=self._errors.append))
@@ -133,9 +135,9 @@ def person_query(keys: set[str], boost: float = 1.0) -> wq.Query:
 
 
 def _naive(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value
+    """A bound of a ``published:`` range, compared as publication dates are (the
+    publisher's wall clock: an offset is dropped, see :mod:`newssearch.timeparse`)."""
+    return local_time(value) if value is not None else None
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,12 +1,20 @@
-"""Typed search results: hits, snippets, facets, histograms. Plain data, no Whoosh.
+"""Typed search results: article and paragraph hits, snippets, facets, histograms, one
+article's record. Plain data, no Whoosh.
 
-Every class has ``to_dict()`` giving the JSON the CLI prints with ``--json``.
+Every class has ``to_dict()`` giving the JSON the CLI prints with ``--json``. Publication
+dates are ISO strings of the publisher's local date (``2023-04-20``, or
+``2023-04-20T23:30:00`` when the time is known; see :mod:`newssearch.timeparse`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from ..model import DateMention, Person
+
+if TYPE_CHECKING:
+    from .request import SearchRequest
 
 
 @dataclass
@@ -39,8 +47,9 @@ class Snippet:
 
 
 @dataclass
-class Hit:
-    """One matching article, with its best paragraphs as snippets."""
+class ArticleHit:
+    """One matching article, with its best paragraphs as snippets (``people``: the names of
+    the people it names)."""
 
     rank: int
     id: str
@@ -74,6 +83,10 @@ class Hit:
         return data
 
 
+#: The former name of :class:`ArticleHit` (kept for code written against it).
+Hit = ArticleHit
+
+
 @dataclass
 class ParagraphHit:
     """One matching paragraph, with its article's id and title."""
@@ -94,6 +107,43 @@ class ParagraphHit:
         data = asdict(self)
         data["score"] = round(self.score, 4)
         data["snippet"] = self.snippet.to_dict()
+        return data
+
+
+@dataclass
+class ArticleRecord:
+    """Everything the index keeps about one article: its metadata, its paragraphs in order,
+    the people it names (with their aliases and counts) and the dates it mentions."""
+
+    id: str
+    title: str
+    published: str | None = None
+    source: str | None = None
+    url: str | None = None
+    path: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    people: list[Person] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str | None:
+        """Where the article came from: its URL, else its file."""
+        return self.url or self.path
+
+    @property
+    def text(self) -> str:
+        """The body: paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the ``show --json`` output)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["authors"] = list(self.authors)
+        data["paragraphs"] = list(self.paragraphs)
+        data["people"] = [p.to_dict() for p in self.people]
+        data["dates"] = [d.to_dict() for d in self.dates]
         return data
 
 
@@ -177,13 +227,15 @@ class SearchResult:
     total: int
     page: int
     limit: int
-    hits: list[Hit] = field(default_factory=list)
+    hits: list[ArticleHit] = field(default_factory=list)
     paragraphs: list[ParagraphHit] = field(default_factory=list)
     facets: dict[str, FacetResult] = field(default_factory=dict)
     histogram: Histogram | None = None
     suggestion: str | None = None
     level: str = "article"
     filters: dict[str, Any] = field(default_factory=dict)
+    #: The request answered (None for results made otherwise, e.g. :meth:`Searcher.similar`).
+    request: SearchRequest | None = field(default=None, repr=False, compare=False)
 
     @property
     def pages(self) -> int:
@@ -194,7 +246,7 @@ class SearchResult:
         """A JSON-ready dict: query, total, hits (or paragraphs), facets, histogram."""
         data: dict[str, Any] = {
             "query": self.query,
-            "level": self.level,
+            "level": str(self.level),
             "filters": self.filters,
             "total": self.total,
             "page": self.page,

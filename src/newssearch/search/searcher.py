@@ -1,64 +1,68 @@
 """The searcher: ranked article and paragraph search, filters, facets, snippets, suggestions.
 
 :class:`Searcher` is the Python API every front end uses (the CLI only formats what it
-returns). It keeps one Whoosh searcher open and caches what is costly to recompute between
-queries: filter document sets and per-document facet values.
+returns). :meth:`Searcher.run` answers a :class:`~newssearch.search.request.SearchRequest`
+(typed, validated); :meth:`Searcher.search` is the friendly call that builds one from
+keyword options. A searcher keeps one Whoosh searcher open and caches what is costly to
+recompute between queries: filter document sets (:mod:`newssearch.search.filters`) and
+per-document facet values (:mod:`newssearch.search.facets`). Each hit's snippets come from
+:mod:`newssearch.search.snippets`.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import math
 import os
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self
 
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from ..errors import ArticleNotFoundError, QueryError
+from ..model import DateMention, Person
 from ..store import vocabulary
 from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
 from ..store.vocabulary import Speller
+from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
 from .expansion import Lexicon, expand
-from .facets import INTERVALS, DateHistogramFacet, Facet, FacetValues, StoredValues, TermsFacet
+from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
+from .filters import FilterSets
 from .highlight import highlight
-from .postings import read_postings
-from .query import (
-    ARTICLE_FIELDS,
-    TEXT_FIELDS,
-    QueryParser,
-    content_terms,
-    only_text_fields,
-    person_query,
-    to_paragraphs,
-    with_title_boost,
-)
+from .query import ARTICLE_FIELDS, QueryParser, content_terms, only_text_fields, to_paragraphs, with_title_boost
 from .ranking import WordRanker, plan
-from .results import FacetResult, Hit, IndexStats, ParagraphHit, SearchResult, Snippet
+from .request import Level, SearchRequest, Sort
+from .results import ArticleHit, ArticleRecord, FacetResult, IndexStats, ParagraphHit, SearchResult
+from .snippets import Paragraphs, highlight_words
 
 if TYPE_CHECKING:
     from ..enrich.people import PeopleRegistry
 
-#: Facet names accepted by ``Searcher.search(facets=[...])``.
-FACETS = ("people", "source", "language", "year", "month", "mentioned", "mentioned_month", "mentioned_day")
-#: Facets shown when asked for facets without naming any.
-DEFAULT_FACETS = ("people", "source", "year")
-SORTS = ("relevance", "newest", "oldest")
+__all__ = ["DEFAULT_FACETS", "FEW_DOCS", "MAX_CORRECTIONS", "Searcher"]
+
 #: Up to this many matching articles, facets are counted from the articles' stored fields
 #: unless the index-wide values are read already (about 30 µs an article, against seconds
 #: to read a field of a large index: see :class:`~newssearch.search.facets.StoredValues`).
 FEW_DOCS = 5000
 #: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
 MAX_CORRECTIONS = 10
-_ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+#: The stored field a sort orders by, and whether newest first.
+_SORT_KEYS: dict[Sort, tuple[str | None, bool]] = {Sort.RELEVANCE: (None, False), Sort.NEWEST: ("published", True), Sort.OLDEST: ("published", False)}
+
+
+@dataclass
+class _Matches:
+    """What matching found: the exact total, every matching document (when facets need them,
+    or the way of matching records them anyway), and the page's (docnum, score) in order."""
+
+    total: int = 0
+    matched: list[int] = field(default_factory=list)
+    top: list[tuple[int, float]] = field(default_factory=list)
 
 
 @guarded_class
@@ -69,6 +73,8 @@ class Searcher:
     ...     result = s.search("Vilnius summit", limit=5)
     ...     for hit in result.hits:
     ...         print(hit.rank, hit.title, hit.snippet.marked())
+    ...     request = SearchRequest.of("NATO", since="2023", facets=["people"])
+    ...     people = s.run(request).facets["people"]
 
     ``mmap=False`` (the default) opens fastest for a few queries; pass ``mmap=True`` for a
     long-lived searcher over a large index. ``limits`` bounds what one query may cost
@@ -90,13 +96,16 @@ class Searcher:
     def _open(self) -> None:
         self._ix = open_index(self.index_dir, mmap=self._mmap)
         self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
-        self._people: "PeopleRegistry | None" = None
-        self._parser = QueryParser(self._ix.schema, self.person_keys)
-        self._sets: dict[Any, set[int]] = {}
+        self._reader = self._searcher.reader()
+        schema = self._searcher.schema
+        self._people: PeopleRegistry | None = None
+        self._parser = QueryParser(schema, self.person_keys)
+        self._sets = FilterSets(self._searcher, self.person_keys)
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
-        self._lexicon = Lexicon(self._searcher.reader())
-        self._scorable = {name for name, field in self._ix.schema.items() if field.scorable}
-        self._values = FacetValues(self._searcher.reader(), self._ix.schema)
+        self._paragraphs = Paragraphs(self._searcher, self._ranker, self._sets)
+        self._lexicon = Lexicon(self._reader)
+        self._scorable = {name for name, field in schema.items() if field.scorable}
+        self._values = FacetValues(self._reader, schema)
         self._facet_queries = 0
         self._speller: Speller | None = None
 
@@ -112,7 +121,7 @@ class Searcher:
         """Release the index files."""
         self._searcher.close()
 
-    def __enter__(self) -> Searcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -121,11 +130,15 @@ class Searcher:
     # -- people ------------------------------------------------------------------------
 
     @property
-    def _registry(self) -> "PeopleRegistry":
+    def _registry(self) -> PeopleRegistry:
         """The people registry, read on first use (only person queries and facets need it)."""
         if self._people is None:
             self._people = load_registry(self.index_dir, self._ix)
         return self._people
+
+    def people_registry(self) -> PeopleRegistry:
+        """The index's people registry: who is who across spellings (read on first use)."""
+        return self._registry
 
     def person_keys(self, name: str) -> set[str]:
         """Every indexed key that denotes the person ``name`` names (any alias)."""
@@ -143,102 +156,69 @@ class Searcher:
 
     # -- searching ---------------------------------------------------------------------
 
-    def search(
-        self,
-        query: str = "",
-        limit: int = 10,
-        page: int = 1,
-        *,
-        person: str | Sequence[str] | None = None,
-        source: str | Sequence[str] | None = None,
-        language: str | Sequence[str] | None = None,
-        since: str | dt.date | None = None,
-        until: str | dt.date | None = None,
-        sort: str = "relevance",
-        facets: Iterable[str] | None = None,
-        facet_limit: int = 10,
-        histogram: str | None = None,
-        paragraphs: bool = False,
-        snippets: int = 3,
-    ) -> SearchResult:
-        """Search articles (or, with ``paragraphs=True``, single paragraphs).
+    def search(self, query: str = "", limit: int = 10, page: int = 1, **options: Any) -> SearchResult:
+        """Search articles (or, with ``paragraphs=True``, single paragraphs): the friendly
+        call, ``self.run(SearchRequest.of(query, limit, page, **options))``.
 
         ``query`` uses the syntax of :mod:`newssearch.search.query` (empty: everything).
-        Filters compose with the query and each other: ``person`` (any alias; several
-        persons must all appear), ``source`` and ``language`` (any of several), ``since`` and
-        ``until`` (publication date, ``2023``, ``2023-04`` or ``2023-04-20``, inclusive).
-        ``sort`` is relevance, newest or oldest. ``facets`` names facets to count over all
-        matches (see :data:`FACETS`), ``histogram`` a publication-date interval (day, week,
-        month, year). Each article hit carries its best ``snippets`` matching paragraphs.
+        Options (see :meth:`SearchRequest.of <newssearch.search.request.SearchRequest.of>`):
+        ``person`` (any alias; several persons must all appear), ``source`` and ``language``
+        (any of several), ``since`` and ``until`` (publication date, ``2023``, ``2023-04`` or
+        ``2023-04-20``, inclusive, the publisher's local date), ``sort`` (relevance, newest,
+        oldest), ``facets`` (names of the facet registry,
+        :data:`~newssearch.search.facets.FACETS`) with ``facet_limit`` values each,
+        ``histogram`` (day, week, month, year), ``paragraphs``, ``snippets`` (the best
+        matching paragraphs each article hit carries). Raises QueryError for a value it
+        cannot take, and TypeError for an option it does not know.
         """
-        if limit < 1:
-            raise QueryError("limit must be at least 1")
-        if page < 1:
-            raise QueryError("page must be at least 1")
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        level = "paragraph" if paragraphs else "article"
-        budget = self.limits.start(query)
-        q = self._parser.parse(query) if query.strip() else wq.Every()
-        q = to_paragraphs(q) if paragraphs else with_title_boost(q)
-        q = self._bounded(q, budget)
-        filters = _describe_filters(person, source, language, since, until)
-        allowed = self._filter_set(level, person, source, language, since, until)
-        if allowed is None and not only_text_fields(q, ("text",) if paragraphs else ARTICLE_FIELDS):
-            allowed = self._kind(level)  # the query could also match the other kind of document
-        facet_objs = self._facets(facets, histogram, since, until)
-        n = page * limit
-        sortedby, reverse = {"relevance": (None, False), "newest": ("published", True), "oldest": ("published", False)}[sort]
-        if isinstance(q, wq.Every) and sortedby is None:
-            sortedby, reverse = "published", True
-        matched: list[int] = []
-        total: int | None = None  # (when None, the length of matched)
-        top: list[tuple[int, float]] = []
-        shape = plan(q, self._scorable) if sortedby is None else None
-        if allowed is None or allowed:  # (Whoosh reads an empty filter set as no filter at all)
-            try:
-                if shape is not None:
-                    # words with AND/OR/NOT: every match scored straight from posting blocks
-                    total, matched, ranked = self._ranker.run(shape, n, allowed, docs=bool(facet_objs), check=budget.check)
-                    top = ranked[(page - 1) * limit : n]
-                elif sortedby is None:
-                    # other shapes, one pass: rank, and record every match (the exact total, what facets count)
-                    ranker = _RankAndRecord(n)
-                    timed = _Timed(ranker, budget)
-                    collector = timed if allowed is None else collectors.FilterCollector(timed, allow=allowed)
-                    self._searcher.search_with_collector(q, collector)
-                    matched = ranker.matched
-                else:
-                    matched = self._matching(q, allowed, budget)
-                    collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
-                    if matched:
-                        self._searcher.search_with_collector(q, _Timed(collector, budget))
-            except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
-                damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
-                if damage is not None:
-                    raise damage from exc
-                raise QueryError(f"cannot run the query {query!r}: {exc}") from None
-            if matched and shape is None:
-                results = collector.results()
-                top = [(hit.docnum, hit.score or 0.0) for hit in results][(page - 1) * limit : n]
-        if total is None:
-            total = len(matched)
-        out = SearchResult(query=query, total=total, page=page, limit=limit, level=level, filters=filters)
-        words = self._highlight_words(q)
-        if paragraphs:
-            out.paragraphs = self._paragraph_hits(top, words, (page - 1) * limit)
+        return self.run(SearchRequest.of(query, limit, page, **options))
+
+    def run(self, request: SearchRequest) -> SearchResult:
+        """Answer ``request``: the exact total, one page of hits (articles or paragraphs),
+        the facets and histogram asked for, and a "did you mean" when little matched."""
+        budget = self.limits.start(request.query)
+        q = self._query(request, budget)
+        allowed = self._allowed(request, q)
+        facets = self._facets(request)
+        matches = self._match(q, request, allowed, budget, docs=bool(facets))
+        out = SearchResult(
+            query=request.query,
+            total=matches.total,
+            page=request.page,
+            limit=request.limit,
+            level=request.level.value,
+            filters=request.filters.to_dict(),
+            request=request,
+        )
+        words = highlight_words(q, self._reader)
+        if request.paragraphs:
+            out.paragraphs = self._paragraph_hits(matches.top, words, request.offset)
         else:
-            out.hits = self._article_hits(top, q, words, (page - 1) * limit, snippets, budget)
-        values = self._facet_values(facet_objs, matched, paragraphs)
-        for facet in facet_objs:
-            counted = facet.count(values, matched, facet_limit)
+            out.hits = self._article_hits(matches.top, q, words, request.offset, request.snippets, budget)
+        values = self._facet_values([facet for facet, _ in facets], matches.matched, request.paragraphs)
+        for facet, top in facets:
+            counted = facet.count(values, matches.matched, top)
             if isinstance(counted, FacetResult):
                 out.facets[facet.name] = counted
             else:
                 out.histogram = counted
-        if total < 3 and query.strip() and not budget.out_of_time():
-            out.suggestion = self.suggest(query)
+        if matches.total < 3 and request.query.strip() and not budget.out_of_time():
+            out.suggestion = self.suggest(request.query)
         return out
+
+    def _query(self, request: SearchRequest, budget: QueryBudget) -> wq.Query:
+        """The Whoosh query of the request: parsed, for its level, expanded within ``budget``."""
+        q = self._parser.parse(request.query) if request.query.strip() else wq.Every()
+        q = to_paragraphs(q) if request.paragraphs else with_title_boost(q)
+        return self._bounded(q, budget)
+
+    def _allowed(self, request: SearchRequest, q: wq.Query) -> set[int] | None:
+        """The documents the query may return (None: any), from the filters, and the level
+        when the query could also match the other kind of document."""
+        allowed = self._sets.allowed(request.level, request.filters)
+        if allowed is None and not only_text_fields(q, ("text",) if request.paragraphs else ARTICLE_FIELDS):
+            allowed = self._sets.kind(request.level)
+        return allowed
 
     def _bounded(self, q: wq.Query, budget: QueryBudget | None = None) -> wq.Query:
         """``q`` with its wildcard, prefix, fuzzy and range parts expanded into the index's
@@ -251,6 +231,45 @@ class Searcher:
         """The number of documents holding ``word`` (each segment's looked up once)."""
         frequency = self._ranker.frequency
         return sum(frequency(index, fieldname, word) for index in range(len(self._ranker.segments)))
+
+    def _match(self, q: wq.Query, request: SearchRequest, allowed: set[int] | None, budget: QueryBudget, docs: bool) -> _Matches:
+        """Match and order: the exact total, the page's hits, and every match when ``docs``
+        (facets count them) or when the way of matching records them anyway."""
+        n = request.page * request.limit
+        sortedby, reverse = _SORT_KEYS[request.sort]
+        if isinstance(q, wq.Every) and sortedby is None:
+            sortedby, reverse = "published", True
+        found = _Matches()
+        if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as no filter at all)
+            return found
+        shape = plan(q, self._scorable) if sortedby is None else None
+        try:
+            if shape is not None:
+                # words with AND/OR/NOT: every match scored straight from posting blocks
+                found.total, found.matched, ranked = self._ranker.run(shape, n, allowed, docs=docs, check=budget.check)
+                found.top = ranked[request.offset : n]
+                return found
+            if sortedby is None:
+                # other shapes, one pass: rank, and record every match (the exact total, what facets count)
+                ranker = _RankAndRecord(n)
+                timed = _Timed(ranker, budget)
+                collector: collectors.Collector = timed if allowed is None else collectors.FilterCollector(timed, allow=allowed)
+                self._searcher.search_with_collector(q, collector)
+                found.matched = ranker.matched
+            else:
+                found.matched = self._matching(q, allowed, budget)
+                collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
+                if found.matched:
+                    self._searcher.search_with_collector(q, _Timed(collector, budget))
+        except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
+            damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
+            if damage is not None:
+                raise damage from exc
+            raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
+        found.total = len(found.matched)
+        if found.matched:
+            found.top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()][request.offset : n]
+        return found
 
     def _matching(self, q: wq.Query, allowed: set[int] | None, budget: QueryBudget) -> list[int]:
         if allowed is not None and not allowed:
@@ -265,41 +284,15 @@ class Searcher:
                 budget.check("matching")
         return found
 
-    def _kind(self, level: str) -> set[int]:
-        """All article (or all paragraph) documents."""
-        return self._docset(("kind", level), wq.Term("kind", level))
+    # -- facets ------------------------------------------------------------------------
 
-    def _docset(self, key: Any, q: wq.Query) -> set[int]:
-        cached = self._sets.get(key)
-        if cached is None:
-            cached = set(self._searcher.docs_for_query(q))
-            self._sets[key] = cached
-        return cached
-
-    def _filter_set(self, level: str, person: Any, source: Any, language: Any, since: Any, until: Any) -> set[int] | None:
-        """The documents of ``level`` passing the filters, or None when no filter is given."""
-        if not (_as_list(person) or _as_list(source) or _as_list(language) or since is not None or until is not None):
-            return None
-        result = self._kind(level)
-        for name in _as_list(person):
-            keys = self.person_keys(name)
-            result = result & self._docset(("person", frozenset(keys)), person_query(keys))
-        sources = _as_list(source)
-        if sources:
-            q = wq.Or([wq.Term("source", s.lower()) for s in sources])
-            result = result & self._docset(("source", tuple(sorted(s.lower() for s in sources))), q)
-        languages = _as_list(language)
-        if languages:
-            q = wq.Or([wq.Term("language", s.lower()) for s in languages])
-            result = result & self._docset(("language", tuple(sorted(s.lower() for s in languages))), q)
-        if since is not None or until is not None:
-            start = _date_bound(since, end=False) if since is not None else None
-            end = _date_bound(until, end=True) if until is not None else None
-            if start and end and start > end:
-                raise QueryError(f"--since {since} is after --until {until}")
-            q = wq.DateRange("published", start, end)
-            result = result & self._docset(("published", start, end), q)
-        return result
+    def _facets(self, request: SearchRequest) -> list[tuple[Facet, int]]:
+        """The facets the request counts, each with how many top values to show."""
+        facets: list[tuple[Facet, int]] = [(make_facet(spec.name, self), spec.limit) for spec in request.facets]
+        if request.histogram is not None:
+            # (over the matches' dates: since/until only filter)
+            facets.append((DateHistogramFacet(request.histogram.value), 0))
+        return facets
 
     def _facet_values(self, facets: list[Facet], matched: list[int], paragraphs: bool) -> FacetValues | StoredValues:
         """Where facets read document values: the index-wide tables (read once, then kept),
@@ -312,177 +305,35 @@ class Searcher:
         first, self._facet_queries = self._facet_queries == 0, self._facet_queries + 1
         if paragraphs or (len(matched) > FEW_DOCS and not first) or all(self._values.has(f.fieldname) for f in facets):
             return self._values
-        from ..store.documents import stored_facet_values  # (people keys: imported by facet queries only)
+        from ..store.documents import STORED_FACET_FIELDS, stored_facet_values  # (people keys: imported by facet queries only)
 
-        return StoredValues(self._searcher.stored_fields, matched, stored_facet_values)
-
-    def _facets(self, names: Iterable[str] | None, histogram: str | None, since: Any, until: Any) -> list[Facet]:
-        objs: list[Facet] = []
-        for name in names or ():
-            objs.append(self._facet(name))
-        if histogram:
-            if histogram not in INTERVALS:
-                raise QueryError(f"unknown histogram interval {histogram!r}; use one of {', '.join(INTERVALS)}")
-            objs.append(DateHistogramFacet(histogram))  # (over the matches' dates: since/until only filter)
-        return objs
-
-    def _facet(self, name: str) -> Facet:
-        if name == "people":
-            return TermsFacet("people", "person", multi=True, group=self._registry.group, label=self.person_name,
-                              accept=self._registry.is_person)
-        if name == "source":
-            return TermsFacet("source", "source")
-        if name == "language":
-            return TermsFacet("language", "language")
-        if name == "year":
-            return TermsFacet("year", "pub_year")
-        if name == "month":
-            return TermsFacet("month", "pub_month")
-        if name in ("mentioned", "mentioned_month", "mentioned_day"):
-            size = {"mentioned": 4, "mentioned_month": 7, "mentioned_day": 10}[name]
-            return TermsFacet(name, "mentioned", multi=True, accept=lambda v, n=size: len(v) == n)
-        raise QueryError(f"unknown facet {name!r}; use one of {', '.join(FACETS)}")
+        if any(f.fieldname not in STORED_FACET_FIELDS for f in facets):
+            return self._values  # (a facet of a field the stored fields do not give)
+        return StoredValues(self._reader.stored_fields, matched, stored_facet_values)
 
     # -- building hits -----------------------------------------------------------------
 
-    def _highlight_words(self, q: wq.Query) -> set[str]:
-        words = content_terms(q)
-        try:
-            for fieldname, text in q.existing_terms(self._searcher.reader(), phrases=True, expand=True):
-                if fieldname in TEXT_FIELDS:
-                    words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-        except (ValueError, TypeError):
-            pass
-        return words
-
     def _article_hits(
         self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int, budget: QueryBudget | None = None
-    ) -> list[Hit]:
-        stored = [self._searcher.stored_fields(docnum) for docnum, _ in top]
+    ) -> list[ArticleHit]:
+        stored = [self._reader.stored_fields(docnum) for docnum, _ in top]
         articles = [(docnum, fields) for (docnum, _), fields in zip(top, stored)]
-        best = self._best_paragraphs(articles, q, words, max(snippets, 1), budget)
+        best = self._paragraphs.best(articles, q, words, max(snippets, 1), budget)
         hits = []
         for rank, ((docnum, score), fields) in enumerate(zip(top, stored), start=offset + 1):
-            hit = _hit_from_fields(rank, score, fields)
+            hit = _article_hit(rank, score, fields)
             hit.snippets = best.get(fields["id"], [])
             if not hit.snippets:
-                lede = self._paragraph_text(docnum, fields, 0)
+                lede = self._paragraphs.text(docnum, fields, 0)
                 if lede is not None:
                     hit.snippets = [highlight(lede, words, 0)]
             hits.append(hit)
         return hits
 
-    def _paragraph_docs(self, docnum: int, fields: dict[str, Any]) -> dict[int, int]:
-        """The article's paragraph documents (docnum → position in the article).
-
-        An article's paragraphs are written right after it, merged in order and deleted
-        with it, so they are the next ``paragraphs`` documents; if the index says otherwise
-        (checked on the first one), they are looked up by ``article_id``."""
-        count = fields.get("paragraphs") or 0
-        if count:
-            first = self._searcher.stored_fields(docnum + 1) if docnum + 1 < self._searcher.doc_count_all() else {}
-            if first.get("article_id") == fields["id"] and first.get("pos") == 0:
-                return {docnum + 1 + pos: pos for pos in range(count)}
-        stored = self._searcher.stored_fields
-        found = {}
-        for d in self._searcher.docs_for_query(wq.Term("article_id", fields["id"])):
-            para = stored(d)
-            if para.get("kind") == "paragraph":
-                found[d] = para.get("pos", 0)
-        return found
-
-    def _best_paragraphs(
-        self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, words: set[str], n: int, budget: QueryBudget | None = None
-    ) -> dict[str, list[Snippet]]:
-        """Each article's ``n`` best paragraphs for the query, best first.
-
-        With query words, only these articles' paragraphs are looked up in the words'
-        postings (only the blocks that hold a candidate are read) and scored here, rarer
-        words weighing more, so the cost does not grow with the index; only the chosen
-        paragraphs are read. A query of fields only (``person:…``, ``mentioned:…``) asks the
-        index which paragraphs match. Past the query's time (``budget``), the words not
-        looked up yet are left out of the paragraphs' scores.
-        """
-        if not articles:
-            return {}
-        if not words:
-            return self._paragraphs_matching([fields["id"] for _, fields in articles], q, n)
-        reader = self._searcher.reader()
-        owner: dict[int, str] = {}
-        for docnum, fields in articles:
-            for para in self._paragraph_docs(docnum, fields):
-                owner[para] = fields["id"]
-        # the candidates of each segment, as segment document numbers (ascending)
-        segments = self._ranker.segments
-        starts = [offset for _, offset in segments]
-        local: dict[int, list[int]] = {}
-        for docnum in sorted(owner):
-            index = bisect_right(starts, docnum) - 1
-            local.setdefault(index, []).append(docnum - starts[index])
-        total_docs = max(reader.doc_count(), 1)
-        frequency = self._ranker.frequency
-        scores: dict[int, float] = {}
-        for word in words:
-            if budget is not None and budget.out_of_time():
-                break
-            df = sum(frequency(index, "text", word) for index in range(len(segments)))
-            if not df:
-                continue
-            idf = math.log(1 + total_docs / (1 + df))
-            for index, wanted in local.items():
-                segment, offset = segments[index]
-                if not frequency(index, "text", word):
-                    continue
-                # only the blocks holding a candidate are read
-                ids, weights, _ = read_postings(segment, "text", word, within=wanted)
-                for d, weight in zip(ids, weights):
-                    scores[d + offset] = scores.get(d + offset, 0.0) + idf * (1 + math.log(max(weight, 1.0)))
-        ranked: dict[str, list[tuple[float, int]]] = {}
-        for docnum, score in scores.items():
-            ranked.setdefault(owner[docnum], []).append((score, docnum))
-        best: dict[str, list[Snippet]] = {}
-        stored = self._searcher.stored_fields
-        for article_id, found in ranked.items():
-            found.sort(key=lambda sd: (-sd[0], sd[1]))
-            snippets = []
-            for score, docnum in found[:n]:
-                fields = stored(docnum)
-                snippets.append(highlight(fields.get("text", ""), words, fields.get("pos", 0), score))
-            best[article_id] = snippets
-        return best
-
-    def _paragraphs_matching(self, ids: list[str], q: wq.Query, n: int) -> dict[str, list[Snippet]]:
-        if isinstance(q, wq.Every):
-            return {}
-        wanted = wq.Or([wq.Term("article_id", i) for i in ids])
-        allowed = set(self._searcher.docs_for_query(wanted)) & self._kind("paragraph")
-        if not allowed:
-            return {}
-        best: dict[str, list[Snippet]] = {}
-        for hit in self._searcher.search(to_paragraphs(q), limit=None, filter=allowed):
-            fields = hit.fields()
-            found = best.setdefault(fields["article_id"], [])
-            if len(found) < n:
-                found.append(highlight(fields.get("text", ""), set(), fields.get("pos", 0), hit.score or 0.0))
-        return best
-
-    def _paragraph_fields(self, article_id: str) -> list[dict[str, Any]]:
-        """Stored fields of an article's paragraphs (one short posting list, no kind scan)."""
-        stored = self._searcher.stored_fields
-        docs = self._searcher.docs_for_query(wq.Term("article_id", article_id))
-        return [f for f in map(stored, docs) if f.get("kind") == "paragraph"]
-
-    def _paragraph_text(self, docnum: int, fields: dict[str, Any], pos: int) -> str | None:
-        """The text of paragraph ``pos`` of the article at ``docnum`` (with stored ``fields``)."""
-        for para, at in self._paragraph_docs(docnum, fields).items():
-            if at == pos:
-                return self._searcher.stored_fields(para).get("text")
-        return None
-
     def _paragraph_hits(self, top: list[tuple[int, float]], words: set[str], offset: int) -> list[ParagraphHit]:
         out = []
         for rank, (docnum, score) in enumerate(top, start=offset + 1):
-            fields = self._searcher.stored_fields(docnum)
+            fields = self._reader.stored_fields(docnum)
             article = self._searcher.document(id=fields["article_id"]) or {}
             pos = fields.get("pos", 0)
             out.append(
@@ -493,7 +344,7 @@ class Searcher:
                     paragraph=pos,
                     score=score,
                     snippet=highlight(fields.get("text", ""), words, pos, score),
-                    published=_iso(article.get("published")),
+                    published=format_published(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),
                     path=article.get("path"),
@@ -532,9 +383,9 @@ class Searcher:
         docnum = self._searcher.document_number(id=article_id)
         if docnum is None:
             raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.index_dir}", hint="ids are shown by `newssearch query --json`")
-        fields = self._searcher.stored_fields(docnum)
+        fields = self._reader.stored_fields(docnum)
         text = fields.get("title", "") + "\n" + "\n".join(self.paragraphs(article_id))
-        allowed = self._kind("article") - {docnum}
+        allowed = self._sets.kind(Level.ARTICLE) - {docnum}
         results = self._searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, filter=allowed)
         top = [(hit.docnum, hit.score or 0.0) for hit in results]
         q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
@@ -544,27 +395,24 @@ class Searcher:
 
     def paragraphs(self, article_id: str) -> list[str]:
         """The paragraphs of an article, in order."""
-        found = self._paragraph_fields(article_id)
-        ordered = sorted(found, key=lambda f: f.get("pos", 0))
-        return [f.get("text", "") for f in ordered]
+        return self._paragraphs.texts(article_id)
 
-    def article(self, article_id: str) -> dict[str, Any]:
-        """Everything stored about one article, with its paragraphs."""
+    def article(self, article_id: str) -> ArticleRecord:
+        """Everything stored about one article: metadata, paragraphs, people, dates."""
         fields = self._searcher.document(id=article_id)
         if not fields or fields.get("kind") != "article":
             raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.index_dir}")
-        data = _hit_from_fields(0, 0.0, fields).to_dict()
-        for key in ("rank", "score", "snippet", "snippets"):
-            data.pop(key, None)
-        data["paragraphs"] = self.paragraphs(article_id)
-        data["people"] = fields.get("people") or []
-        data["dates"] = fields.get("dates") or []
-        return data
+        return ArticleRecord(
+            **_metadata(fields),
+            paragraphs=self.paragraphs(article_id),
+            people=[_person(p) for p in fields.get("people") or []],
+            dates=[_mention(d) for d in fields.get("dates") or []],
+        )
 
     def stats(self) -> IndexStats:
         """Counts of what the index holds."""
-        articles = self._kind("article")
-        paragraphs = self._kind("paragraph")
+        articles = self._sets.kind(Level.ARTICLE)
+        paragraphs = self._sets.kind(Level.PARAGRAPH)
         sources = {self._values.single("source")[d] for d in articles} - {None, ""}
         dates = [v for d in articles if isinstance(v := self._values.single("published")[d], dt.datetime)]
         size = 0
@@ -621,70 +469,36 @@ class _RankAndRecord(collectors.TopCollector):
         return super()._collect(global_docnum, score)
 
 
-def _as_list(value: str | Sequence[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    return [v for v in value if v and v.strip()]
-
-
-def _describe_filters(person: Any, source: Any, language: Any, since: Any, until: Any) -> dict[str, Any]:
-    filters: dict[str, Any] = {}
-    for name, value in (("person", person), ("source", source), ("language", language)):
-        if _as_list(value):
-            filters[name] = _as_list(value)
-    for name, value in (("since", since), ("until", until)):
-        if value is not None:
-            filters[name] = str(value)
-    return filters
-
-
-def _date_bound(value: str | dt.date, end: bool) -> dt.datetime:
-    """``2023`` / ``2023-04`` / ``2023-04-20`` (or a date) as the first or last instant it covers."""
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        day = value
-        return dt.datetime(day.year, day.month, day.day, 23, 59, 59) if end else dt.datetime(day.year, day.month, day.day)
-    match = _ISO_PARTIAL.match(str(value))
-    if not match:
-        raise QueryError(f"cannot read {value!r} as a date; use 2023, 2023-04 or 2023-04-20")
-    year, month, day = int(match.group(1)), match.group(2), match.group(3)
-    try:
-        if month is None:
-            return dt.datetime(year, 12, 31, 23, 59, 59) if end else dt.datetime(year, 1, 1)
-        m = int(month)
-        if day is None:
-            if end:
-                return dt.datetime(year, m, calendar.monthrange(year, m)[1], 23, 59, 59)  # (9999-12 too)
-            return dt.datetime(year, m, 1)
-        d = dt.datetime(year, m, int(day))
-        return d.replace(hour=23, minute=59, second=59) if end else d
-    except ValueError:
-        raise QueryError(f"{value!r} is not a real date") from None
-
-
-def _iso(value: Any) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-    return str(value) if value else None
-
-
-def _hit_from_fields(rank: int, score: float, fields: dict[str, Any]) -> Hit:
+def _metadata(fields: dict[str, Any]) -> dict[str, Any]:
+    """An article document's metadata, as the result types hold it."""
     authors = fields.get("authors") or []
     if isinstance(authors, str):
         authors = [a for a in authors.split(",") if a]
-    return Hit(
-        rank=rank,
-        id=fields["id"],
-        title=fields.get("title", ""),
-        score=score,
-        published=_iso(fields.get("published")),
-        source=fields.get("source"),
-        url=fields.get("url"),
-        path=fields.get("path"),
-        authors=list(authors),
-        language=fields.get("language"),
-        people=[p["name"] for p in fields.get("people") or []],
-    )
+    return {
+        "id": fields["id"],
+        "title": fields.get("title", ""),
+        "published": format_published(fields.get("published")),
+        "source": fields.get("source"),
+        "url": fields.get("url"),
+        "path": fields.get("path"),
+        "authors": list(authors),
+        "language": fields.get("language"),
+    }
+
+
+def _article_hit(rank: int, score: float, fields: dict[str, Any]) -> ArticleHit:
+    return ArticleHit(rank=rank, score=score, people=[p["name"] for p in fields.get("people") or []], **_metadata(fields))
+
+
+_PERSON_FIELDS = frozenset(Person.__dataclass_fields__)
+_MENTION_FIELDS = frozenset(DateMention.__dataclass_fields__)
+
+
+def _person(stored: dict[str, Any]) -> Person:
+    """A person as stored with an article (fields of other versions ignored)."""
+    return Person(**{k: v for k, v in stored.items() if k in _PERSON_FIELDS})
+
+
+def _mention(stored: dict[str, Any]) -> DateMention:
+    """A mentioned date as stored with an article (fields of other versions ignored)."""
+    return DateMention(**{k: v for k, v in stored.items() if k in _MENTION_FIELDS})

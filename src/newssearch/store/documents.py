@@ -14,19 +14,10 @@ from typing import Any
 
 from ..enrich.people import person_key
 from ..model import Article
+from ..timeparse import as_datetime
 
 #: Separates the path and the content digest in an article document's ``filekey``.
 FILEKEY_SEP = "\x1f"
-
-
-def _as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value
-    return dt.datetime(value.year, value.month, value.day)
 
 
 def _pub_year(published: dt.datetime) -> str:
@@ -49,7 +40,7 @@ def _date_terms(values: Iterable[str]) -> str:
 
 def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]:
     """The Whoosh documents of one article: the article itself, then each paragraph."""
-    published = _as_datetime(article.published)
+    published = as_datetime(article.published)  # (the publisher's local date and time)
     shared: dict[str, Any] = {
         "article_id": article.id,
         "path": article.path or "",
@@ -99,6 +90,10 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
             "mentioned": _date_terms(by_paragraph.get(pos, [])),
         }
         yield {k: v for k, v in para.items() if v != ""}
+
+
+#: The fields :func:`stored_facet_values` recomputes from an article's stored fields.
+STORED_FACET_FIELDS = frozenset({"person", "mentioned", "source", "language", "published", "pub_year", "pub_month"})
 
 
 def stored_facet_values(fieldname: str, stored: dict[str, Any]) -> Any:

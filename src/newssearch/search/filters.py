@@ -1,0 +1,80 @@
+"""Filters: the sets of documents that pass a request's :class:`~newssearch.search.request.Filters`,
+cached per open index.
+
+A filter is answered as a set of document numbers (Whoosh's ``filter=``), one per filter
+value, made once per searcher and intersected per request: filtered queries measured 163/299
+ms (p50/p95) with Whoosh's own filtering and 21/98 ms with cached sets
+(/work/shared/notes/whoosh.md). Publication dates are compared by the publisher's wall clock
+(:mod:`newssearch.timeparse`): ``--until 2023-04-20`` ends at the last instant of that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from whoosh import query as wq
+
+from ..timeparse import Period
+from .query import person_query
+from .request import Filters, Level
+
+
+def date_bounds(since: Period | None, until: Period | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The first and last instants (inclusive) of publication a filter allows (None: open)."""
+    return (since.start if since is not None else None, until.end if until is not None else None)
+
+
+class FilterSets:
+    """The document sets of filters over one open index (a Whoosh searcher), each made once.
+
+    ``person_keys`` maps a name as typed to the index's keys of that person (all spellings).
+    """
+
+    def __init__(self, searcher: Any, person_keys: Callable[[str], set[str]]) -> None:
+        self._searcher = searcher
+        self._person_keys = person_keys
+        self._sets: dict[Hashable, set[int]] = {}
+
+    def docset(self, key: Hashable, q: wq.Query) -> set[int]:
+        """The documents matching ``q``, cached under ``key``."""
+        cached = self._sets.get(key)
+        if cached is None:
+            cached = set(self._searcher.docs_for_query(q))
+            self._sets[key] = cached
+        return cached
+
+    def kind(self, level: Level | str) -> set[int]:
+        """All article (or all paragraph) documents."""
+        level = Level(level)
+        return self.docset(("kind", level.value), wq.Term("kind", level.value))
+
+    def person(self, name: str) -> set[int]:
+        """Documents naming the person ``name`` names (under any of their spellings)."""
+        keys = frozenset(self._person_keys(name))
+        return self.docset(("person", keys), person_query(set(keys)))
+
+    def any_of(self, fieldname: str, values: tuple[str, ...]) -> set[int]:
+        """Documents whose ``fieldname`` (a lowercased keyword field) is any of ``values``."""
+        lowered = tuple(sorted({v.lower() for v in values}))
+        return self.docset((fieldname, lowered), wq.Or([wq.Term(fieldname, v) for v in lowered]))
+
+    def published(self, start: dt.datetime | None, end: dt.datetime | None) -> set[int]:
+        """Documents published from ``start`` to ``end`` (inclusive; None: open)."""
+        return self.docset(("published", start, end), wq.DateRange("published", start, end))
+
+    def allowed(self, level: Level | str, filters: Filters) -> set[int] | None:
+        """The documents of ``level`` passing ``filters``, or None when no filter is set."""
+        if not filters:
+            return None
+        result = self.kind(level)
+        for name in filters.person:
+            result = result & self.person(name)
+        if filters.source:
+            result = result & self.any_of("source", filters.source)
+        if filters.language:
+            result = result & self.any_of("language", filters.language)
+        if filters.since is not None or filters.until is not None:
+            result = result & self.published(*date_bounds(filters.since, filters.until))
+        return result
