@@ -29,12 +29,9 @@ from operator import itemgetter
 from typing import Any, TypeGuard
 
 from whoosh import query as wq
-from whoosh.util.numeric import byte_to_length
 
-from ..store.schema import positions_decoder
+from ..store.reading import LENGTH_OF_BYTE, decode_positions, segment_postings
 from .postings import PostingCache, few_wanted, read_postings
-
-_LENGTH = [byte_to_length(b) for b in range(256)]
 
 
 #: Document frequencies a ranker remembers (segment, field, word) before starting over.
@@ -260,7 +257,7 @@ class WordRanker:
         candidates = set(wanted or ())
         if within is not None:
             candidates.intersection_update(within)
-        decode = positions_decoder(self._searcher.schema[fieldname].format)
+        decode = decode_positions
         matched = []
         for d in sorted(candidates):
             starts = set(decode(per_word[0][d][1]))
@@ -309,7 +306,7 @@ class WordRanker:
         if norm is None:
             avgfl = self._searcher.avg_field_length(fieldname) or 1
             B, K1 = self._B, self._K1
-            norm = self._norm[fieldname] = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH]
+            norm = self._norm[fieldname] = [K1 * ((1 - B) + B * fl / avgfl) for fl in LENGTH_OF_BYTE]
         return norm
 
     def _field_lengths(self, index: int, reader: Any, fieldname: str) -> bytes:
@@ -317,14 +314,7 @@ class WordRanker:
         key = (index, fieldname)
         raw = self._lengths.get(key)
         if raw is None:
-            raw = b""
-            perdoc = getattr(reader, "_perdoc", None)
-            column = perdoc._cached_reader(f"_{fieldname}_len", _lengths_column()) if perdoc is not None else None
-            if column is not None and hasattr(column, "_dbfile"):
-                raw = bytes(column._dbfile.get(column._basepos, column._count * column._fixedlen))
-            elif column is not None:
-                raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
-            self._lengths[key] = raw
+            raw = self._lengths[key] = segment_postings(reader).field_lengths(fieldname)
         return raw
 
 
@@ -343,9 +333,3 @@ def _top(found: dict[int, float], n: int) -> list[tuple[int, float]]:
         # more documents tie with the n-th than were kept: keep them all (lowest numbers win)
         top = [ds for ds in top if ds[1] > threshold] + [ds for ds in found.items() if ds[1] == threshold]
     return top
-
-
-def _lengths_column() -> Any:
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-    return LENGTHS_COLUMN
