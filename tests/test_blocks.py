@@ -41,7 +41,7 @@ from newssearch.store.codec import (
     read_list,
 )
 from newssearch.store.index import INDEX_NAME
-from newssearch.store.reading import decode_positions, segment_postings
+from newssearch.store.reading import decode_positions
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -186,7 +186,7 @@ def test_deleted_documents_are_left_out(tmp_path: Path) -> None:
     shutil.copytree(CORPUS / "wikinews", corpus)
     index_dir = tmp_path / "index"
     index_paths([corpus], str(index_dir), workers=1)
-    victim = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".json", ".txt", ".jsonl"))[0]
+    victim = min(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".json", ".txt", ".jsonl"))
     victim.unlink()
     index_paths([corpus], str(index_dir), workers=1)  # deletes the file's documents (kept, marked deleted)
     with _open(index_dir).reader() as reader:

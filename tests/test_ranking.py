@@ -5,6 +5,7 @@ those of visiting and scoring every match."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -210,4 +211,4 @@ def test_positions_format_round_trips(positions: list[int]) -> None:
     assert fmt.decode_frequency(encoded) == len(positions)
     assert fmt.decode_weight(encoded) == 2.0 * len(positions)
     assert fmt.decode_positions(fmt.combine([encoded, fmt.encode([1])])) == sorted(set(positions) | {1})
-    assert len(encoded) == len(positions) or max(positions) >= 128 or any(b - a >= 128 for a, b in zip(positions, positions[1:]))
+    assert len(encoded) == len(positions) or max(positions) >= 128 or any(b - a >= 128 for a, b in itertools.pairwise(positions))

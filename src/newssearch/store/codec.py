@@ -58,11 +58,10 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate, groupby, repeat
+from itertools import accumulate, groupby, pairwise, repeat
 from operator import itemgetter, sub
 from typing import Any
 
-from . import compat  # noqa: F401 - the Whoosh version is checked before anything is built on it
 from whoosh import formats
 from whoosh.codec import base
 from whoosh.filedb import compound, filetables
@@ -70,6 +69,8 @@ from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.reading import CorruptIndexError, TermInfo, TermNotFound
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from . import compat  # noqa: F401 - the Whoosh version is checked before anything is built on it
 
 #: Postings per block.
 BLOCK_LIMIT = 128
@@ -257,7 +258,7 @@ class Block:
     """One block of a posting list as read: its header, and where its regions are in the
     list's bytes (decoded by :meth:`ids`, :meth:`weights` and :meth:`values` on demand)."""
 
-    __slots__ = ("flags", "count", "last", "top_weight", "min_length", "max_length", "start", "values_start", "end", "base")
+    __slots__ = ("base", "count", "end", "flags", "last", "max_length", "min_length", "start", "top_weight", "values_start")
 
     def __init__(self, flags: int, count: int, last: int, top_weight: float, min_length: int, max_length: int, start: int, values_start: int, end: int, base: int) -> None:
         self.flags = flags
@@ -293,25 +294,30 @@ class Block:
             raise CorruptIndexError(f"unknown weights kind {kind} in a posting block")
         return list(_from_disk(typecode, data[at : self.values_start]))
 
-    def values(self, data: memoryview, weights: Sequence[float], fixedsize: int | None) -> list[Any]:
-        """The block's values (None each for formats without values)."""
+    def values(self, data: memoryview, weights: Sequence[float], fixedsize: int | None, picks: Sequence[int] | None = None) -> list[Any]:
+        """The block's values (None each for formats without values); with ``picks``, only
+        those postings' (indexes into the block, ascending)."""
         kind = (self.flags >> 5) & 3
-        count = self.count
+        count = self.count if picks is None else len(picks)
         if kind == V_NONE:
             return [None] * count if fixedsize == 0 else [b""] * count
         if kind == V_FREQUENCY:
-            return [_FREQUENCY.pack(int(w)) for w in weights]
-        raw = bytes(data[self.values_start : self.end])
-        if self.flags & _ZLIB:
-            raw = zlib.decompress(raw)
+            pack = _FREQUENCY.pack
+            return [pack(int(w)) for w in (weights if picks is None else map(weights.__getitem__, picks))]
+        region = data[self.values_start : self.end]
+        raw = zlib.decompress(region) if self.flags & _ZLIB else bytes(region)
         if kind == V_FIXED:
             size = fixedsize or 0
-            return [raw[i : i + size] for i in range(0, size * count, size)]
+            starts = range(0, size * self.count, size) if picks is None else [size * j for j in picks]
+            return [raw[i : i + size] for i in starts]
         lcode = raw[0]
-        ends = list(accumulate(_from_disk(_UNSIGNED[lcode], raw[1 : 1 + count * _SIZES[lcode]]), initial=1 + count * _SIZES[lcode]))
+        head = 1 + self.count * _SIZES[lcode]
+        ends = list(accumulate(_from_disk(_UNSIGNED[lcode], raw[1:head]), initial=head))
         if ends[-1] != len(raw):
             raise CorruptIndexError("a posting block's values do not match their lengths")
-        return [raw[a:b] for a, b in zip(ends, ends[1:])]
+        if picks is not None:
+            return [raw[ends[j] : ends[j + 1]] for j in picks]
+        return list(map(raw.__getitem__, map(slice, ends, ends[1:])))
 
 
 def iter_blocks(data: memoryview, terminfo: TermInfo, blocklimit: int) -> Iterator[Block]:
@@ -402,34 +408,40 @@ def read_list(
         block = Block(flags, count, last, 0.0, 0, 0, start, start + ids_weights, pos, base)
         block_ids = block.ids(view)
         block_weights = block.weights(view)
-        block_values = block.values(view, block_weights, fixedsize) if values else None
         if within is None:
             ids.extend(block_ids)
             weights.extend(block_weights)
-            if block_values is not None:
-                vals.extend(block_values)
+            if values:
+                vals.extend(block.values(view, block_weights, fixedsize))
         else:
-            for j in _found(block_ids, wanted):
-                ids.append(block_ids[j])
-                weights.append(block_weights[j])
-                if block_values is not None:
-                    vals.append(block_values[j])
+            picks = _picks(block_ids, wanted)
+            if picks:
+                ids.extend(map(block_ids.__getitem__, picks))
+                weights.extend(map(block_weights.__getitem__, picks))
+                if values:
+                    vals.extend(block.values(view, block_weights, fixedsize, picks))
             if lo >= wanted_count:
                 break
         base = last
     return ids, weights, vals
 
 
-def _found(ids: Sequence[int], wanted: Sequence[int]) -> Iterator[int]:
-    """The indexes in ``ids`` of the ``wanted`` documents it holds (both ascending)."""
+def _picks(ids: list[int], wanted: Sequence[int]) -> list[int]:
+    """The indexes in ``ids`` of the ``wanted`` documents it holds (both ascending): by
+    bisection when they are few, else by one pass over ``ids``."""
     count = len(ids)
+    if len(wanted) * 8 > count:
+        keep = set(wanted)
+        return [j for j, d in enumerate(ids) if d in keep]
+    found = []
     j = 0
     for d in wanted:
         j = bisect_left(ids, d, j)
         if j == count:
-            return
+            break
         if ids[j] == d:
-            yield j
+            found.append(j)
+    return found
 
 
 # -- terms ---------------------------------------------------------------------------------
@@ -612,6 +624,7 @@ class BlockMatcher(LeafMatcher):
     reads postings through it), decoding a block at a time."""
 
     def __init__(self, data: bytes, terminfo: TermInfo, format_: formats.Format, blocklimit: int, term: Any = None, scorer: Any = None) -> None:
+        self._bytes = data
         self._data = memoryview(data)
         self._terminfo = terminfo
         self._blocklimit = blocklimit
@@ -620,6 +633,11 @@ class BlockMatcher(LeafMatcher):
         self.scorer = scorer
         self._fixedsize = format_.fixed_value_size()
         self.reset()
+
+    def read_list(self, values: bool = False, within: Sequence[int] | None = None) -> tuple[list[int], list[float], list[Any]]:
+        """The whole posting list (whatever this matcher has stepped through), a block at a
+        time: see :func:`read_list` (deleted documents included)."""
+        return read_list(self._bytes, self._terminfo, self._blocklimit, self._fixedsize, values, within)
 
     def reset(self) -> None:
         self._blocks = iter_blocks(self._data, self._terminfo, self._blocklimit)
@@ -860,6 +878,11 @@ class NewsFieldCursor(base.FieldCursor):
     def is_valid(self) -> bool:
         return self._pos is not None
 
+    def words(self) -> list[bytes]:
+        """Every term of the cursor's field, in order, read in one go (see
+        :meth:`NewsTermsReader.words`), wherever the cursor is."""
+        return self._terms.words(self._fieldname)
+
 
 class NewsTermsReader(base.TermsReader):
     """Reads a segment's terms and gives matchers over their posting lists."""
@@ -894,7 +917,7 @@ class NewsTermsReader(base.TermsReader):
         return NewsFieldCursor(self, fieldname, fieldobj)
 
     def terms(self) -> Iterator[tuple[str | None, bytes]]:
-        return (self.unkey(key) for key in self.table.keys())
+        return (self.unkey(key) for key in self.table.keys())  # noqa: SIM118 - (a method of Whoosh's hash file, not a dict)
 
     def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str | None, bytes]]:
         return (self.unkey(key) for key in self.table.keys_from(self.key(fieldname, prefix)))

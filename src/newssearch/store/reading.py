@@ -6,9 +6,12 @@ per posting). The ranker (all postings of the query's words), the snippet scorer
 postings of a few paragraphs) and the facet tables (all postings of a field) read whole
 lists instead, a block at a time, from :mod:`newssearch.store.codec`'s layout; lengths are
 one ``bytes`` per field; a field's words one read of the terms file. Only public Whoosh
-readers are used to get there (``reader.codec()``, ``storage()``, ``segment()``,
-``term_info()``), and a segment written by another codec (none in an index of this schema
-version) is read through Whoosh's own matchers, slower but the same.
+calls lead there (``reader.postings()`` and ``reader.cursor()`` give the codec's own matcher
+and cursor, whose documented methods read whole lists and word lists; ``codec()``,
+``storage()`` and ``segment()`` reach the lengths), and a segment written by another codec
+(none in an index of this schema version) is read through Whoosh's own matchers, slower but
+the same. (Nothing is opened per read: with ``mmap=True`` Whoosh copies a file into memory
+each time it is opened.)
 
 Use :func:`segment_postings` to get the (cached) reader of a Whoosh segment reader.
 """
@@ -19,9 +22,10 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from .codec import LENGTH_OF_BYTE, NewsCodec, NewsPerDocReader, decode_positions, read_list
+from .codec import LENGTH_OF_BYTE, BlockMatcher, NewsCodec, NewsFieldCursor, NewsPerDocReader, decode_positions
 
 __all__ = ["LENGTH_OF_BYTE", "SegmentPostings", "decode_positions", "segment_postings"]
 
@@ -57,22 +61,14 @@ class SegmentPostings:
         back: blocks whose range of documents holds none of them are skipped undecoded, and
         in the others each wanted document is looked up by bisection.
         """
-        codec = self._codec
-        if codec is None:
-            return self._read_by_matcher(fieldname, text, values, within)
         try:
-            terminfo = self._reader.term_info(fieldname, text)
+            m = self._reader.postings(fieldname, text)
         except TermNotFound:
             return [], [], []
-        data = terminfo.inlined_bytes()
-        if data is None:  # (opened for each list: cheap, and nothing is left open when the searcher closes)
-            handle = self._reader.storage().open_file(self._reader.segment().make_filename(codec.POSTS_EXT))
-            try:
-                data = codec.posting_bytes(handle, terminfo)
-            finally:
-                handle.close()
-        fixedsize = self._reader.schema[fieldname].format.fixed_value_size()
-        ids, weights, vals = read_list(data, terminfo, codec.blocklimit, fixedsize, values, within)
+        inner = m.child if type(m) is FilterMatcher else m  # (Whoosh's wrapper leaving deleted documents out)
+        if not isinstance(inner, BlockMatcher):  # (a segment of another codec)
+            return _read_by_matcher(m, values, within)
+        ids, weights, vals = inner.read_list(values, within)
         if self._deleted:
             deleted = self._deleted
             keep = [i for i, d in enumerate(ids) if d not in deleted]
@@ -81,24 +77,6 @@ class SegmentPostings:
                 weights = [weights[i] for i in keep]
                 if values:
                     vals = [vals[i] for i in keep]
-        return ids, weights, vals
-
-    def _read_by_matcher(self, fieldname: str, text: str | bytes, values: bool, within: Sequence[int] | None) -> Postings:
-        ids: list[int] = []
-        weights: list[float] = []
-        vals: list[Any] = []
-        try:
-            m = self._reader.postings(fieldname, text)
-        except TermNotFound:
-            return ids, weights, vals
-        keep = None if within is None else set(within)
-        while m.is_active():
-            if keep is None or m.id() in keep:
-                ids.append(m.id())
-                weights.append(m.weight())
-                if values:
-                    vals.append(m.value())
-            m.next()
         return ids, weights, vals
 
     def field_lengths(self, fieldname: str) -> bytes:
@@ -122,13 +100,26 @@ class SegmentPostings:
         """Every term of ``fieldname`` in the segment, in order, read in one go."""
         if fieldname not in self._reader.indexed_field_names():
             return []
-        if self._codec is None:
-            return list(self._reader.lexicon(fieldname))
-        terms = self._codec.terms_reader(self._reader.storage(), self._reader.segment())
-        try:
-            return terms.words(fieldname)
-        finally:
-            terms.close()
+        cursor = self._reader.cursor(fieldname)
+        if isinstance(cursor, NewsFieldCursor):
+            return cursor.words()
+        return list(self._reader.lexicon(fieldname))
+
+
+def _read_by_matcher(m: Any, values: bool, within: Sequence[int] | None) -> Postings:
+    """What :meth:`SegmentPostings.read` gives, stepping any Whoosh matcher."""
+    ids: list[int] = []
+    weights: list[float] = []
+    vals: list[Any] = []
+    keep = None if within is None else set(within)
+    while m.is_active():
+        if keep is None or m.id() in keep:
+            ids.append(m.id())
+            weights.append(m.weight())
+            if values:
+                vals.append(m.value())
+        m.next()
+    return ids, weights, vals
 
 
 _readers: weakref.WeakKeyDictionary[Any, SegmentPostings] = weakref.WeakKeyDictionary()
