@@ -207,16 +207,11 @@ def test_deleted_documents_are_left_out(tmp_path: Path) -> None:
 # -- blocks, whatever their content --------------------------------------------------------
 
 
-class _Info(TermInfo):
-    pass
-
-
 def _terminfo(ids: list[int], weights: list[float]) -> TermInfo:
-    info = _Info()
-    info._df = len(ids)
-    info._minid, info._maxid = ids[0], ids[-1]
-    info._maxweight = max(weights)
-    info._minlength, info._maxlength = 0, 0
+    info = news_codec.NewsTermInfo()
+    info.documents = len(ids)
+    info.first, info.last = ids[0], ids[-1]
+    info.top_weight = max(weights)
     return info
 
 

@@ -451,65 +451,90 @@ class NewsTermInfo(TermInfo):
     """A term's statistics and where its postings are: the same 26-byte header as Whoosh's
     W3 (flags, total weight, documents, shortest and longest length byte, top weight, first
     and last document), then either the posting list itself (flag 1: a short list kept in
-    the terms file) or its offset and length in the postings file."""
+    the terms file) or its offset and length in the postings file.
+
+    Its statistics are its own attributes (set by the postings writer, read by Whoosh
+    through the ``TermInfo`` methods, all overridden here)."""
 
     _struct = struct.Struct("!BfIBBfII")
     _extent = struct.Struct("!QI")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._offset = 0
-        self._length = 0
-        self._inlined: bytes | None = None
+    def __init__(self) -> None:  # (TermInfo's own attributes are not used)
+        self.total_weight = 0.0
+        self.documents = 0
+        self.shortest: int | None = None
+        self.longest = 0
+        self.top_weight = 0.0
+        self.first: int | None = None
+        self.last: int | None = None
+        self.offset = 0
+        self.length = 0
+        self.inlined: bytes | None = None
 
-    def set_extent(self, offset: int, length: int) -> None:
-        self._offset = offset
-        self._length = length
+    def weight(self) -> float:
+        return self.total_weight
+
+    def doc_frequency(self) -> int:
+        return self.documents
+
+    def min_length(self) -> int | None:
+        return self.shortest
+
+    def max_length(self) -> int:
+        return self.longest
+
+    def max_weight(self) -> float:
+        return self.top_weight
+
+    def min_id(self) -> int | None:
+        return self.first
+
+    def max_id(self) -> int:
+        return self.last if self.last is not None else 0
+
+    def add_posting(self, docnum: int, weight: float, length: int | None = None) -> None:
+        raise NotImplementedError("NewsTermInfo is filled in by BlockPostingsWriter.write_list")
 
     def extent(self) -> tuple[int, int]:
         """(offset, length) of the posting list in the postings file."""
-        return self._offset, self._length
-
-    def set_inlined_bytes(self, data: bytes) -> None:
-        self._inlined = data
+        return self.offset, self.length
 
     def is_inlined(self) -> bool:
-        return self._inlined is not None
+        return self.inlined is not None
 
     def inlined_bytes(self) -> bytes | None:
         """The posting list's bytes when it is kept in the terms file, else None."""
-        return self._inlined
+        return self.inlined
 
     def to_bytes(self) -> bytes:
-        inlined = self._inlined is not None
         head = self._struct.pack(
-            inlined,
-            self._weight,
-            self._df,
-            0 if self._minlength is None else length_to_byte(self._minlength),
-            length_to_byte(self._maxlength),
-            self._maxweight,
-            0xFFFFFFFF if self._minid is None else self._minid,
-            0xFFFFFFFF if self._maxid is None else self._maxid,
+            self.inlined is not None,
+            self.total_weight,
+            self.documents,
+            0 if self.shortest is None else length_to_byte(self.shortest),
+            length_to_byte(self.longest),
+            self.top_weight,
+            0xFFFFFFFF if self.first is None else self.first,
+            0xFFFFFFFF if self.last is None else self.last,
         )
-        return head + (self._inlined if self._inlined is not None else self._extent.pack(self._offset, self._length))
+        return head + (self.inlined if self.inlined is not None else self._extent.pack(self.offset, self.length))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> NewsTermInfo:
         size = cls._struct.size
         flags, weight, df, minbyte, maxbyte, maxweight, minid, maxid = cls._struct.unpack(data[:size])
         info = cls()
-        info._weight = weight
-        info._df = df
-        info._minlength = byte_to_length(minbyte)
-        info._maxlength = byte_to_length(maxbyte)
-        info._maxweight = maxweight
-        info._minid = None if minid == 0xFFFFFFFF else minid
-        info._maxid = None if maxid == 0xFFFFFFFF else maxid
+        info.total_weight = weight
+        info.documents = df
+        info.shortest = byte_to_length(minbyte)
+        info.longest = byte_to_length(maxbyte)
+        info.top_weight = maxweight
+        info.first = None if minid == 0xFFFFFFFF else minid
+        info.last = None if maxid == 0xFFFFFFFF else maxid
         if flags & 1:
-            info._inlined = bytes(data[size:])
+            info.inlined = bytes(data[size:])
         else:
-            info._offset, info._length = cls._extent.unpack(data[size : size + cls._extent.size])
+            info.offset, info.length = cls._extent.unpack(data[size : size + cls._extent.size])
         return info
 
     @classmethod
@@ -583,13 +608,13 @@ class BlockPostingsWriter(base.PostingsWriter):
         # (Whoosh sums each block's float32 weights)
         total = float(sum(weights)) if whole else sum(sum(array("f", weights[i : i + limit])) for i in range(0, count, limit))
         present = [n for n in lengths if n] if lengths is not None else []
-        terminfo._weight = total
-        terminfo._df = count
-        terminfo._minlength = min(present) if present else None
-        terminfo._maxlength = max(present) if present else 0
-        terminfo._maxweight = max(weights)
-        terminfo._minid = ids[0]
-        terminfo._maxid = ids[-1]
+        terminfo.total_weight = total
+        terminfo.documents = count
+        terminfo.shortest = min(present) if present else None
+        terminfo.longest = max(present) if present else 0
+        terminfo.top_weight = max(weights)
+        terminfo.first = ids[0]
+        terminfo.last = ids[-1]
         several = count > limit
         parts = []
         base = 0
@@ -609,12 +634,12 @@ class BlockPostingsWriter(base.PostingsWriter):
             base = block_ids[-1]
         data = b"".join(parts)
         if len(data) <= self._inline_bytes:
-            terminfo.set_inlined_bytes(data)
+            terminfo.inlined = data
         else:
             postfile = self._postfile
-            offset = postfile.tell()
+            terminfo.offset = postfile.tell()
+            terminfo.length = len(data)
             postfile.write(data)
-            terminfo.set_extent(offset, len(data))
             self._written = True
         return terminfo
 
@@ -629,10 +654,14 @@ class BlockMatcher(LeafMatcher):
         self._terminfo = terminfo
         self._blocklimit = blocklimit
         self.format = format_
-        self._term = term
+        self.term_key = term
         self.scorer = scorer
         self._fixedsize = format_.fixed_value_size()
         self.reset()
+
+    def term(self) -> Any:
+        """The (field, term bytes) this matcher reads."""
+        return self.term_key
 
     def read_list(self, values: bool = False, within: Sequence[int] | None = None) -> tuple[list[int], list[float], list[Any]]:
         """The whole posting list (whatever this matcher has stepped through), a block at a
@@ -1081,7 +1110,7 @@ class _StoredReader:
         self._file.close()
 
 
-class NewsPerDocWriter(base.PerDocWriterWithColumns):
+class NewsPerDocWriter(base.PerDocumentWriter):
     """Writes a segment's per-document data: stored fields (chunks), field lengths (one
     file per field) and Whoosh's columns (sortable fields), as W3 writes them."""
 
@@ -1101,16 +1130,11 @@ class NewsPerDocWriter(base.PerDocWriterWithColumns):
         self._indoc = False
         self.is_closed = False
 
-    def _has_column(self, fieldname: str) -> bool:
-        return fieldname in self._colwriters
-
-    def _create_column(self, fieldname: str, column: Any) -> None:
-        if fieldname in self._colwriters:
-            raise ValueError(f"column {fieldname!r} was made already")
-        self._colwriters[fieldname] = column.writer(self._cols.create_file(fieldname))
-
-    def _get_column(self, fieldname: str) -> Any:
-        return self._colwriters[fieldname]
+    def add_column_value(self, fieldname: str, columnobj: Any, value: Any) -> None:
+        writer = self._colwriters.get(fieldname)
+        if writer is None:
+            writer = self._colwriters[fieldname] = columnobj.writer(self._cols.create_file(fieldname))
+        writer.add(self._docnum, value)
 
     def start_doc(self, docnum: int) -> None:
         if self._indoc:
