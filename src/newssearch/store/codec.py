@@ -81,7 +81,7 @@ COMPRESS_MIN = 64
 #: Posting lists of at most this many bytes are kept in the terms file.
 INLINE_BYTES = 32
 #: Stored fields are compressed in chunks of about this many bytes of pickles.
-STORED_CHUNK = 8192
+STORED_CHUNK = 4096
 #: zlib level of the stored-field chunks.
 STORED_COMPRESSION = 3
 #: Decoded stored-field chunks a reader keeps.
@@ -604,7 +604,10 @@ class BlockPostingsWriter(base.PostingsWriter):
         limit = self._blocklimit
         fixedsize = fmt.fixed_value_size()
         with_values = fixedsize != 0
-        whole = all(type(w) is int or (type(w) is float and w.is_integer()) for w in weights)
+        try:
+            whole = all(map(float.is_integer, weights))
+        except TypeError:  # (not all floats)
+            whole = all(float(w).is_integer() for w in weights)
         # (Whoosh sums each block's float32 weights)
         total = float(sum(weights)) if whole else sum(sum(array("f", weights[i : i + limit])) for i in range(0, count, limit))
         present = [n for n in lengths if n] if lengths is not None else []
