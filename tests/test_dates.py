@@ -367,3 +367,68 @@ def test_speed_smoke() -> None:
         extract_dates(paras, SEED_PUB)
     rate = n / (time.perf_counter() - start)
     assert rate > 300, f"{rate:.0f} articles/s"
+
+
+# ----------------------------------------------------------------------------- Romanian
+
+RO_PUB = dt.date(2023, 4, 20)  # a Thursday ("joi")
+
+
+def ro_values(text: str, pub: dt.date | None = RO_PUB) -> list[tuple[str, str, str]]:
+    return triples(extract_dates([text], pub, "ro"))
+
+
+def test_romanian_absolute_dates() -> None:
+    assert ro_values("Summitul a avut loc pe 24 februarie 2022, iar raportul a apărut în aprilie 2023.", None) == [
+        ("2022-02-24", "day", "pe 24 februarie 2022"), ("2023-04", "month", "aprilie 2023")]
+    assert ro_values("Legea intră în vigoare la 20 aprilie 2023.") == [("2023-04-20", "day", "la 20 aprilie 2023")]
+    # numeric dates are read as in any language
+    assert ro_values("Dată publicare: 07.08.2022", None) == [("2022-08-07", "day", "07.08.2022")]
+
+
+def test_romanian_day_and_month_without_year_take_the_nearest_year() -> None:
+    assert ro_values("Pe 24 februarie Rusia a atacat.") == [("2023-02-24", "day", "Pe 24 februarie")]
+    assert ro_values("Termenul este 1 iunie.") == [("2023-06-01", "day", "1 iunie")]
+    # without a publication date there is no year to give it
+    assert ro_values("Pe 24 februarie Rusia a atacat.", None) == []
+
+
+def test_romanian_weekdays_past_by_default_future_after_va() -> None:
+    assert ro_values("Președintele a declarat joi că Ucraina are nevoie de sprijin.") == [("2023-04-20", "day", "joi")]
+    assert ro_values("Premierul a vorbit marți cu liderii.") == [("2023-04-18", "day", "marți")]
+    assert ro_values("Ședința va avea loc vineri.") == [("2023-04-21", "day", "vineri")]
+    assert ro_values("Duminica trecută nu, dar duminică viitoare da.") == [
+        ("2023-04-16", "day", "Duminica trecută"), ("2023-04-23", "day", "duminică viitoare")]
+
+
+def test_romanian_luni_is_monday_only_when_it_is_not_months() -> None:
+    assert ro_values("Luni seara, ministrul a demisionat.") == [("2023-04-17", "day", "Luni")]
+    assert ro_values("După două luni de zile și câteva luni de așteptare, nimic.") == []
+    assert ro_values("Acum 14 luni a început războiul.") == [("2022-02", "month", "Acum 14 luni")]
+
+
+def test_romanian_relative_words() -> None:
+    assert ro_values("Luna trecută prețurile au crescut, anul trecut au scăzut.") == [
+        ("2023-03", "month", "Luna trecută"), ("2022", "year", "anul trecut")]
+    assert ro_values("Săptămâna viitoare, luna viitoare și anul acesta.") == [
+        ("2023-04-24", "day", "Săptămâna viitoare"), ("2023-05", "month", "luna viitoare"), ("2023", "year", "anul acesta")]
+    assert ro_values("Ieri a plouat, mâine va ninge.") == [("2023-04-19", "day", "Ieri"), ("2023-04-21", "day", "mâine")]
+    assert ro_values("Acum doi ani, acum o lună și acum trei săptămâni.") == [
+        ("2021", "year", "Acum doi ani"), ("2023-03", "month", "acum o lună"), ("2023-03-30", "day", "acum trei săptămâni")]
+
+
+def test_romanian_months_and_years_with_context() -> None:
+    assert ro_values("În martie s-a decis, în decembrie se aplică.") == [
+        ("2023-03", "month", "În martie"), ("2023-12", "month", "în decembrie")]
+    # a month more than eight months after the publication's is the one just past
+    assert ro_values("În decembrie s-a decis.", dt.date(2023, 1, 10)) == [("2022-12", "month", "În decembrie")]
+    assert ro_values("În luna mai a plecat, dar în mai multe orașe nu.") == [("2023-05", "month", "luna mai")]
+    assert ro_values("Din 2014 și până în 2019, apoi în anul 2020.") == [
+        ("2014", "year", "Din 2014"), ("2019", "year", "până în 2019"), ("2020", "year", "în anul 2020")]
+    assert ro_values("Au fost în 2000 de lei amendă.") == []
+
+
+def test_romanian_rules_do_not_run_on_english() -> None:
+    # "joi" and "luni" are no English words; English text keeps the English rules
+    assert triples(extract_dates(["He said on Thursday that it was done."], RO_PUB, "en")) == [
+        ("2023-04-20", "day", "on Thursday")]

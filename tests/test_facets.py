@@ -56,7 +56,7 @@ def brute(articles: list[Article], searcher: Searcher, facet: str, keep: set[str
         if facet == "people":
             groups = [{person_key(n) for n in names} for names in a.paragraph_people] if paragraphs else [{person_key(p.name) for p in a.people}]
             for keys in groups:
-                counts.update({searcher._registry.group(k) for k in keys if k})
+                counts.update({searcher._registry.group(k) for k in keys if k and searcher._registry.is_person(k)})
         elif facet in ("source", "language", "year", "month"):
             value = {"source": a.source, "language": a.language, "year": pub and f"{pub.year:04d}", "month": pub and f"{pub.year:04d}-{pub.month:02d}"}[facet]
             if value:

@@ -63,7 +63,7 @@ def test_full_page_metadata():
     assert article.url == "https://chronicle.example/city/harbour-bridge-reopens"
     assert article.language == "en"
     assert article.path == "pages/article_full.html"
-    assert article.id == reader.stable_id("pages/article_full.html")
+    assert article.id == reader.single_article_id("pages/article_full.html")
 
 
 def test_wrong_charset_declaration_is_repaired():

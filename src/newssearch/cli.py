@@ -187,8 +187,14 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
         reasons = report.skip_reasons()
         if not quiet:
             _echo_skips(report.skipped, reasons)
+            for err in list(report.warnings)[:SHOWN_SKIPS]:
+                click.echo(f"warning {safe(err.where)}: {safe(err.reason)}", err=True)
+            if report.warnings.total > SHOWN_SKIPS:
+                click.echo(f"... and {report.warnings.total - SHOWN_SKIPS:,} more warnings (see --json)", err=True)
         why = ", ".join(f"{n} {safe(r)}" for r, n in reasons.items())
         skipped = f"{report.skipped.total} skipped" + (f" ({why})" if why else "")
+        if report.warnings:
+            skipped += f", {report.warnings.total} renamed (id used by another file)"
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged, {skipped} in {report.seconds:.1f} s → {safe(index_dir)}"

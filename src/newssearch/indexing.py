@@ -2,7 +2,10 @@
 
 :func:`index_paths` walks the given files and folders, reads, enriches and analyses only
 what changed since the last run (by content hash), replaces changed files' articles,
-removes the articles of deleted files, and commits. For large work, worker processes read,
+removes the articles of deleted files (first, before anything is written), and commits.
+What the index holds is read from its live documents at the start of each run
+(:meth:`~newssearch.store.writer.IndexStore.known_files`), and article ids are kept unique by
+:class:`~newssearch.ids.IdLedger`. For large work, worker processes read,
 enrich, analyse and write (a whole file per task, or chunks of a large JSON/JSONL file), each
 into an index segment of its own (:class:`~newssearch.store.writer.SegmentBuilder`); this
 process holds the lock, deletes replaced articles, keeps the report and commits the workers'
@@ -20,8 +23,9 @@ from typing import Any
 
 from .enrich import enrich
 from .errors import InputError, NewssearchError, WorkerError
+from .ids import IdLedger
 from .ingest import Discovery, SourceFile, discover, file_digest, iter_file, read_bytes, read_file, stream_digest
-from .model import Article
+from .model import Article, single_article_id
 from .skips import Skips
 from .store.writer import IndexStore, PreparedArticle, SegmentBuilder, pool_budget_mb, prepare
 
@@ -63,6 +67,8 @@ class IndexReport:
     #: Skipped files and records: exact counts per kind of reason and the first few of each
     #: (``len(report.skipped)`` is the count; iterating gives the examples kept).
     skipped: Skips = field(default_factory=Skips)
+    #: Records indexed, but not as they said (an id another file holds: indexed under a suffix).
+    warnings: Skips = field(default_factory=Skips)
     seconds: float = 0.0
     index_dir: str = ""
     #: Where a damaged index was moved before ``rebuild`` made a new one (else None).
@@ -91,6 +97,8 @@ class IndexReport:
             "skipped": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.skipped],
             "skipped_count": self.skipped.total,
             "skip_reasons": self.skip_reasons(),
+            "warnings": [{"path": e.path, "line": e.line, "reason": e.reason} for e in self.warnings],
+            "warning_count": self.warnings.total,
             "seconds": round(self.seconds, 3),
             "moved_aside": self.moved_aside,
         }
@@ -148,11 +156,18 @@ def _work(task: _Task) -> _Done:
     return _Done(task.file, task.size, digest, prepared=prepared, errors=errors, last=task.last)
 
 
-def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]]) -> Iterator[_Task | _Done]:
-    """Tasks in file order; JSON/JSONL files are read here, as streams, and sent in chunks of
-    :data:`CHUNK` articles as they come (a file is never whole in memory)."""
+def _tasks(
+    files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]], ledger: IdLedger, only: set[str] | None, warnings: Skips,
+) -> Iterator[_Task | _Done]:
+    """Tasks in file order (of the files in ``only``, if given); JSON/JSONL files are read
+    here, as streams, their ids assigned by ``ledger`` (its warnings go to ``warnings``), and
+    sent in chunks of :data:`CHUNK` articles as they come (a file is never whole in memory).
+    A file the ledger forced to be read again is read whatever its digest."""
     for file, size in files:
-        known_digest = known.get(file.path, (None, 0))[0]
+        if only is not None and file.path not in only and file.path not in ledger.forced:
+            continue
+        ledger.position = file.path
+        known_digest = None if file.path in ledger.forced else known.get(file.path, (None, 0))[0]
         if not file.batch:
             yield _Task(file, size, known_digest)
             continue
@@ -164,11 +179,12 @@ def _tasks(files: list[tuple[SourceFile, int]], known: dict[str, tuple[str, int]
         if digest == known_digest:
             yield _Done(file, size, digest, unchanged=True)
             continue
-        yield from _batch_tasks(file, size, digest)
+        yield from _batch_tasks(file, size, digest, ledger, warnings)
 
 
-def _batch_tasks(file: SourceFile, size: int, digest: str) -> Iterator[_Task | _Done]:
-    """A JSON/JSONL file's articles in chunks; then a last answer with the file's errors.
+def _batch_tasks(file: SourceFile, size: int, digest: str, ledger: IdLedger, warnings: Skips) -> Iterator[_Task | _Done]:
+    """A JSON/JSONL file's articles in chunks, their ids assigned by ``ledger``; then a last
+    answer with the file's errors.
 
     Each chunk counts (for progress) about the bytes of its text, the last answer the rest
     of the file's bytes (for a gzipped file, all of them)."""
@@ -180,6 +196,7 @@ def _batch_tasks(file: SourceFile, size: int, digest: str) -> Iterator[_Task | _
 
     def task(articles: list[Article]) -> _Task:
         nonlocal left
+        warnings.extend(ledger.assign(file.path, articles))
         nbytes = min(left, sum(len(a.title) + sum(len(p) + 2 for p in a.paragraphs) for a in articles))
         left -= nbytes
         return _Task(file, nbytes, articles=articles, digest=digest, last=False)
@@ -193,10 +210,12 @@ def _batch_tasks(file: SourceFile, size: int, digest: str) -> Iterator[_Task | _
             yield task(chunk)
             chunk, sent = [], sent + 1
     if not chunk and not sent:
+        ledger.finish(file.path)
         yield _Done(file, size, digest, errors=errors)  # no article at all
         return
     if chunk:
         yield task(chunk)
+    ledger.finish(file.path)
     yield _Done(file, size - (counted - left), digest, errors=errors, last=True)
 
 
@@ -538,19 +557,29 @@ def _index(
     try:
         known = store.known_files()
         progress.start(sum(size for _, size in sized))
-        current: dict[str, Any] = {}
-        tasks = _tasks(sized, known)
-        results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 32 * nworkers, commit_every)
-        for done in results:
-            if isinstance(done, _CommitPoint):
-                store.commit(final=False, segments=pool.finish() if pool is not None else ())
-            else:
-                _apply(done, known, store, report, current, progress)
         seen = {f.path for f, _ in sized}
-        for path, (_, count) in known.items():
-            if path not in seen and _under(path, roots):
-                store.remove_file(path)
-                report.removed += count
+        gone = [path for path in known if path not in seen and _under(path, roots)]
+        reserved = {single_article_id(f.path): f.path for f, _ in sized if not f.batch}
+        ledger = IdLedger(store, seen, reserved, gone, store.remove_file)
+        for path in gone:  # first: from the first commit on, no article of a deleted file is left
+            ids = store.remove_file(path)
+            report.removed += len(ids)
+            ledger.release_gone(path, ids)
+        only: set[str] | None = None  # the first pass goes over every file
+        while True:
+            current: dict[str, Any] = {}
+            tasks = _tasks(sized, known, ledger, only, report.warnings)
+            results = _run(tasks, commit_every) if pool is None else _run_parallel(tasks, pool, 32 * nworkers, commit_every)
+            for done in results:
+                if isinstance(done, _CommitPoint):
+                    store.commit(final=False, segments=pool.finish() if pool is not None else ())
+                else:
+                    _apply(done, known, store, report, current, progress, ledger.forced)
+            only = ledger.next_pass()
+            if not only:
+                break
+            # files whose ids changed hands behind the current one (a damaged or interrupted index)
+            store.commit(final=False, segments=pool.finish() if pool is not None else ())
         store.commit(segments=pool.finish() if pool is not None else ())
     except BaseException:
         if pool is not None:
@@ -560,8 +589,12 @@ def _index(
     return report
 
 
-def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, report: IndexReport, current: dict[str, Any], progress: Progress) -> None:
-    """Write one worker answer into the store (or record what a worker wrote) and the report."""
+def _apply(
+    done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, report: IndexReport, current: dict[str, Any], progress: Progress,
+    forced: dict[str, set[str]],
+) -> None:
+    """Write one worker answer into the store (or record what a worker wrote) and the report.
+    ``forced``: files whose articles were removed already (path → their ids)."""
     path = done.file.path
     report.skipped.extend(done.errors)
     old = known.get(path)
@@ -572,15 +605,21 @@ def _apply(done: _Done, known: dict[str, tuple[str, int]], store: IndexStore, re
         return
     state = current.get(path)
     if state is None:
-        if not done.prepared and done.errors and old is not None and done.last:
-            # The file is there but cannot be read now (permissions, I/O, broken since):
-            # keep the articles already indexed from it; the skip says why.
-            report.unchanged += old[1]
+        removed = forced.pop(path, None)
+        if done.digest is None and done.last and (old is not None or removed is not None):
+            # The file is there but cannot be read now (permissions, I/O, too large): keep the
+            # articles already indexed from it (unless they were removed already); the skip says why.
+            if removed is None:
+                report.unchanged += old[1] if old else 0
+            else:
+                report.removed += len(removed)
             progress.advance(done.size, 0)
             return
         report.files_read += 1
         state = current[path] = {"old": set(), "new": set()}
-        if old is not None:
+        if removed is not None:
+            state["old"] = removed
+        elif old is not None:
             state["old"] = store.remove_file(path)
     for prepared in done.prepared:
         if prepared.documents:

@@ -21,12 +21,17 @@ class Person:
     """One person named in an article.
 
     ``name`` is the canonical spelling (the fullest form seen), ``aliases`` the other
-    spellings under which the same person was mentioned, ``mentions`` how often.
+    spellings under which the same person was mentioned, ``mentions`` how often;
+    ``person_cues`` and ``thing_cues`` how many mentions stand in a person's context
+    ("Blair said", "Mr Blair") or a thing's ("the Chelsea manager", "an Oscar"): the
+    corpus-wide registry uses them to tell people from teams, firms and holidays.
     """
 
     name: str
     aliases: list[str] = field(default_factory=list)
     mentions: int = 1
+    person_cues: int = 0
+    thing_cues: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -76,6 +81,8 @@ class Article:
     people: list[Person] = field(default_factory=list)
     paragraph_people: list[list[str]] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    #: The line of its record in a many-article file that has lines (JSONL, CSV), when known.
+    line: int | None = None
 
     @property
     def text(self) -> str:
@@ -114,3 +121,8 @@ def stable_id(*parts: str) -> str:
     # surrogatepass: a lone surrogate (a JSON "\\udc80" escape) must not make the id fail
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=8)
     return digest.hexdigest()
+
+
+def single_article_id(path: str) -> str:
+    """The id of the article of a one-article file (``.txt``, ``.html``): derived from its path."""
+    return stable_id(path)

@@ -25,9 +25,14 @@ OTHER = "other reasons"
 def reason_kind(reason: str) -> str:
     """What a reason says without its detail: the text before the first ``:`` or ``" ("``
     ("file too large (21.0 MB; ...)" → "file too large"), after a JSON list item's number
-    ("item 3: invalid JSON: ..." → "invalid JSON")."""
+    ("item 3: invalid JSON: ..." → "invalid JSON"); ids repeated in a file or used by
+    another file are one kind each ("duplicate id", "id used by another file")."""
     if reason.startswith("item "):
         reason = reason.split(": ", 1)[-1]
+    if reason.startswith("duplicate id "):
+        return "duplicate id"
+    if reason.startswith("id ") and " is also used by " in reason:
+        return "id used by another file"
     for sep in (":", " ("):
         reason = reason.split(sep, 1)[0]
     if reason.startswith("cannot process article"):
@@ -97,6 +102,10 @@ class Skips:
 
     def __len__(self) -> int:
         return self.total
+
+    def __getitem__(self, index: int) -> InputError:
+        """The ``index`` -th error kept."""
+        return self._examples[index]
 
     def __bool__(self) -> bool:
         return bool(self.counts)

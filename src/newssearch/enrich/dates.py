@@ -74,6 +74,18 @@ Not dates: ordinals ("421st day"), amounts ("65 billion euros", "4,000 troops",
 ("page 1991", "room 2019"), and years followed by a counted noun ("in 2000 cases",
 "of 1500 people").
 
+Romanian (``language="ro"``): the same kinds of mention with Romanian words, resolved the
+same way: ``20 aprilie 2023``, ``pe 24 februarie`` (nearest year), ``aprilie 2023``, ``în
+martie`` / ``luna mai`` (month of ``P``'s year, the eight-month rule; "mai" only after
+"luna", since "în mai multe" is "in more"), ``martie anul trecut``; weekdays ``joi``,
+``marți``, ``vineri`` (the most recent one, or the next after "va", "vor", "urmează să";
+``duminică trecută`` / ``viitoare``), with ``luni`` (Monday, but also "months") a
+weekday only when no number or quantifier precedes it ("14 luni", "câteva luni") and no
+"de zile" follows; ``ieri``, ``alaltăieri``, ``aseară``, ``mâine``, ``poimâine``;
+``săptămâna trecută`` / ``viitoare``, ``luna trecută``, ``anul trecut`` / ``acesta``;
+``acum 14 luni``, ``acum doi ani``, ``în urmă cu trei zile``; years after ``în``, ``din``,
+``până în``, ``anul`` (not "în 2000 de lei"); numeric dates as above.
+
 The publication date ``P`` may be a ``date`` or a (naive UTC) ``datetime``; only its
 date is used.
 """
@@ -579,6 +591,172 @@ class _Scan:
         return kept
 
 
+# ------------------------------------------------------------------------- Romanian
+# Romanian text ("20 aprilie 2023", "joi", "luna trecută", "acum 14 luni"): the same
+# candidates and overlap rules, with Romanian words. Numeric dates (24.02.2022,
+# 2022-02-24) are found by the language-neutral part of :meth:`_Scan.years`.
+
+_RO_MONTHS: dict[str, int] = {
+    "ianuarie": 1, "februarie": 2, "martie": 3, "aprilie": 4, "mai": 5, "iunie": 6, "iulie": 7,
+    "august": 8, "septembrie": 9, "octombrie": 10, "noiembrie": 11, "decembrie": 12,
+    "ian": 1, "feb": 2, "febr": 2, "mar": 3, "apr": 4, "iun": 6, "iul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "noi": 11, "nov": 11, "dec": 12,
+}
+#: Weekdays, with and without diacritics (ş/ţ with a cedilla too).
+_RO_WEEKDAYS: dict[str, int] = {
+    "luni": 0, "marți": 1, "marţi": 1, "marti": 1, "miercuri": 2, "joi": 3, "vineri": 4,
+    "sâmbătă": 5, "sambata": 5, "sîmbătă": 5, "duminică": 6, "duminica": 6,
+}
+_RO_NUMBERS: dict[str, int] = {
+    "un": 1, "o": 1, "una": 1, "unu": 1, "doi": 2, "două": 2, "doua": 2, "trei": 3, "patru": 4,
+    "cinci": 5, "șase": 6, "şase": 6, "sase": 6, "șapte": 7, "şapte": 7, "sapte": 7, "opt": 8,
+    "nouă": 9, "noua": 9, "zece": 10, "unsprezece": 11, "doisprezece": 12, "douăsprezece": 12,
+    "cincisprezece": 15, "douăzeci": 20, "douazeci": 20, "treizeci": 30,
+}
+_RO_UNITS: dict[str, str] = {
+    "zi": "day", "zile": "day", "săptămână": "week", "săptămâni": "week", "saptamana": "week",
+    "saptamani": "week", "lună": "month", "luni": "month", "luna": "month", "an": "year", "ani": "year",
+    "deceniu": "decade", "decenii": "decade",
+}
+_RO_MONTH_RE = "|".join(sorted(_RO_MONTHS, key=len, reverse=True))
+_RO_NUM_RE = "|".join(sorted(_RO_NUMBERS, key=len, reverse=True))
+_RO_UNIT_RE = "|".join(sorted(_RO_UNITS, key=len, reverse=True))
+_RO_WD_RE = "|".join(sorted(_RO_WEEKDAYS, key=len, reverse=True))
+_W = r"(?<![\w])"  # a word starts here
+_WE = r"(?![\w])"  # a word ends here
+
+# "20 aprilie 2023", "pe 24 februarie", "1-2 martie 2022", "20 apr. 2023"
+_RO_DAY_MONTH = _later(
+    rf"{_W}(?:(?P<ctx>pe|din|până\s+pe|de\s+pe|la)\s+)?(?P<d>\d{{1,2}})(?:\s*[-–]\s*\d{{1,2}})?\s+"
+    rf"(?P<m>{_RO_MONTH_RE})\.?{_WE}(?:,?\s+(?P<y>[12]\d{{3}}){_WE})?", re.IGNORECASE)
+# "aprilie 2023", "luna aprilie", "în aprilie", "din martie", "la sfârșitul lunii mai"
+_RO_MONTH_YEAR = _later(rf"{_W}(?P<m>{_RO_MONTH_RE})\.?\s+(?P<y>[12]\d{{3}}){_WE}", re.IGNORECASE)
+_RO_MONTH_CTX = _later(
+    rf"{_W}(?P<ctx>luna|lunii|în|in|din|până\s+în|pana\s+in|începând\s+cu|(?:la\s+)?(?:începutul|sfârșitul|mijlocul|finalul)\s+lunii)"
+    rf"\s+(?P<m>{_RO_MONTH_RE}){_WE}(?P<rel>\s+(?:a\s+)?(?:anului\s+)?(?:trecut|trecută|viitor|viitoare|acestui\s+an|anul\s+trecut|anul\s+viitor))?",
+    re.IGNORECASE)
+# weekdays: "joi", "luni seara", "pe 3 martie" is a day-month; "miercurea trecută"
+_RO_WEEKDAY = _later(
+    rf"{_W}(?:(?P<ctx>de|pe|din|până|pana|încă\s+de|inca\s+de)\s+)?(?P<wd>{_RO_WD_RE})"
+    rf"(?P<rel>\s+(?:trecut|trecută|viitor|viitoare))?{_WE}", re.IGNORECASE)
+_RO_NOT_WEEKDAY_BEFORE = _later(
+    rf"(?:\d+|{_RO_NUM_RE}|câteva|cateva|multe|ultimele|următoarele|urmatoarele|două|trei|de|mai\s+multe)\s+$",
+    re.IGNORECASE)
+_RO_NOT_WEEKDAY_AFTER = _later(r"\s+(?:de\s+zile|la\s+rând|în\s+șir|încoace)", re.IGNORECASE)
+# "acum 14 luni", "acum doi ani", "în urmă cu trei zile", "cu 5 ani în urmă"
+_RO_AGO = _later(
+    rf"{_W}(?:acum|în\s+urmă\s+cu|in\s+urma\s+cu)\s+(?P<n>\d{{1,3}}|{_RO_NUM_RE})\s+(?:de\s+)?(?P<u>{_RO_UNIT_RE}){_WE}"
+    rf"|{_W}cu\s+(?P<n2>\d{{1,3}}|{_RO_NUM_RE})\s+(?:de\s+)?(?P<u2>{_RO_UNIT_RE})\s+în\s+urmă{_WE}", re.IGNORECASE)
+# "anul trecut", "luna trecută", "săptămâna viitoare", "anul acesta"
+_RO_RELATIVE = _later(
+    rf"{_W}(?P<u>anul|luna|săptămâna|saptamana)\s+(?P<rel>trecut|trecută|trecuta|viitor|viitoare|acesta|aceasta|asta|ăsta|curent|curentă)"
+    rf"{_WE}", re.IGNORECASE)
+_RO_DAYWORDS: dict[str, int] = {
+    "ieri": -1, "alaltăieri": -2, "alaltaieri": -2, "aseară": -1, "aseara": -1, "mâine": 1, "maine": 1,
+    "poimâine": 2, "poimaine": 2, "azi-noapte": -1, "azi-dimineață": 0, "azi-dimineaţă": 0,
+}
+_RO_DAYWORD = _later(rf"{_W}(?P<w>{'|'.join(sorted(_RO_DAYWORDS, key=len, reverse=True))}){_WE}", re.IGNORECASE)
+_RO_YEAR = _later(
+    rf"{_W}(?P<ctx>în|in|din|până\s+în|pana\s+in|anul|anului|începând\s+cu|între|după|dupa|înainte\s+de)\s+(?:anul\s+)?"
+    rf"(?P<y>[12]\d{{3}}){_WE}(?!\s*(?:de\s+)?(?:lei|euro|dolari|persoane|oameni|%|km|metri))", re.IGNORECASE)
+_RO_FUTURE = _later(r"\b(?:va|vor|vom|voi|vei|urmează\s+să|urmeaza\s+sa|o\s+să|o\s+sa|are\s+loc|programat|programată)\b",
+                    re.IGNORECASE)
+
+
+def _ro_number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return _RO_NUMBERS.get(word.lower())
+
+
+class _RoScan(_Scan):
+    """The Romanian rules (see the module docstring)."""
+
+    __slots__ = ()
+
+    def romanian(self) -> None:
+        text, pub = self.text, self.pub
+        for m in _RO_DAY_MONTH.finditer(text):
+            month = _RO_MONTHS[m.group("m").lower()]
+            day = int(m.group("d"))
+            start = m.start("ctx") if m.group("ctx") else m.start("d")
+            if m.group("y"):
+                d = _valid(int(m.group("y")), month, day)
+            elif pub is not None:
+                d = _nearest(pub, month, day)
+            else:
+                continue
+            end = m.end()
+            if not m.group("y") and text[end - 1] == "." and len(m.group("m")) > 4:
+                end -= 1  # "pe 1 iunie." : the full stop ends the sentence
+            if d is not None:
+                self.add(1, start, end, d.isoformat(), "day")
+        for m in _RO_MONTH_YEAR.finditer(text):
+            self.add(1, m.start(), m.end(), _ym(int(m.group("y")), _RO_MONTHS[m.group("m").lower()]), "month")
+        if pub is None:
+            self._years()
+            return
+        for m in _RO_MONTH_CTX.finditer(text):
+            word = m.group("m").lower()
+            if len(word) <= 4 and word != "mai":  # abbreviations only with a day
+                continue
+            if word == "mai" and not m.group("ctx").lower().endswith(("luna", "lunii")):
+                continue  # "în mai multe orașe": "mai" is "more"
+            month = _RO_MONTHS[word]
+            rel = (m.group("rel") or "").lower()
+            year = pub.year
+            if "trecut" in rel:
+                year = pub.year - 1 if "anul" in rel or "anului" in rel else (pub.year if month < pub.month else pub.year - 1)
+            elif "viito" in rel:
+                year = pub.year + 1 if "anul" in rel or "anului" in rel else (pub.year if month > pub.month else pub.year + 1)
+            elif month - pub.month > 8:
+                year -= 1
+            self.add(4, m.start(), m.end(), _ym(year, month), "month")
+        for m in _RO_WEEKDAY.finditer(text):
+            ws = m.start("wd")
+            wd_word = m.group("wd").lower()
+            if wd_word == "luni" and not m.group("ctx") and (
+                    _RO_NOT_WEEKDAY_BEFORE.search(text, max(0, ws - 24), ws) or _RO_NOT_WEEKDAY_AFTER.match(text, m.end())):
+                continue  # "14 luni" (months), "luni de zile"
+            if wd_word == "luni" and m.group("ctx") in ("de",) and _RO_NOT_WEEKDAY_AFTER.match(text, m.end()):
+                continue
+            wd = _RO_WEEKDAYS[wd_word]
+            back = (pub.weekday() - wd) % 7
+            rel = (m.group("rel") or "").strip().lower()
+            if rel.startswith("trecut"):
+                delta = -(back or 7)
+            elif rel.startswith("viito"):
+                delta = (wd - pub.weekday()) % 7 or 7
+            elif _RO_FUTURE.search(_sentence_before(text, ws)):
+                delta = (wd - pub.weekday()) % 7
+            else:
+                delta = -back
+            start = m.start("ctx") if m.group("ctx") else ws
+            self.add(3, start, m.end(), (pub + dt.timedelta(days=delta)).isoformat(), "day")
+        for m in _RO_AGO.finditer(text):
+            n = _ro_number(m.group("n") or m.group("n2"))
+            unit = _RO_UNITS[(m.group("u") or m.group("u2")).lower()]
+            self._ago(m.start(), m.end(), n, unit)
+        for m in _RO_RELATIVE.finditer(text):
+            unit = {"anul": "year", "luna": "month"}.get(m.group("u").lower(), "week")
+            rel = m.group("rel").lower()
+            step = -1 if rel.startswith("trecut") else 1 if rel.startswith("viito") else 0
+            self._relative(m.start(), m.end(), step, unit)
+        for m in _RO_DAYWORD.finditer(text):
+            if _in_quote(text, m.start()):
+                continue
+            delta = _RO_DAYWORDS[m.group("w").lower()]
+            self.add(7, m.start(), m.end(), (pub + dt.timedelta(days=delta)).isoformat(), "day")
+        self._years()
+
+    def _years(self) -> None:
+        for m in _RO_YEAR.finditer(self.text):
+            year = int(m.group("y"))
+            top = (self.pub.year if self.pub else dt.date.today().year) + 10
+            if 1000 <= year <= top:
+                self.add(5, m.start(), m.end(), f"{year:04d}", "year")
+
+
 def _as_date(published: dt.date | dt.datetime | None) -> dt.date | None:
     if isinstance(published, dt.datetime):
         return published.date()
@@ -586,7 +764,7 @@ def _as_date(published: dt.date | dt.datetime | None) -> dt.date | None:
 
 
 def extract_dates(
-    paragraphs: list[str], published: dt.date | dt.datetime | None
+    paragraphs: list[str], published: dt.date | dt.datetime | None, language: str | None = None
 ) -> list[DateMention]:
     """Every date mentioned in ``paragraphs``, in reading order.
 
@@ -594,7 +772,8 @@ def extract_dates(
     ``granularity``, the ``text`` it was read from and the index of its ``paragraph``.
     Relative mentions ("on Thursday", "last September", "14 months ago") are resolved
     against ``published`` and skipped when it is ``None``. See the module docstring for
-    the rules.
+    the rules. ``language`` "ro" reads Romanian ("20 aprilie 2023", "joi", "luna trecută",
+    "acum 14 luni"); any other value, English.
     """
     _compile()
     pub = _as_date(published)
@@ -604,11 +783,17 @@ def extract_dates(
         starts.append(pos)
         pos += len(p) + 2
     text = "\n\n".join(p.replace("\n", " ") for p in paragraphs)
-    scan = _Scan(text, pub)
-    scan.months()
-    scan.years()
-    scan.weekdays()
-    if pub is not None:
+    if language == "ro":
+        ro = _RoScan(text, pub)
+        ro.romanian()
+        ro.years()  # numeric dates: 24.02.2022, 2022-02-24
+        scan: _Scan = ro
+    else:
+        scan = _Scan(text, pub)
+        scan.months()
+        scan.years()
+        scan.weekdays()
+    if pub is not None and language != "ro":
         lower = text.lower()
         if len(lower) == len(text):  # offsets agree (always, short of exotic letters)
             scan.keywords(lower)

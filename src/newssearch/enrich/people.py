@@ -1,12 +1,15 @@
-"""The people named in news articles: extraction, name keys and the corpus registry.
+"""The people named in news articles: extraction by language, name keys, context cues.
 
-Extraction (:func:`extract_people`) runs offline with no dependency beyond the standard
-library and the small data files in ``enrich/data/``:
+How names are found depends on the article's language (:func:`people_method`): English
+(and text of unknown language) with the English model below, Romanian with the Romanian
+model of :mod:`newssearch.enrich.people_ro` (trained on RONEC), every other language only
+from runs of a known given name and a known surname (so German nouns such as "Dann" or
+"Haus" are never people). Extraction runs offline with the data files in ``enrich/data/``:
 
 1. each paragraph is tokenised; photo credits ("Photo: Jane Doe / AP") are blanked, and a
    credit glued to the previous word ("ZelenskyiPhoto:") is split off first;
-2. a linear token model (averaged perceptron trained on CoNLL-2003 ``eng.train`` +
-   ``eng.testa`` by :mod:`newssearch.evals.train_people`) scores every capitalised
+2. a linear token model (averaged perceptron trained on CoNLL-2003 ``eng.train`` by
+   :mod:`newssearch.evals.train_people`) scores every capitalised
    token from its own word, shape, suffixes, the words around it (titles such as
    "President", verbs such as "said"), and first-name / surname / place-name lists
    (threshold stored in the model file); runs of positive tokens,
@@ -17,18 +20,24 @@ library and the small data files in ``enrich/data/``:
    it ("nerve agent", "poisoned with", "Tell"); leading titles, nationalities and role
    words ("Frenchman", "Left-back") are trimmed off;
 3. per article, names the article also writes before a firm suffix ("Piper Jaffray Inc",
-   "Goldman Sachs Group", "Morgan Stanley & Co") are firms everywhere in it; a
-   capitalised word that is the surname of a full name found elsewhere in the article
-   is a mention too, and every surname-only (or first-name-only) mention is
-   resolved to that full name (to the nearest full name before it when several match);
+   "Goldman Sachs Group", "Morgan Stanley & Co") are firms everywhere in it; names read
+   from a line in capitals (a headline) or one-word names from a short line count only
+   when the running text names them too; a capitalised word that is the surname of a
+   full name found elsewhere in the article is a mention too, and every surname-only (or
+   first-name-only) mention is resolved to that full name (to the nearest full name
+   before it when several match);
 4. mentions whose :func:`person_key` agree are one person: the canonical name is the
-   fullest form (then the most frequent), the other spellings are aliases.
+   fullest form (then the most frequent), the other spellings are aliases; each
+   :class:`~newssearch.model.Person` also counts its mentions in a person's context
+   ("Blair said", "Mr Blair", "premierul Ciucă") and in a thing's ("the Chelsea
+   manager", "an Oscar", "în Ucraina"), for the corpus registry.
 
 Name keys (:func:`person_key`) fold case, accents, punctuation and a few transliteration
 endings, so "Volodymyr Zelenskyy", "Volodymyr Zelenskyi", "VOLODYMYR ZELENSKIY" and
-"Volodymyr Zelensky" share the key ``volodymyr zelensky``. :class:`PeopleRegistry` keeps
-the corpus-wide view: spellings, aliases, and surname-only keys grouped with the one
-full name having that surname.
+"Volodymyr Zelensky" share the key ``volodymyr zelensky``. :class:`PeopleRegistry`
+(:mod:`newssearch.enrich.people_registry`) keeps the corpus-wide view: one person's keys
+across languages and spellings, surnames joined to the dominant full name, and which
+names the corpus shows to be no person.
 """
 
 from __future__ import annotations
@@ -37,8 +46,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
 
 from ..model import Person
 from ._people_text import (
@@ -65,7 +74,16 @@ from ._people_text import (
     tokenize,
 )
 
-__all__ = ["extract_people", "extract_mentions", "find_mentions", "person_key", "PeopleRegistry"]
+__all__ = [
+    "PeopleRegistry",
+    "PersonEntry",
+    "extract_mentions",
+    "extract_people",
+    "find_mentions",
+    "loose_key",
+    "people_method",
+    "person_key",
+]
 
 # --------------------------------------------------------------------------- keys
 
@@ -155,7 +173,7 @@ def find_mentions(text: str) -> list[tuple[int, int, str]]:
 class _Para:
     """One scanned paragraph: tokens, scores and name spans (token index ranges)."""
 
-    __slots__ = ("text", "words", "offsets", "scores", "caps", "mentions")
+    __slots__ = ("caps", "mentions", "offsets", "scores", "text", "words")
 
     def __init__(self, text: str, words: list[str], offsets: list[tuple[int, int]] | None,
                  scores: list[float | None], caps: bool, mentions: list[tuple[int, int]]) -> None:
@@ -330,42 +348,127 @@ def _titlecase(s: str) -> str:
     )
 
 
-def extract_people(title: str, paragraphs: list[str]) -> tuple[list[Person], list[list[str]]]:
+#: How the people of an article in a language are found (:func:`people_method`).
+METHOD_EN = "model:conll2003-en"
+METHOD_RO = "model:ronec-ro"
+METHOD_NAMES = "name-list"
+
+
+def people_method(language: str | None) -> str:
+    """How :func:`extract_people` finds people in text of ``language`` (ISO 639-1, or None
+    for unknown): the English model (English, and text of unknown language), the Romanian
+    model, or — for every other language, which has no people model — only names
+    confirmed by the given-name and surname lists ("Angela Merkel", not "Dann" or "Haus")."""
+    if language is None or language == "en":
+        return METHOD_EN
+    if language == "ro":
+        return METHOD_RO
+    return METHOD_NAMES
+
+
+def extract_people(title: str, paragraphs: list[str],
+                   language: str | None = None) -> tuple[list[Person], list[list[str]]]:
     """The people an article names, and per paragraph the canonical names mentioned in it.
 
     ``title`` mentions count for the article but belong to no paragraph. Each returned
     :class:`Person` has the fullest spelling as ``name``, the other spellings seen in the
     article as ``aliases`` and the number of mentions as ``mentions``. The paragraph
     lists hold canonical names (surname-only mentions already resolved), in order of
-    first mention, without repeats.
+    first mention, without repeats. ``language`` (ISO 639-1) chooses how names are found
+    (:func:`people_method`); None means unknown and is read as English.
     """
-    people, per_para, _mentions = _extract(title, paragraphs, False)
+    people, per_para, _mentions = _extract(title, paragraphs, False, language)
     return people, per_para
 
 
 def extract_mentions(
-    title: str, paragraphs: list[str]
+    title: str, paragraphs: list[str], language: str | None = None
 ) -> tuple[list[Person], list[list[str]], list[tuple[int, int, int, str, str]]]:
     """Like :func:`extract_people`, plus every mention as
     ``(paragraph index, start, end, surface, canonical name)`` (index -1 = the title;
     offsets into the paragraph text)."""
-    return _extract(title, paragraphs, True)
+    return _extract(title, paragraphs, True, language)
+
+
+def _scan_ro(text: str, tokens: tuple[list[str], list[tuple[int, int]] | None],
+             lower: set[str]) -> _Para:
+    """One Romanian paragraph: name spans from the Romanian model."""
+    from . import people_ro
+
+    words, offsets = tokens
+    if not words:
+        return _EMPTY
+    model = people_ro.get_model()
+    spans_, scores = people_ro.find_spans(words, lower, model)
+    para = _Para(text, words, offsets, scores, False, spans_)
+    if people_ro.is_title_case(words):
+        para.mentions = [(a, b) for a, b in spans_ if b - a >= 2]
+        para.caps = False
+    return para
+
+
+def _scan_names(text: str, tokens: tuple[list[str], list[tuple[int, int]] | None],
+                full_counts: Counter[str]) -> _Para:
+    """One paragraph of a language without a people model: only runs of two or three
+    capitalised words that start with a known given name and end with a known surname,
+    or that the article writes at least twice ("Angela Merkel"; not "Dann", "Haus")."""
+    words, offsets = tokens
+    first_names, surnames, places = gazetteers()
+    mentions: list[tuple[int, int]] = []
+    n = len(words)
+    i = 0
+    while i < n:
+        w = words[i]
+        if not (w[:1].isupper() and w[0].isalpha()):
+            i += 1
+            continue
+        j = i
+        while j < n and words[j][:1].isupper() and words[j][0].isalpha():
+            j += 1
+        if 2 <= j - i <= 3 and not any(t.isupper() or len(t) < 2 or fold(t) in places for t in words[i:j]) \
+                and fold(words[i]) in first_names and fold(words[i]) not in COMMON_NAMES_NOT \
+                and (fold(words[j - 1]) in surnames or full_counts[" ".join(words[i:j])] >= 2):
+            mentions.append((i, j))
+        i = j
+    return _Para(text, words, offsets, [None] * n, False, mentions)
+
+
+#: Given names that are also ordinary words in the languages read with the name lists only
+#: (German "Mark", "Art", French "Rose", Spanish "Rosa" ...): they confirm nothing.
+COMMON_NAMES_NOT = frozenset("""mark art will may rose rosa hope grace joy faith guy van
+    son sun star gold pearl ruby jade iris lily ivy hazel dawn summer june april august
+    major king prince earl duke page bill chance clay dale glen lane ray wolf fox""".split())
+
+_CAP_PAIR = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+){1,2}\b")
 
 
 def _extract(
-    title: str, paragraphs: list[str], want_offsets: bool
+    title: str, paragraphs: list[str], want_offsets: bool, language: str | None = None
 ) -> tuple[list[Person], list[list[str]], list[tuple[int, int, int, str, str]]]:
+    method = people_method(language)
+    if method == METHOD_RO:
+        from .people_ro import normalise_text
+
+        title = normalise_text(title or "")
+        paragraphs = [normalise_text(p) for p in paragraphs]
     texts = [_prepare(t) if t and not t.isspace() else "" for t in [title or ""] + list(paragraphs)]
     tokens = [_tokens(t, want_offsets) for t in texts]
     lower = {w for words, _ in tokens for w in words if w.islower()}
-    paras: list[_Para] = [
-        _scan(t, want_offsets, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)
-    ]
-    _drop_lone_sentence_starts(paras)
+    if method == METHOD_EN:
+        paras: list[_Para] = [
+            _scan(t, want_offsets, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)
+        ]
+        _drop_lone_sentence_starts(paras)
+    elif method == METHOD_RO:
+        paras = [_scan_ro(t, tk, lower) if t else _EMPTY for t, tk in zip(texts, tokens)]
+    else:
+        full_counts: Counter[str] = Counter(m.group() for t in texts for m in _CAP_PAIR.finditer(t))
+        paras = [_scan_names(t, tk, full_counts) if t else _EMPTY for t, tk in zip(texts, tokens)]
     _drop_firm_names(paras)
     for para in paras:
         if para.mentions and len(para.text) < 160 and _RESULT_LINE.match(para.text):
             para.mentions = []
+    _confirm_caps_mentions(paras)
     # full names found anywhere in the article: their other uses are mentions too, and so
     # are other uses of their last words (surnames), unless the model is sure they are not
     last_words: set[str] = set()
@@ -385,8 +488,17 @@ def _extract(
     for seqs in full_seqs.values():
         seqs.sort(key=len, reverse=True)
     trigger = last_words | first_words
-    thr = _get_model().threshold
+    if method == METHOD_EN:
+        thr = _get_model().threshold
+    elif method == METHOD_RO:
+        from .people_ro import get_model as _ro_model
+
+        thr = _ro_model().threshold
+    else:
+        trigger = set()  # no scores: surname-only mentions are not looked for
+        thr = 0.0
     mentions: list[tuple[int, str]] = []  # (paragraph index + 1, surface), 0 = title
+    cues: list[int] = []  # per mention: 1 a person's context, -1 a thing's, 0 neither
     offsets: list[tuple[int, int]] = []
     for idx, para in enumerate(paras):
         ments = para.mentions
@@ -417,12 +529,23 @@ def _extract(
                 if extra:
                     ments = sorted(ments + extra)
         for a, b in ments:
-            mentions.append((idx, para.surface(a, b)))
+            surface = para.surface(a, b)
+            if method == METHOD_RO and b - a >= 2:
+                from .people_ro import nominative
+
+                surface = nominative(surface)
+            mentions.append((idx, surface))
+            cues.append(_cue(para.words, a, b, method))
             if want_offsets and para.offsets is not None:
                 offsets.append((para.offsets[a][0], para.offsets[b - 1][1]))
             else:
                 offsets.append((-1, -1))
-    people, per_para, canon = _resolve(mentions, len(paragraphs))
+    if any(person_key(sf) in DEITIES for _i, sf in mentions):
+        keep = [i for i, (_i, sf) in enumerate(mentions) if person_key(sf) not in DEITIES]
+        mentions = [mentions[i] for i in keep]
+        offsets = [offsets[i] for i in keep]
+        cues = [cues[i] for i in keep]
+    people, per_para, canon = _resolve(mentions, len(paragraphs), cues)
     out = [(idx - 1, a, b, surface, name) for (idx, surface), (a, b), name in zip(mentions, offsets, canon)]
     return people, per_para, out
 
@@ -437,7 +560,49 @@ _RESULT_LINE = re.compile(
     rf"|^\s*{_TEAM}(?:\s+\d+){{5,}}\s*$")
 
 
-def _drop_lone_sentence_starts(paras: list["_Para"]) -> None:
+#: A line of fewer words than this is a heading, a menu item or a caption, not running text.
+_SHORT_LINE = 4
+
+
+def _unsure(p: _Para, title: bool = False) -> bool:
+    """A line whose names need confirming: in capitals, an article's title in title case,
+    or too short to give context."""
+    return p.caps or (title and _title_case(p.words)) or sum(1 for w in p.words if w[0].isalnum()) < _SHORT_LINE
+
+
+def _title_case(words: list[str]) -> bool:
+    """A headline in title case ("Byrd Urges Reagan To Veto Farm Bill"): at least four
+    words of three letters or more, all capitalised ("Stoltenberg meets Zelensky in Kyiv"
+    is no such headline: its names count as they are)."""
+    long = [w for w in words if len(w) >= 3 and w[0].isalpha()]
+    return len(long) >= 4 and all(w[0].isupper() for w in long)
+
+
+def _confirm_caps_mentions(paras: list[_Para]) -> None:
+    """In an article with running text, a name read from a headline in capitals or title
+    case ("BYRD URGES REAGAN TO VETO BILL", "Byrd Urges Reagan To Veto Bill") or a
+    one-word name from a line of a few words (a web page's "Learn more", "Hey!") counts
+    only when the running text also names it (the full name, or its last word as a
+    surname): there the model cannot tell "Urges" or "Learn" from a name."""
+    unsure = [_unsure(p, i == 0) for i, p in enumerate(paras)]  # paras[0]: the title
+    if not any(p.mentions and u for p, u in zip(paras, unsure)) or not any(p.words and not u for p, u in zip(paras, unsure)):
+        return
+    keys: set[str] = set()
+    for p, u in zip(paras, unsure):
+        if not u:
+            for a, b in p.mentions:
+                k = person_key(" ".join(p.words[a:b]))
+                keys.add(k)
+                keys.add(k.rsplit(" ", 1)[-1])
+    for i, (p, u) in enumerate(zip(paras, unsure)):
+        if p.mentions and u:
+            # on a short line only one-word names need confirming ("Hey", but "Pete Sampras")
+            headline = p.caps or (i == 0 and _title_case(p.words))
+            p.mentions = [(a, b) for a, b in p.mentions
+                          if (not headline and b - a >= 2) or person_key(" ".join(p.words[a:b])) in keys]
+
+
+def _drop_lone_sentence_starts(paras: list[_Para]) -> None:
     """Drop one-word mentions seen only at the start of a sentence ("Altogether, ...",
     "Historically ...") unless the word is a known first name or surname, or the article
     also writes it with a capital inside a sentence or inside a longer name."""
@@ -474,7 +639,7 @@ _FIRM_TRIGGERS = frozenset(
 ) | {"GmbH", "SpA", "KGaA"}
 
 
-def _drop_firm_names(paras: list["_Para"]) -> None:
+def _drop_firm_names(paras: list[_Para]) -> None:
     """Drop mentions of names the article also writes before a firm's suffix ("Piper
     Jaffray Inc", "Morgan Stanley & Co") or around "&" ("Baker & Watts")."""
     firms: set[str] = set()
@@ -537,7 +702,7 @@ _RECALL_FLOOR = -8.0
 
 
 def _resolve(
-    mentions: list[tuple[int, str]], n_paragraphs: int
+    mentions: list[tuple[int, str]], n_paragraphs: int, cues: list[int] | None = None
 ) -> tuple[list[Person], list[list[str]], list[str]]:
     keys = [person_key(s) for _, s in mentions]
     full_order: list[str] = []  # keys of multi-word names, in order of first mention
@@ -579,11 +744,14 @@ def _resolve(
         last_seen[k] = pos
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     first_pos: dict[str, int] = {}
+    cue_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for pos, ((_idx, surface), key) in enumerate(zip(mentions, resolved)):
         if not key:
             continue
         groups[key][surface] += 1
         first_pos.setdefault(key, pos)
+        if cues is not None and cues[pos]:
+            cue_counts[key][0 if cues[pos] > 0 else 1] += 1
     people: list[Person] = []
     canon: dict[str, str] = {}
     for key, spellings in groups.items():
@@ -591,7 +759,8 @@ def _resolve(
         name = max(full, key=lambda s: (len(s.split()), spellings[s], _mixed(s), -_first(mentions, s)))
         canon[key] = name
         aliases = sorted((s for s in spellings if s != name), key=lambda s: (-spellings[s], _first(mentions, s)))
-        people.append(Person(name=name, aliases=aliases, mentions=sum(spellings.values())))
+        pc, tc = cue_counts.get(key, (0, 0))
+        people.append(Person(name=name, aliases=aliases, mentions=sum(spellings.values()), person_cues=pc, thing_cues=tc))
     people.sort(key=lambda p: (-p.mentions, first_pos[person_key(p.name)] if person_key(p.name) in first_pos else 0))
     per_para: list[list[str]] = [[] for _ in range(n_paragraphs)]
     for (idx, _surface), key in zip(mentions, resolved):
@@ -601,6 +770,85 @@ def _resolve(
         if name not in per_para[idx - 1]:
             per_para[idx - 1].append(name)
     return people, per_para, [canon.get(k, "") for k in resolved]
+
+
+#: Reporting verbs before a name ("said John Smith").
+_PERSON_BEFORE = frozenset("said says added wrote explained asked".split())
+
+#: Keys that never name a person in the news: names of God ("God", "Dumnezeu", "Allah")
+#: and one-word interjections ("Oh", "Hey").
+DEITIES = frozenset("god dumnezeu dumnezeul allah gott dieu dios jehova iehova yahweh".split()
+                    # and interjections a sentence may start with ("Oh, we got a report")
+                    + "oh hey ah wow ok okay yes yeah hi hello".split())
+
+#: Words right after a name that show a person ("Blair said", "Blair, who ...").
+_PERSON_AFTER = frozenset("""said says told added explained insisted admitted argued claimed denied
+    wrote warned believes thinks replied stressed noted urged announced declared who whose himself herself
+    aged""".split())
+#: Words right after a name that show a team, firm, work, prize or holiday ("the Chelsea
+#: manager", "Sony shares", "Harry Potter films", "Oscar nominations", "Christmas Day").
+_THING_AFTER = frozenset("""fans boss manager players player squad club striker midfielder defender
+    goalkeeper coach shares share stock stocks profits profit sales products product brand search
+    engine website site users console consoles film films movie movies book books novel novels album
+    albums band single tour series show award awards ceremony nomination nominations winner winners
+    statuette day eve holiday holidays season shopping period party parties which its frontman
+    guitarist drummer bassist concert gig gigs songs listeners viewers""".split())
+#: Words right before a name that show a thing: an article ("the Chelsea", "an Oscar"), a
+#: place's preposition ("in Wales", "at Chelsea"), a kind of thing ("the band Franz
+#: Ferdinand", "the film Vera Drake", "electronics giant Sony").
+_THING_BEFORE = frozenset("""the a an this every
+    band group film movie novel book album game console firm company giant maker makers
+    brand club side team network channel newspaper magazine website site engine""".split())
+#: Words after "the Name" that still speak of a person ("the Biden administration").
+_NEUTRAL_AFTER = frozenset("""administration government presidency campaign era family camp years
+    regime cabinet doctrine team's""".split())
+#: Prepositions before a one-word name that show a place or a club ("in Wales", "at Chelsea").
+_THING_BEFORE_ONE = frozenset("in at from into across throughout within".split())
+#: Words after a possessive that show a thing ("Franz Ferdinand's album", "EMI Music's sales").
+_THING_AFTER_POSS = frozenset("""album albums film films book books novel novels single songs debut
+    self-titled shares stock profits sales products website search engine console consoles game games
+    series show award awards headquarters logo""".split())
+#: Romanian: prepositions before places ("în Ucraina", "din România"), reporting verbs after people.
+_RO_THING_BEFORE = frozenset("în din la spre către prin pentru".split())
+_RO_PERSON_AFTER = frozenset("""declarat spus afirmat precizat explicat transmis anunțat scris adăugat
+    subliniat menționat arătat susținut răspuns comentat postat dezvăluit mărturisit recunoscut""".split())
+
+
+def _cue(words: list[str], a: int, b: int, method: str) -> int:
+    """1 when the mention ``words[a:b]`` stands in a person's context, -1 in a thing's, else 0."""
+    prev = words[a - 1] if a > 0 else ""
+    nxt = words[b] if b < len(words) else ""
+    if nxt == "," and b + 1 < len(words):
+        after = words[b + 1].lower()
+        if after in ("who", "whose", "aged") or after.isdigit():
+            return 1
+        if after == "which":
+            return -1
+    if method == METHOD_RO:
+        from .people_ro import TITLES, fold_ro
+
+        if prev and fold_ro(prev) in TITLES:
+            return 1
+        if nxt in ("a", "au") and b + 1 < len(words) and words[b + 1] in _RO_PERSON_AFTER:
+            return 1
+        if prev in _RO_THING_BEFORE:
+            return -1
+        return 0
+    low = nxt.lower()
+    if prev and (prev.lower().rstrip(".") in HONORIFICS or prev.lower() in ROLE_WORDS):
+        return 1
+    if low in _PERSON_AFTER or prev in _PERSON_BEFORE:
+        return 1
+    if low in _NEUTRAL_AFTER:
+        return 0  # "the Biden administration", "the Bush era": a person's
+    if low in ("'s", "’s") and b + 1 < len(words):
+        # "Franz Ferdinand's album", "Google's search engine", "Franz Ferdinand's self-titled album"
+        if any(w.lower() in _THING_AFTER_POSS for w in words[b + 1:b + 3]):
+            return -1
+        return 0
+    if prev in _THING_BEFORE or low in _THING_AFTER or (b - a == 1 and prev in _THING_BEFORE_ONE):
+        return -1
+    return 0
 
 
 def _mixed(s: str) -> bool:
@@ -623,158 +871,4 @@ def _contains(big: list[str], small: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- registry
 
-
-class PeopleRegistry:
-    """Corpus-wide people: spellings, aliases and how name keys group together.
-
-    Keys are :func:`person_key` values. A *full* key has two or more words; a
-    *surname-only* key has one. :meth:`group` sends a surname-only key to the one full key
-    with that last word, when exactly one exists.
-    """
-
-    def __init__(self) -> None:
-        self._spellings: dict[str, Counter[str]] = defaultdict(Counter)  # key -> name spellings
-        self._aliases: dict[str, Counter[str]] = defaultdict(Counter)  # key -> alias spellings
-        self._by_surname: dict[str, set[str]] = defaultdict(set)
-
-    # ---- building
-
-    def add(self, person: Person) -> None:
-        """Count one article's :class:`Person` in."""
-        key = person_key(person.name)
-        if not key:
-            return
-        self._spellings[key][person.name] += max(person.mentions, 1)
-        for alias in person.aliases:
-            if alias != person.name:
-                self._aliases[key][alias] += 1
-        self._index(key)
-
-    def remove(self, person: Person) -> None:
-        """Undo :meth:`add` for the same :class:`Person` (e.g. when an article is re-indexed)."""
-        key = person_key(person.name)
-        if key not in self._spellings:
-            return
-        self._spellings[key][person.name] -= max(person.mentions, 1)
-        for alias in person.aliases:
-            if alias != person.name:
-                self._aliases[key][alias] -= 1
-        for table in (self._spellings, self._aliases):
-            counter = table.get(key)
-            if counter is not None:
-                for s in [s for s, c in counter.items() if c <= 0]:
-                    del counter[s]
-                if not counter:
-                    del table[key]
-        if key not in self._spellings:
-            self._aliases.pop(key, None)
-            words = key.split()
-            if len(words) >= 2:
-                self._by_surname[words[-1]].discard(key)
-                if not self._by_surname[words[-1]]:
-                    del self._by_surname[words[-1]]
-
-    def _index(self, key: str) -> None:
-        words = key.split()
-        if len(words) >= 2 and len(words[-1]) > 1:
-            self._by_surname[words[-1]].add(key)
-
-    # ---- queries
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._spellings
-
-    def __len__(self) -> int:
-        return len(self._spellings)
-
-    def keys(self) -> list[str]:
-        """Every key that is the canonical key of some article's person."""
-        return sorted(self._spellings)
-
-    def group(self, key: str) -> str:
-        """The full key a surname-only key stands for when exactly one has that surname; else ``key``."""
-        if " " not in key:
-            fulls = self._by_surname.get(key)
-            if fulls and len(fulls) == 1:
-                return next(iter(fulls))
-        return key
-
-    def canonical(self, key: str) -> str:
-        """Display name of the person under ``key``: the most frequent spelling."""
-        g = self.group(key)
-        for k in (g, key):
-            counter = self._spellings.get(k)
-            if counter:
-                return _most_common(counter)
-        for k in (g, key):
-            counter = self._aliases.get(k)
-            if counter:
-                return _most_common(counter)
-        return " ".join(w.capitalize() for w in key.split())
-
-    def aliases(self, key: str) -> list[str]:
-        """Every other spelling of the person under ``key`` (most frequent first)."""
-        g = self.group(key)
-        canon = self.canonical(key)
-        total: Counter[str] = Counter()
-        keys = {g, key}
-        if " " in g:
-            surname = g.split()[-1]
-            if self.group(surname) == g:
-                keys.add(surname)
-        for k in sorted(keys):
-            total.update(self._spellings.get(k, {}))
-            total.update(self._aliases.get(k, {}))
-        total.pop(canon, None)
-        return [s for s, _ in sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-    def resolve(self, name: str) -> set[str]:
-        """All keys that denote the person ``name`` (any alias, full or surname only) names.
-
-        A full name gives its key, plus its surname-only key when that surname groups to
-        it. A surname alone gives its key plus every full key with that surname.
-        """
-        key = person_key(name)
-        if not key:
-            return set()
-        out = {key}
-        words = key.split()
-        if len(words) == 1:
-            out |= self._by_surname.get(key, set())
-        else:
-            if self.group(words[-1]) == key:
-                out.add(words[-1])
-        return out
-
-    # ---- persistence
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (see :meth:`from_dict`)."""
-        return {
-            "version": 1,
-            "spellings": {k: dict(sorted(v.items())) for k, v in sorted(self._spellings.items())},
-            "aliases": {k: dict(sorted(v.items())) for k, v in sorted(self._aliases.items())},
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PeopleRegistry":
-        """Rebuild a registry written by :meth:`to_dict`."""
-        reg = cls()
-        for k, v in data.get("spellings", {}).items():
-            reg._spellings[k] = Counter({s: int(c) for s, c in v.items()})
-            reg._index(k)
-        for k, v in data.get("aliases", {}).items():
-            reg._aliases[k] = Counter({s: int(c) for s, c in v.items()})
-        return reg
-
-    @classmethod
-    def from_people(cls, people: Iterable[Person]) -> "PeopleRegistry":
-        """A registry with every person of ``people`` added."""
-        reg = cls()
-        for p in people:
-            reg.add(p)
-        return reg
-
-
-def _most_common(counter: Counter[str]) -> str:
-    return min(counter.items(), key=lambda kv: (-kv[1], not _mixed(kv[0]), kv[0]))[0]
+from .people_registry import PeopleRegistry, PersonEntry, loose_key

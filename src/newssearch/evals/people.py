@@ -1,6 +1,15 @@
-"""Evaluate people extraction on a CoNLL-2003 file.
+"""Evaluate people extraction: CoNLL-2003 (English), RONEC (Romanian), and an index's facet.
 
+    # English, CoNLL-2003 (the shipped model is trained on eng.train only: eng.testa is held out)
     python -m newssearch.evals.people /work/shared/data/conll2003/eng.testa [--json]
+    python -m newssearch.evals.people conll /work/shared/data/conll2003/eng.testa
+    # Romanian, RONEC v2 (per-sentence surname sets, see newssearch.evals.train_people_ro);
+    # the shipped model is trained on valid.json, so scoring it there is no test: use --cv
+    python -m newssearch.evals.people ronec /work/shared/data/ronec/test.json
+    python -m newssearch.evals.people ronec /work/shared/data/ronec/valid.json --cv \
+        --news /work/data/real/romanian.jsonl
+    # the people facet of an index (top N, what the registry left out, merges of some names)
+    python -m newssearch.evals.people facet INDEX_DIR --top 30 [--show Reagan --show "Tony Blair"]
     # the hold-out fifth of eng.train, with a model trained on the other documents:
     python -m newssearch.evals.people eng.train --docs 0.8:1 --model /tmp/m/people_model.json.gz
 
@@ -25,6 +34,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from newssearch.enrich.people import extract_mentions
 from newssearch.evals.train_people import read_conll, sentence_text
@@ -126,7 +136,116 @@ def evaluate_docs(docs: list, show_errors: bool = False) -> dict[str, object]:
     return result
 
 
+def ronec(path: str, cv: bool = False, news: list[str] | None = None, folds: int = 5,
+          show_errors: bool = False) -> dict[str, Any]:
+    """RONEC scores: of the shipped Romanian model on ``path``, or (``cv``) ``folds``-fold
+    cross-validation over ``path`` (models trained on the other folds; needs ``news``)."""
+    from newssearch.evals import train_people_ro as tr
+
+    if cv:
+        return tr.cross_validate(path, news or [], folds, show_errors=show_errors)
+    sents = tr.read_ronec(path)
+    errors: list[str] = []
+    res: dict[str, Any] = {"file": path, "sentences": len(sents),
+                           "surnames": tr.score_sentences(sents, errors if show_errors else None)}
+    if show_errors:
+        res["errors"] = errors
+    return res
+
+
+def facet(index_dir: str, top: int = 30, show: list[str] | None = None) -> dict[str, Any]:
+    """The people facet of the index (``top`` values), the top values the registry judged
+    not to be people, and the merges (keys, aliases, article counts) of the ``show`` names."""
+    from newssearch import Searcher
+
+    with Searcher(index_dir) as searcher:
+        result = searcher.search("", limit=1, facets=["people"], facet_limit=top)
+        values = [{"name": v.label or v.value, "key": v.value, "count": v.count}
+                  for v in result.facets["people"].values]
+        reg = searcher._registry
+        left_out = [e.to_dict() for e in reg.people(include_non_persons=True) if not e.person][:top]
+        merges = []
+        for name in show or ():
+            keys = searcher.person_keys(name)
+            total = searcher.search("", limit=1, person=name).total
+            merges.append({"query": name, "articles": total, "group": reg.canonical(reg.group(_key(name))),
+                           "keys": sorted(keys), "aliases": reg.aliases(reg.group(_key(name)))[:15]})
+    return {"index": index_dir, "articles": result.total, "top": values, "not_people": left_out, "merges": merges}
+
+
+def _key(name: str) -> str:
+    from newssearch.enrich.people import person_key
+
+    return person_key(name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("ronec", "facet"):
+        return _main_sub(argv)
+    if argv and argv[0] == "conll":
+        argv = argv[1:]
+    return _main_conll(argv)
+
+
+def _main_sub(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description="Evaluate people extraction on RONEC or an index's facet.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("ronec", help="Romanian: RONEC per-sentence surname F1")
+    r.add_argument("file", help="RONEC v2 JSON (valid.json, test.json)")
+    r.add_argument("--cv", action="store_true", help="cross-validate over the file instead of scoring the shipped model")
+    r.add_argument("--news", nargs="*", default=[], help="Romanian news JSONL for the word lists (with --cv)")
+    r.add_argument("--folds", type=int, default=5)
+    r.add_argument("--errors", action="store_true")
+    r.add_argument("--json", action="store_true")
+    f = sub.add_parser("facet", help="the people facet of an index")
+    f.add_argument("index_dir")
+    f.add_argument("--top", type=int, default=30)
+    f.add_argument("--show", action="append", default=[], help="a name whose merges to show (repeatable)")
+    f.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if args.cmd == "ronec":
+        if not Path(args.file).is_file():
+            print(f"error: no such file: {args.file}", file=sys.stderr)
+            return 2
+        if args.cv and not args.news:
+            print("error: --cv needs --news (Romanian news JSONL for the word lists)", file=sys.stderr)
+            return 2
+        res = ronec(args.file, args.cv, args.news, args.folds, args.errors)
+        if args.json:
+            print(json.dumps(res, indent=2, ensure_ascii=False))
+            return 0
+        m = res["pooled"] if args.cv else res["surnames"]
+        label = f"{args.folds}-fold CV (pooled)" if args.cv else "shipped model"
+        print(f"{res['file']}: {res['sentences']} sentences, {label}: surname sets P={m['precision']:.4f} "
+              f"R={m['recall']:.4f} F1={m['f1']:.4f} (tp={m['tp']} fp={m['fp']} fn={m['fn']})")
+        if args.cv:
+            for fo in res["folds"]:
+                print(f"  fold {fo['fold']} sentences {fo['sentences'][0]}-{fo['sentences'][1] - 1}: F1={fo['f1']:.4f}")
+            print(f"  mean F1={res['mean']['f1']:.4f}")
+        for e in res.get("errors", []):
+            print(e)
+        return 0
+    if not Path(args.index_dir).is_dir():
+        print(f"error: no such index: {args.index_dir}", file=sys.stderr)
+        return 2
+    res = facet(args.index_dir, args.top, args.show)
+    if args.json:
+        print(json.dumps(res, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{res['index']}: {res['articles']} articles; people facet, top {args.top}:")
+    for i, v in enumerate(res["top"], 1):
+        print(f"  {i:2d}. {v['name']:<32s} {v['count']:>6,}")
+    print(f"left out as no person (top {args.top}):")
+    print("  " + "; ".join(f"{e['name']} {e['articles']}" for e in res["not_people"]))
+    for m in res["merges"]:
+        print(f"--person {m['query']!r}: {m['articles']} articles; person {m['group']!r}; keys {m['keys']}; "
+              f"aliases {m['aliases']}")
+    return 0
+
+
+def _main_conll(argv: list[str]) -> int:
     """Command line entry point."""
     ap = argparse.ArgumentParser(description="Evaluate people extraction on a CoNLL-2003 file.")
     ap.add_argument("conll_file", help="e.g. eng.testa")

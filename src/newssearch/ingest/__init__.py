@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import io
 import os
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -337,16 +338,21 @@ def reader_for(suffix: str) -> ReaderFn:
 def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article | InputError]:
     """The articles of one file, and errors of records or of the whole file, one at a time.
 
-    JSON and JSON Lines files are read as streams (the whole file is never in memory);
-    others are read whole (they are capped at :data:`MAX_ARTICLE_BYTES`). ``data`` is the
-    file's (gunzipped) bytes when already read. Never raises for bad input.
+    Many-article files (JSON, JSON Lines...) are read as streams (the whole file is never in
+    memory); others are read whole (they are capped at :data:`MAX_ARTICLE_BYTES`). ``data``
+    is the file's (gunzipped) bytes when already read. Never raises for bad input.
+
+    Ids are unique within a file: when records share an ``id``, the last one is the article
+    (a feed that appends corrections keeps the latest) and each earlier one is an error
+    naming the record that replaces it. Finding them takes a first pass over the file that
+    keeps only each id's last position (a reader whose ids cannot repeat is read once).
     """
     reader = reader_for(file.suffix)
     try:
         if file.batch:
-            source = contextlib.nullcontext(io.BytesIO(data)) if data is not None else open_source(file)
-            with source as stream:
-                yield from reader(stream, file.path)  # type: ignore[arg-type]
+            last = None if getattr(sys.modules[reader.__module__], "UNIQUE_IDS", False) else _last_positions(file, data, reader)
+            with _batch_source(file, data) as stream:
+                yield from _last_wins(reader(stream, file.path), file.path, last)  # type: ignore[arg-type]
             return
         if data is None:
             data = read_bytes(file)
@@ -359,6 +365,48 @@ def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article |
         yield InputError(file.path, "document nested too deeply to parse")
     except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # a reader's parser gave up
         yield InputError(file.path, f"cannot parse: {exc}")
+
+
+def _batch_source(file: SourceFile, data: bytes | None) -> contextlib.AbstractContextManager[IO[bytes]]:
+    return contextlib.nullcontext(io.BytesIO(data)) if data is not None else open_source(file)
+
+
+def _last_positions(file: SourceFile, data: bytes | None, reader: ReaderFn) -> dict[str, tuple[int, int | None]] | None:
+    """Each id given to more than one record of the file → (position, line) of its last
+    record (positions count the reader's items, articles and errors alike, from 0); None
+    when no id repeats, or when the file cannot be read (the second pass says why)."""
+    seen: dict[str, tuple[int, int | None]] = {}
+    repeated: set[str] = set()
+    try:
+        with _batch_source(file, data) as stream:
+            for position, item in enumerate(reader(stream, file.path)):  # type: ignore[arg-type]
+                if isinstance(item, Article):
+                    if item.id in seen:
+                        repeated.add(item.id)
+                    seen[item.id] = (position, item.line)
+    except (InputError, RecursionError, ValueError, TypeError, LookupError, UnicodeError):
+        pass
+    return {i: seen[i] for i in repeated} or None
+
+
+def _last_wins(
+    items: Iterator[Article | InputError], path: str, last: dict[str, tuple[int, int | None]] | None
+) -> Iterator[Article | InputError]:
+    """``items`` with every record but the last of a repeated id (see :func:`_last_positions`)
+    turned into an error naming the record that replaces it."""
+    if not last:
+        yield from items
+        return
+    for position, item in enumerate(items):
+        if not isinstance(item, Article) or item.id not in last or last[item.id][0] == position:
+            yield item
+            continue
+        later, later_line = last[item.id]
+        if later_line is not None:
+            reason = f"duplicate id {item.id!r}: the record on line {later_line} has the same id and replaces this one"
+        else:
+            reason = f"duplicate id {item.id!r}: item {later} has the same id and replaces item {position}"
+        yield InputError(path, reason, line=item.line)
 
 
 def read_file(file: SourceFile, data: bytes | None = None, digest: str | None = None) -> FileResult:

@@ -75,7 +75,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
 from ..errors import InputError
-from ..model import Article, stable_id
+from ..model import Article, single_article_id
 from .text import clean_line, decode_bytes, decode_utf8_lenient
 
 #: Pages bigger than this (bytes, after gunzip) are cut to this size before parsing.
@@ -263,7 +263,7 @@ def extract_article(data: bytes, path: str) -> Article:
     if title and paragraphs and clean_line(paragraphs[0]) == title:
         paragraphs = paragraphs[1:] or paragraphs
     return Article(
-        id=stable_id(path),
+        id=single_article_id(path),
         title=title or paragraphs[0][:120],
         paragraphs=paragraphs,
         source=meta.site_name or _host(meta.url),

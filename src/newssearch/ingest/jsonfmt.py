@@ -11,6 +11,8 @@ with the file. A record over :data:`MAX_RECORD_CHARS` characters is skipped as "
 large" and the next ones are read; but a JSON list item so large that the parser would
 have to hold over :data:`_HARD_LIMIT_CHARS` of it ends the reading of its file there (a
 JSON parser cannot resume inside a record; the articles before it are kept).
+
+Records may share an ``id``: :func:`newssearch.ingest.iter_file` keeps the last one.
 """
 
 from __future__ import annotations
@@ -267,6 +269,7 @@ def _article(record: Any, path: str, n: int, line: int | None, where: str | None
     if not isinstance(authors, list):
         authors = []
     return Article(
+        line=line,
         id=article_id,
         title=clean_line(title),
         paragraphs=paragraphs,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import InputError
-from ..model import Article, stable_id
+from ..model import Article, single_article_id
 from .text import clean_line, decode_bytes, first_sentence, split_paragraphs
 
 #: Header keys and the Article field each fills.
@@ -49,7 +49,7 @@ def read(data: bytes, path: str) -> Iterator[Article]:
         title = first_sentence(paragraphs[0])
     authors = _split_authors(header.get("authors", ""))
     yield Article(
-        id=stable_id(path),
+        id=single_article_id(path),
         title=clean_line(title),
         paragraphs=paragraphs,
         source=header.get("source") or None,

@@ -328,7 +328,8 @@ class Searcher:
 
     def _facet(self, name: str) -> Facet:
         if name == "people":
-            return TermsFacet("people", "person", multi=True, group=self._registry.group, label=self.person_name)
+            return TermsFacet("people", "person", multi=True, group=self._registry.group, label=self.person_name,
+                              accept=self._registry.is_person)
         if name == "source":
             return TermsFacet("source", "source")
         if name == "language":

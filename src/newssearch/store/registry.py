@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 def stored_person(item: dict[str, Any]) -> Person:
     """A :class:`Person` from the dict an article document stores."""
-    return Person(name=item["name"], aliases=list(item.get("aliases", [])), mentions=item.get("mentions", 1))
+    return Person(name=item["name"], aliases=list(item.get("aliases", [])), mentions=item.get("mentions", 1),
+                  person_cues=int(item.get("person_cues", 0)), thing_cues=int(item.get("thing_cues", 0)))
 
 
 def build_registry(ix: Any) -> PeopleRegistry:
