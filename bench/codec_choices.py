@@ -30,7 +30,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ def load_postings(index_dir: Path, fields: tuple[str, ...], words: int) -> dict[
     with ix.reader() as reader:
         seg = max((r for r, _ in reader.leaf_readers()), key=lambda r: r.doc_count_all())
         for field in fields:
-            fmt = seg.schema[field].format
+            fmt: Any = seg.schema[field].format
             terms = sorted(seg.lexicon(field), key=lambda t: -seg.doc_frequency(field, t))[:words]
             lists = []
             for text in terms:
@@ -108,7 +108,7 @@ def postings_report(data: dict[str, list[tuple[list[int], list[float], list[list
             stored = plain if not level else [zlib.compress(p, level) for p in plain]
             flags = [codec.BLOCK_HEAD.unpack_from(e)[0] for e in encoded]
 
-            def rank(stored: list[bytes] = stored, level: int = level, flags: list[int] = flags) -> None:
+            def rank(stored: list[bytes] = stored, level: int = level, flags: list[int] = flags, blocks: list[Any] = blocks) -> None:
                 for raw, f, (ids, _, _, base, _) in zip(stored, flags, blocks):
                     data = zlib.decompress(raw) if level else raw
                     block = codec.Block(f, len(ids), ids[-1], 0.0, 0, 0, 0, len(data), len(data), base)
@@ -126,12 +126,12 @@ def postings_report(data: dict[str, list[tuple[list[int], list[float], list[list
         w3 = formats.Positions()
         pickled = []
         for ids, w, _, base, positions in blocks:
-            gaps = tuple([ids[0], *(b - a for a, b in zip(ids, ids[1:]))])
+            gaps = (ids[0], *(b - a for a, b in pairwise(ids)))
             pickled.append(pickle.dumps((gaps, None if all(x == 1 for x in w) else tuple(w), tuple(w3.encode(p) for p in positions)), 5))
 
-        def unpickle() -> None:
+        def unpickle(pickled: list[bytes] = pickled) -> None:
             for raw in pickled:
-                gaps, weights, values = pickle.loads(raw)
+                gaps, _, _ = pickle.loads(raw)
                 list(accumulate(gaps))
 
         t = best(unpickle, repeat)
@@ -164,7 +164,10 @@ def stored_report(index_dir: Path, docs: int, repeat: int) -> list[str]:
     lines.append(f"| one document at a time, zlib 3 (W3) | {sum(map(len, single)) / count:.0f} | {best(read_single, repeat) / len(sample) * 1e6:.0f} |")
     for chunk in (2048, 4096, 8192, 16384, 65536):
         for level in (1, 3, 6):
-            firsts, blobs, pending, size = [], [], [], 0
+            firsts: list[int] = []
+            blobs: list[bytes] = []
+            pending: list[bytes] = []
+            size = 0
             for d, p in enumerate(pickles):
                 if not pending:
                     firsts.append(d)
@@ -194,12 +197,12 @@ def inline_report(index_dir: Path) -> list[str]:
     from newssearch.store.index import open_index
 
     ix = open_index(str(index_dir), check=False)
-    sizes = []
+    sizes: list[int] = []
     with ix.reader() as reader:
         for seg, _ in reader.leaf_readers():
             for _, info in seg:  # (every term: its list's bytes, kept in the terms file or not)
                 inlined = info.inlined_bytes() if hasattr(info, "inlined_bytes") else None
-                sizes.append(len(inlined) if inlined is not None else info.extent()[1])
+                sizes.append(len(inlined) if inlined is not None else info.extent()[1])  # type: ignore[attr-defined]
     lines = ["", f"## Posting lists kept in the terms file ({len(sizes):,} lists)", "", "| at most bytes | lists | % of lists | bytes in all |", "|---:|---:|---:|---:|"]
     for limit in (16, 32, 64, 128):
         small = [s for s in sizes if s <= limit]

@@ -87,7 +87,7 @@ def _dump(index_dir: Path, decode: bool) -> dict[str, object]:
             ti = reader.term_info(fieldname, btext)
             m = reader.postings(fieldname, btext)
             postings = []
-            blocks = []  # each block: last document, top weight, shortest and longest length
+            blocks: list[tuple[int, float, int, int]] = []  # each block: last document, top weight, shortest and longest length
             while m.is_active():
                 header = (m.block_max_id(), m.block_max_weight(), m.block_min_length(), m.block_max_length())
                 if not blocks or blocks[-1] != header:
@@ -279,6 +279,8 @@ def test_blocks_round_trip(lists: tuple[list[int], list[float], list[bytes] | No
     target = data.draw(st.sampled_from(ids))
     m.skip_to(target)
     assert m.id() == target and m.weight() == want_weights[ids.index(target)]
+    twin = m.copy()
+    assert twin.id() == target and list(twin.all_ids()) == ids[ids.index(target) :]
     if values is not None:
         assert m.value() == want_values[ids.index(target)]
 

@@ -160,9 +160,8 @@ def _private_uses() -> set[tuple[str, str]]:
         rel = path.relative_to(SRC).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in private:
-                if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
-                    uses.add((rel, node.attr))
+            if isinstance(node, ast.Attribute) and node.attr in private and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                uses.add((rel, node.attr))
     for info in pkgutil.walk_packages(newssearch.__path__, "newssearch."):
         module = importlib.import_module(info.name)
         for value in vars(module).values():

@@ -83,7 +83,7 @@ def test_stored_fields_and_lengths_read_back(tmp_path: Path) -> None:
             chunks += 1
         assert chunks >= 1
         paragraphs = [f for f in forward if f.get("kind") == "paragraph"]
-        by_article = {}
+        by_article: dict[str, list[tuple[int, str]]] = {}
         for f in paragraphs:
             by_article.setdefault(f["article_id"], []).append((f["pos"], f["text"]))
         for article_id, article in articles.items():

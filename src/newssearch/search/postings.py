@@ -126,13 +126,13 @@ class PostingCache:
         else:
             self.hits += 1
             self._lists.move_to_end(key)
-        ids, scores = entry
+        kept_ids, kept_scores = entry
         if within is None:
-            return dict(zip(ids, scores))
-        wanted = few_wanted(within, len(ids))
+            return dict(zip(kept_ids, kept_scores))
+        wanted = few_wanted(within, len(kept_ids))
         if wanted is not None:
-            return dict(_lookup(ids, scores, wanted))
-        return {d: s for d, s in zip(ids, scores) if d in within}
+            return dict(_lookup(kept_ids, kept_scores, wanted))
+        return {d: s for d, s in zip(kept_ids, kept_scores) if d in within}
 
 
 def _lookup(ids: array[int], scores: array[float], within: Sequence[int]) -> Iterator[tuple[int, float]]:

@@ -58,7 +58,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate, groupby, pairwise, repeat
+from itertools import accumulate, groupby, repeat
 from operator import itemgetter, sub
 from typing import Any
 
@@ -709,7 +709,7 @@ class BlockMatcher(LeafMatcher):
             self._values = self._block.values(self._data, self._read_weights(), self._fixedsize)
         return self._values[self._i]
 
-    def next(self) -> bool:
+    def next(self) -> bool:  # type: ignore[override]  # (True when it moved to the next block, as W3's)
         if self._block is None:
             raise ReadTooFar
         self._i += 1
@@ -717,6 +717,20 @@ class BlockMatcher(LeafMatcher):
             self._next_block()
             return True
         return False
+
+    def copy(self) -> BlockMatcher:
+        """A matcher of the same list, at the same posting."""
+        twin = BlockMatcher(self._bytes, self._terminfo, self.format, self._blocklimit, term=self.term_key, scorer=self.scorer)
+        if self._block is not None:
+            twin.skip_to(self.id())
+        else:
+            twin.exhaust()
+        return twin
+
+    def exhaust(self) -> None:
+        """Move past the last posting (the matcher is no longer active)."""
+        while self._block is not None:
+            self._next_block()
 
     def all_ids(self) -> Iterator[int]:
         while self._block is not None:

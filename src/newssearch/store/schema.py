@@ -174,7 +174,7 @@ def pre_analyze_paragraphs(
     analysing the paragraphs joined by blank lines gives, at half the cost. ``words``
     counts the unstemmed words (see :func:`term_positions`).
     """
-    fmt = field.format
+    fmt: Any = field.format
     boost = fmt.field_boost
     encode = _encode_positions if type(fmt) is VarintPositions else fmt.encode
     whole: dict[str, list[int]] = {}
