@@ -27,8 +27,8 @@ def reason_kind(reason: str) -> str:
     ("file too large (21.0 MB; ...)" → "file too large"), after a JSON list item's number
     ("item 3: invalid JSON: ..." → "invalid JSON"); ids repeated in a file or used by
     another file are one kind each ("duplicate id", "id used by another file")."""
-    if reason.startswith("item "):
-        reason = reason.split(": ", 1)[-1]
+    if reason.startswith("item ") or (reason.startswith("record ") and " at offset " in reason):
+        reason = reason.split(": ", 1)[-1]  # (a list item's or a web archive record's number)
     if reason.startswith("duplicate id "):
         return "duplicate id"
     if reason.startswith("id ") and " is also used by " in reason:

@@ -1,8 +1,9 @@
 """Ingest: find article files and read them into :class:`~newssearch.model.Article` objects.
 
-One reader module per format (``txt``, ``jsonfmt``, ``html``); this module walks folders,
-picks the reader by file name, reads bytes (gunzipping ``.gz``) and turns every failure
-into an :class:`~newssearch.errors.InputError` naming the file and the reason.
+One reader module per format (``txt``, ``jsonfmt``, ``html``, ``csvfmt``, ``warcfmt``,
+``feedfmt``); this module walks folders, picks the reader by file name, reads bytes
+(gunzipping ``.gz``) and turns every failure into an :class:`~newssearch.errors.InputError`
+naming the file and the reason.
 """
 
 from __future__ import annotations
@@ -37,7 +38,18 @@ READERS: dict[str, tuple[str, str]] = {
     ".html": ("html", "read"),
     ".htm": ("html", "read"),
     ".xhtml": ("html", "read"),
+    ".csv": ("csvfmt", "read_csv"),
+    ".tsv": ("csvfmt", "read_tsv"),
+    ".warc": ("warcfmt", "read_warc"),
+    ".rss": ("feedfmt", "read_feed"),
+    ".atom": ("feedfmt", "read_feed"),
+    ".xml": ("feedfmt", "read_feed"),
 }
+#: Formats holding many articles per file: read once, split into chunks for the workers.
+BATCH_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".warc", ".rss", ".atom", ".xml"})
+#: Formats whose reader gets a ``.gz`` file's bytes as they are: a ``.warc.gz`` is
+#: compressed record by record, and its reader keeps the records before a damaged one.
+OWN_DECOMPRESSION = frozenset({".warc"})
 
 #: Largest file read as a single article (bytes, after gunzip); bigger ones are skipped.
 #: (HTML pages are cut at ``html.MAX_BYTES`` before parsing.)
@@ -65,8 +77,8 @@ class SourceFile:
 
     @property
     def batch(self) -> bool:
-        """True for formats holding many articles (JSON, JSONL)."""
-        return self.suffix in (".json", ".jsonl", ".ndjson")
+        """True for formats holding many articles (JSON, JSONL, CSV/TSV, WARC, feeds)."""
+        return self.suffix in BATCH_SUFFIXES
 
     @property
     def location(self) -> str:
@@ -250,7 +262,9 @@ def _limit(file: SourceFile) -> int:
 
 
 def _gzipped(file: SourceFile) -> bool:
-    return file.path.lower().endswith(".gz")
+    """True when the file is read gunzipped (its name ends in ``.gz``, and its reader does
+    not take the compressed bytes: see :data:`OWN_DECOMPRESSION`)."""
+    return file.path.lower().endswith(".gz") and file.suffix not in OWN_DECOMPRESSION
 
 
 @contextlib.contextmanager
@@ -350,9 +364,9 @@ def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article |
     reader = reader_for(file.suffix)
     try:
         if file.batch:
-            last = None if getattr(sys.modules[reader.__module__], "UNIQUE_IDS", False) else _last_positions(file, data, reader)
+            last = None if _reader_flag(reader, "UNIQUE_IDS") else _last_positions(file, data, reader)
             with _batch_source(file, data) as stream:
-                yield from _last_wins(reader(stream, file.path), file.path, last)  # type: ignore[arg-type]
+                yield from _last_wins(reader(_source_for(reader, stream), file.path), file.path, last)
             return
         if data is None:
             data = read_bytes(file)
@@ -371,6 +385,17 @@ def _batch_source(file: SourceFile, data: bytes | None) -> contextlib.AbstractCo
     return contextlib.nullcontext(io.BytesIO(data)) if data is not None else open_source(file)
 
 
+def _reader_flag(reader: ReaderFn, name: str) -> bool:
+    """A flag a reader's module sets: ``STREAMS`` (its readers take a binary stream, not the
+    file's bytes), ``UNIQUE_IDS`` (the ids it gives never repeat within a file)."""
+    return bool(getattr(sys.modules[reader.__module__], name, False))
+
+
+def _source_for(reader: ReaderFn, stream: IO[bytes]) -> Any:
+    """What ``reader`` reads: the stream itself, or (a reader of whole files) its bytes."""
+    return stream if _reader_flag(reader, "STREAMS") else stream.read()
+
+
 def _last_positions(file: SourceFile, data: bytes | None, reader: ReaderFn) -> dict[str, tuple[int, int | None]] | None:
     """Each id given to more than one record of the file → (position, line) of its last
     record (positions count the reader's items, articles and errors alike, from 0); None
@@ -379,7 +404,7 @@ def _last_positions(file: SourceFile, data: bytes | None, reader: ReaderFn) -> d
     repeated: set[str] = set()
     try:
         with _batch_source(file, data) as stream:
-            for position, item in enumerate(reader(stream, file.path)):  # type: ignore[arg-type]
+            for position, item in enumerate(reader(_source_for(reader, stream), file.path)):
                 if isinstance(item, Article):
                     if item.id in seen:
                         repeated.add(item.id)

@@ -38,6 +38,15 @@ headline dates 0.876, htmldate alone 0.865). ``published`` is the publisher's lo
 a time zone offset is dropped without converting to UTC (which would move late/early
 stories to the adjacent day).
 
+Authors (:func:`choose_authors`): the JSON-LD article's ``author`` (``{"@id": ...}``
+references resolved against the page's other JSON-LD objects, as Yoast and other WordPress
+plugins write them), else the ``<meta>`` author tags; names that are only the site's or
+publisher's name do not count. Without a person there, trafilatura's byline search of the
+page (``rel=author``, ``class=byline``, ``itemprop=author``...; :func:`byline_authors`)
+is used. On the trafilatura evaluation pages author accuracy is 0.654 (was 0.338 with
+metadata alone; trafilatura's own metadata extraction 0.638); the byline search costs
+~2.4 ms a page on average (only pages without a named author run it).
+
 Decoding honours ``<meta charset>`` / ``http-equiv`` (and the XML declaration), with
 fallbacks when it is wrong: a page cut inside its last character, or mostly-valid UTF-8
 with a few bad bytes, stays UTF-8; a page that is not UTF-8 although it says so is decoded
@@ -58,6 +67,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+import html as html_lib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -69,6 +79,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 import trafilatura.core as trafilatura_core
+import trafilatura.metadata as trafilatura_metadata
 from bs4 import BeautifulSoup
 from lxml import etree
 from lxml.html import HtmlElement
@@ -76,7 +87,7 @@ from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
 from ..errors import InputError
 from ..model import Article, single_article_id
-from .text import clean_line, decode_bytes, decode_utf8_lenient
+from .text import clean_line, decode_bytes, decode_utf8_lenient, split_paragraphs
 
 #: Pages bigger than this (bytes, after gunzip) are cut to this size before parsing.
 MAX_BYTES = 5_000_000
@@ -127,7 +138,17 @@ _NOT_FOUND = re.compile(
     re.I,
 )
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\u2013\u2014»·•:]|-|::|/)\s+")
-_BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|de|di|por|door|av|af)\s*:?\s+", re.I)
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:(?:view|see) all (?:posts|articles) by|(?:posted|written|published) by|post author(?: by)?|"
+    r"(?:zeige )?alle (?:beiträge|artikel) von|(?:beitrag|artikel|zum profil) von|(?:geschrieben|verfasst) von|"
+    r"publié par|escrito por|scritto da|author|autor|auteur|by|von|par|de|di|por|door|av|af)\s*:?\s+",
+    re.I,
+)
+#: What byline searches find that names no one: form labels, headings of author boxes.
+_NOT_AUTHORS = {
+    "name", "stand", "datum", "date", "follow", "posted", "no author", "author", "authors", "auteur", "auteurs",
+    "autor", "autoren", "admin", "administrator", "wordpressadmin", "human", "anonymous", "unknown",
+}
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\bși\b|\bsi\b|\by\b|\be\b|\bi\b)\s*", re.I)
 _DATE_ONLY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -210,8 +231,12 @@ def read(data: bytes, path: str) -> Iterator[Article]:
     yield extract_article(data, path)
 
 
-def extract_article(data: bytes, path: str) -> Article:
-    """The article of one page: main text as paragraphs plus its metadata."""
+def extract_article(data: bytes, path: str, url: str | None = None) -> Article:
+    """The article of one page: main text as paragraphs plus its metadata.
+
+    ``url`` is where the page was fetched from (a web archive's target URI): the article's
+    URL (and source host) when the page names no canonical URL of its own.
+    """
     if len(data) > MAX_BYTES:
         data = data[:MAX_BYTES]
     if not data.strip():
@@ -230,6 +255,8 @@ def extract_article(data: bytes, path: str) -> Article:
         raise InputError(path, "cannot parse the HTML")
     if meta is None:
         meta = extract_metadata(tree)
+    if meta.url is None and url:
+        meta.url = url
     meta.h1 = _first_h1(tree)
     # C-level removal of what trafilatura would delete element by element anyway (~10 % faster);
     # scripts go after the date rule (htmldate reads dates in them)
@@ -238,7 +265,9 @@ def extract_article(data: bytes, path: str) -> Article:
     meta.published = choose_published(meta, tree)
     # then the elements trafilatura deletes anyway (nav, footer, aside, head, buttons...): its
     # XPath pruning and tree copies run on a smaller tree (~15 % faster, same output)
-    etree.strip_elements(tree, "script", *_TRAFILATURA_DELETES, with_tail=False)
+    etree.strip_elements(tree, "script", with_tail=False)
+    meta.authors = choose_authors(meta, tree)  # bylines may stand in the parts deleted next
+    etree.strip_elements(tree, *_TRAFILATURA_DELETES, with_tail=False)
     paragraphs = extract_paragraphs(tree, url=meta.url)
     counts = [count_words(p) for p in paragraphs]
     if sum(n for n in counts if n >= PROSE_LINE_WORDS) < MIN_WORDS:
@@ -434,6 +463,7 @@ def _json_ld_article(scripts: Iterable[str]) -> dict[str, Any]:
     """The JSON-LD object describing the article (a NewsArticle first), or ``{}``."""
     best: dict[str, Any] = {}
     best_rank = 99
+    by_id: dict[str, dict[str, Any]] = {}
     for raw in scripts:
         if not raw or not raw.strip():
             continue
@@ -442,6 +472,8 @@ def _json_ld_article(scripts: Iterable[str]) -> dict[str, Any]:
         except ValueError:
             continue
         for obj in _ld_objects(data):
+            if isinstance(obj.get("@id"), str) and len(obj) > 1:
+                by_id.setdefault(obj["@id"], obj)
             types = obj.get("@type")
             names = [types] if isinstance(types, str) else [t for t in types or [] if isinstance(t, str)]
             names = [n.lower().rsplit("/", 1)[-1] for n in names]
@@ -452,7 +484,24 @@ def _json_ld_article(scripts: Iterable[str]) -> dict[str, Any]:
                 best, best_rank = obj, rank
     if best_rank == 2 and "headline" not in best:
         best = {k: v for k, v in best.items() if k not in ("name",)}
+    if by_id and any(key in best for key in _LD_REFERENCES):
+        # "author": {"@id": "...#/schema/person/..."} names an object elsewhere in the page's
+        # JSON-LD (Yoast and other WordPress plugins write authors and publishers so)
+        best = {**best, **{key: _resolve_ld(best[key], by_id) for key in _LD_REFERENCES if key in best}}
     return best
+
+
+#: JSON-LD properties of an article whose value may be a reference (``{"@id": ...}``).
+_LD_REFERENCES = ("author", "creator", "publisher", "sourceOrganization")
+
+
+def _resolve_ld(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
+    """``value`` with ``{"@id": ...}`` references replaced by the objects they name."""
+    if isinstance(value, list):
+        return [_resolve_ld(item, by_id) for item in value]
+    if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
+        return by_id.get(value["@id"], value)
+    return value
 
 
 def _ld_objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -508,6 +557,36 @@ def _authors_from_ld(value: Any) -> list[str]:
     return _dedupe(names)
 
 
+def choose_authors(meta: PageMeta, tree: HtmlElement) -> list[str]:
+    """The article's authors: the metadata's (JSON-LD, ``<meta>``) unless they only name the
+    site or publisher; else the byline in the page (trafilatura's author search: ``rel=author``,
+    ``class=byline``, ``itemprop=author``...); else the metadata's after all."""
+    named = [name for name in meta.authors if not _names_site(name, meta)]
+    if named:
+        return named
+    return byline_authors(tree) or meta.authors
+
+
+def byline_authors(tree: HtmlElement) -> list[str]:
+    """Author names from the byline elements of the page body (trafilatura's search; the
+    tree is left intact)."""
+    try:
+        found = trafilatura_metadata.extract_author(tree)
+    except Exception:  # noqa: BLE001 - trafilatura may fail on odd markup; authors are optional
+        return []
+    return _dedupe([name for part in (found or "").split(";") for name in split_authors(part)])
+
+
+def _names_site(name: str, meta: PageMeta) -> bool:
+    """True when ``name`` is the site's or publisher's name (or its host), not a person's."""
+    key = re.sub(r"\W+", "", name.lower())
+    if not key:
+        return True
+    site = re.sub(r"\W+", "", (meta.site_name or "").lower())
+    host = re.sub(r"\W+", "", (_host(meta.url) or "").lower())
+    return key == site or (len(key) >= 4 and key in host)
+
+
 def _authors_from_meta(metas: dict[str, list[str]]) -> list[str]:
     for key in _META_AUTHOR:
         names = [n for value in metas.get(key, []) for n in split_authors(value)]
@@ -530,7 +609,7 @@ def split_authors(value: str) -> list[str]:
         part = part.strip(" .·|-")
         if part.startswith("@"):
             continue
-        if 1 < len(part) <= 80 and any(ch.isalpha() for ch in part):
+        if 1 < len(part) <= 80 and any(ch.isalpha() for ch in part) and part.lower() not in _NOT_AUTHORS:
             names.append(part)
     return names
 
@@ -561,6 +640,13 @@ def _host(url: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------------- dates
+
+
+def parse_metadata_date(value: Any) -> dt.date | dt.datetime | None:
+    """A date as metadata writes it (ISO 8601, RFC 2822, ``YYYY-MM-DD``...): a ``date`` for
+    a day alone, else a naive ``datetime`` in the writer's local time (the offset dropped);
+    None when unreadable or implausible (before 1990, in the future)."""
+    return _parse_date(value)
 
 
 def _parse_date(value: Any) -> dt.date | dt.datetime | None:
@@ -857,6 +943,54 @@ def _escalation_off() -> Iterator[None]:
         yield
     finally:
         trafilatura_core.ESCALATION_MAX_LENGTH = saved
+
+
+#: Elements that start a new paragraph in :func:`fragment_paragraphs`.
+_BLOCK_TAGS = frozenset(
+    "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer "
+    "figure figcaption hr address main aside details summary".split()
+)
+#: Elements whose content is not text.
+_NOT_TEXT_TAGS = frozenset("script style noscript template iframe object embed svg math head".split())
+
+
+def fragment_paragraphs(markup: str) -> list[str]:
+    """Paragraphs of a piece of HTML (a feed item's content or description, not a whole
+    page): block elements (``<p>``, ``<li>``, headings, ``<div>``...) and double ``<br>`` end
+    paragraphs, scripts and styles are dropped, entities decoded. Plain text (no tags) is
+    split at blank lines."""
+    if "<" not in markup:
+        return split_paragraphs(html_lib.unescape(markup))
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return split_paragraphs(html_lib.unescape(markup))
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:  # depth first, without recursion (feeds can nest deeply)
+        element, closing = stack.pop()
+        tag = element.tag if isinstance(element.tag, str) else None  # comments: None
+        if closing:
+            if tag in _BLOCK_TAGS:
+                parts.append("\n\n")
+            if element is not root and element.tail:
+                parts.append(element.tail)
+            continue
+        if tag is None or tag in _NOT_TEXT_TAGS:
+            if element.tail:
+                parts.append(element.tail)
+            continue
+        if tag in _BLOCK_TAGS:
+            parts.append("\n\n")
+        elif tag == "br":
+            parts.append("\n")
+        elif tag in ("td", "th"):
+            parts.append(" ")
+        if element.text:
+            parts.append(element.text)
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+    return split_paragraphs("".join(parts))
 
 
 def _first_h1(tree: HtmlElement) -> str | None:

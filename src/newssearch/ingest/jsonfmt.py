@@ -28,6 +28,9 @@ from ..errors import InputError
 from ..model import Article, stable_id
 from .text import clean_line, first_sentence, split_paragraphs, text_stream
 
+#: Its readers take a binary stream (see :func:`newssearch.ingest.iter_file`).
+STREAMS = True
+
 #: Longest record (one JSONL line, one item of a JSON list, or a whole single-article JSON
 #: file) read as an article, in characters: a news article is rarely over 100 k. Larger
 #: records are skipped, so one cannot take gigabytes of memory and minutes of enrichment.

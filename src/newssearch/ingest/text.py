@@ -112,6 +112,17 @@ class _Chained(io.RawIOBase):
         return len(data)
 
 
+def legacy_encoding(data: bytes) -> str:
+    """The 8-bit (or CJK) encoding of ``data``, text that is not UTF-8: charset-normalizer's
+    guess, checked as :func:`decode_bytes` does (windows-1252 when there is no guess)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding is None:
+        return "cp1252"
+    return _choose_encoding(data[:200_000], best)
+
+
 def decode_utf8_lenient(data: bytes) -> str | None:
     """``data`` as UTF-8 when it is UTF-8: exactly, cut inside its last character, or with
     a few bad bytes among many good sequences (replaced). None when it is not UTF-8."""
