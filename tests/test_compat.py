@@ -209,14 +209,20 @@ def test_the_private_whoosh_names_still_exist() -> None:
 
 
 def test_the_private_trafilatura_names_still_exist() -> None:
-    """ingest/html.py: trafilatura's recall escalation gate (set to 0 while extracting) and the
-    list of elements it deletes with their content."""
+    """ingest/html.py: trafilatura's recall escalation gate (set to 0 while extracting), the
+    list of elements it deletes with their content, and its byline search (not in its
+    documented API)."""
     import trafilatura.core
+    import trafilatura.metadata
     import trafilatura.settings
+
+    extract_author = getattr(trafilatura.metadata, "extract_author", None)
+    assert callable(extract_author), "trafilatura.metadata.extract_author is gone"
+    assert list(inspect.signature(extract_author).parameters)[:1] == ["tree"]
 
     assert isinstance(getattr(trafilatura.core, "ESCALATION_MAX_LENGTH", None), int), "trafilatura.core.ESCALATION_MAX_LENGTH is gone"
     cleaned = getattr(trafilatura.settings, "MANUALLY_CLEANED", None)
     assert cleaned is not None, "trafilatura.settings.MANUALLY_CLEANED is gone"
     assert {"aside", "footer", "form", "figure", "math"} <= set(cleaned)
     source = (SRC / "ingest" / "html.py").read_text(encoding="utf-8")
-    assert "ESCALATION_MAX_LENGTH" in source and "MANUALLY_CLEANED" in source
+    assert "ESCALATION_MAX_LENGTH" in source and "MANUALLY_CLEANED" in source and "extract_author" in source
