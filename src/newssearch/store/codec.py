@@ -53,6 +53,7 @@ from __future__ import annotations
 import pickle
 import struct
 import sys
+import threading
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
@@ -1092,22 +1093,26 @@ class _StoredReader:
         self._offsets = list(_from_disk("Q", dbfile.get(index_at + chunks * 4, (chunks + 1) * 8)))
         self._docs = docs
         self._cache: OrderedDict[int, tuple[bytes, list[int]]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _chunk(self, number: int) -> tuple[bytes, list[int]]:
-        found = self._cache.get(number)
-        if found is not None:
-            self._cache.move_to_end(number)
-            return found
-        start, end = self._offsets[number], self._offsets[number + 1]
-        payload = zlib.decompress(self._file.get(start, end - start))
+        with self._lock:  # (a searcher may serve several threads)
+            found = self._cache.get(number)
+            if found is not None:
+                self._cache.move_to_end(number)
+                return found
+            start, end = self._offsets[number], self._offsets[number + 1]
+            data = self._file.get(start, end - start)
+        payload = zlib.decompress(data)
         count = self._firsts[number + 1] - self._firsts[number]
         ends = list(accumulate(_from_disk("I", payload[: 4 * count]), initial=4 * count))
         if ends[-1] != len(payload):
             raise CorruptIndexError("a stored fields chunk does not match its lengths")
-        found = self._cache[number] = (payload, ends)
-        if len(self._cache) > STORED_CACHE:
-            self._cache.popitem(last=False)
-        return found
+        with self._lock:
+            self._cache[number] = (payload, ends)
+            if len(self._cache) > STORED_CACHE:
+                self._cache.popitem(last=False)
+        return payload, ends
 
     def get(self, docnum: int) -> dict[str, Any]:
         if not 0 <= docnum < self._docs:
