@@ -3,6 +3,7 @@
 
     python bench/run.py CORPUS_DIR [--out bench/out] [--queries 300] [--seed 1]
                         [--procs-list 1,2] [--work-dir DIR] [--index-dir DIR] [--skip-index]
+                        [--baseline SRC [--baseline-label NAME]]
 
 Measures, on the same articles and the same generated queries:
 
@@ -16,10 +17,18 @@ Measures, on the same articles and the same generated queries:
   between queries (filter sets, facet values, the scored lists of common words) can hold
   a timed query's answer;
 * cold start: whole-process time of one ``newssearch query`` (median of ``--cold-runs``);
-* the same on SQLite FTS5 (stdlib ``sqlite3``, porter tokenizer, bm25), built in the same run.
+* first use of common words: the most common words of the corpus, each read whole from a
+  fresh searcher's index (µs a posting, for ranking and with positions) and searched once;
+* the same on SQLite FTS5 (stdlib ``sqlite3``, porter tokenizer, bm25), built in the same run;
+* with ``--baseline SRC`` (the ``src`` folder of another version of newssearch, e.g. from
+  ``git archive main src``), everything newssearch does once more with that version, in its
+  own index folder: a second engine column in the same table (its format, old against new).
 
-Prints one Markdown table (metric | newssearch | FTS5 | ratio) and writes the raw numbers as
-JSON (and the table as Markdown) into ``--out``. Reads only the given corpus folder.
+newssearch's queries run in child processes (``python -m``-style, this script with a hidden
+option), each engine version in a fresh interpreter of its own.
+
+Prints one Markdown table (metric | newssearch | [baseline] | FTS5 | ratios) and writes the raw
+numbers as JSON (and the table as Markdown) into ``--out``. Reads only the given corpus folder.
 """
 
 from __future__ import annotations
@@ -355,14 +364,25 @@ def newssearch_cli() -> str:
 # -- newssearch ------------------------------------------------------------------------
 
 
-def index_newssearch(corpus: Path, index_dir: Path, workers: int, rebuild: bool = True) -> dict[str, Any]:
-    """Index ``corpus`` with ``newssearch index`` in a child process; return its measurements."""
+def engine_env(src: Path | None) -> dict[str, str] | None:
+    """The environment that runs the newssearch of ``src`` (a folder holding the ``newssearch``
+    package) instead of the installed one; None for the installed one."""
+    if src is None:
+        return None
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(src), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
+    return env
+
+
+def index_newssearch(corpus: Path, index_dir: Path, workers: int, rebuild: bool = True, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Index ``corpus`` with ``newssearch index`` in a child process (``env``: see
+    :func:`engine_env`); return its measurements."""
     cmd = [newssearch_cli(), "index", "--index", str(index_dir), "--json", "--workers", str(workers), str(corpus)]
     if rebuild:
         # a fresh folder: `--rebuild` over an index of an older schema keeps that schema
         shutil.rmtree(index_dir, ignore_errors=True)
         cmd.insert(2, "--rebuild")
-    run = run_measured(cmd, poll=0.2)
+    run = run_measured(cmd, poll=0.2, env=env)
     if run.returncode != 0:
         raise RuntimeError(f"newssearch index failed ({run.returncode}): {run.stderr[-2000:]}")
     report = json.loads(run.stdout)
@@ -392,32 +412,118 @@ def warmup_queries(docs: list[Doc], queries: list[Query], seed: int) -> list[Que
 
 def newssearch_warm(index_dir: Path, queries: list[Query], mmap: bool, warmup_set: list[Query]) -> dict[str, Any]:
     """Time every query through one reused :class:`Searcher`, after a warm-up pass of ``warmup_set``."""
+    from newssearch import QueryTooExpensiveError
     from newssearch.search.searcher import Searcher
 
     started = time.perf_counter()
     searcher = Searcher(index_dir, mmap=mmap)
     open_s = time.perf_counter() - started
+    stopped: list[str] = []
 
     def one(query: Query) -> int:
-        return searcher.search(query.text, **query.search_kwargs()).total
+        try:
+            return searcher.search(query.text, **query.search_kwargs()).total
+        except QueryTooExpensiveError:  # (the query budget stopped it: counted, total -1)
+            stopped.append(query.text)
+            return -1
 
     try:
         warmup = _timed_pass(warmup_set, one)
+        warmup_stopped, stopped[:] = list(stopped), []
         timed = _timed_pass(queries, one)
     finally:
         searcher.close()
-    return {"open_s": open_s, "warmup_s": warmup.seconds, "times": timed.times, "cpu_times": timed.cpu_times, "totals": timed.totals}
+    return {"open_s": open_s, "warmup_s": warmup.seconds, "times": timed.times, "cpu_times": timed.cpu_times, "totals": timed.totals,
+            "warmup_stopped": warmup_stopped, "stopped": list(stopped)}
 
 
-def newssearch_cold(index_dir: Path, queries: list[Query]) -> dict[str, Any]:
+def newssearch_cold(index_dir: Path, queries: list[Query], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Whole-process time and peak RSS of ``newssearch query`` for each of ``queries``."""
     runs = []
     for query in queries:
-        run = run_measured([newssearch_cli(), "query", "--index", str(index_dir), query.text])
+        run = run_measured([newssearch_cli(), "query", "--index", str(index_dir), query.text], env=env)
         if run.returncode != 0:
             raise RuntimeError(f"newssearch query failed: {run.stderr[-1000:]}")
         runs.append({"query": query.text, "seconds": run.seconds, "max_rss_mib": run.max_rss_mib})
     return {"runs": runs}
+
+
+def common_words(docs: list[Doc], count: int) -> list[str]:
+    """The ``count`` usable query words found in the most articles."""
+    stop = stopwords()
+    df: dict[str, int] = {}
+    for doc in docs:
+        for word in {t.lower() for t in _tokens(doc.title + " " + doc.text) if _usable(t, stop)}:
+            df[word] = df.get(word, 0) + 1
+    return sorted(df, key=lambda w: (-df[w], w))[:count]
+
+
+def newssearch_first_use(index_dir: Path, words: list[str], mmap: bool, repeat: int = 5) -> dict[str, Any]:
+    """The cost of common words on first use, with whichever newssearch is imported.
+
+    For each word (analysed as the index analyses ``body``): its posting lists read whole in
+    every segment with ``read_postings`` (what ranking reads, then with the positions a phrase
+    reads), the best of ``repeat`` reads in µs a posting; and one ``search(word)`` on a searcher
+    that has served none of the words (nothing of them kept)."""
+    from newssearch.search.postings import read_postings
+    from newssearch.search.searcher import Searcher
+    from newssearch.store.schema import text_analyzer
+
+    analyze = text_analyzer()
+    searcher = Searcher(index_dir, mmap=mmap)
+    try:
+        segments = [reader for reader, _ in searcher._searcher.reader().leaf_readers()]
+        out: list[dict[str, Any]] = []
+        for word in words:
+            stems = [t.text for t in analyze(word)]
+            if not stems:
+                continue
+            stem = stems[0]
+            t0, c0 = time.perf_counter(), time.process_time()
+            total = searcher.search(word).total
+            search_s, search_cpu = time.perf_counter() - t0, time.process_time() - c0
+            row: dict[str, Any] = {"word": word, "term": stem, "total": total, "search_ms": search_s * 1000, "search_cpu_ms": search_cpu * 1000}
+            for values in (False, True):
+                best = float("inf")
+                postings = 0
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    postings = sum(len(read_postings(seg, "body", stem, values=values)[0]) for seg in segments if seg.doc_frequency("body", stem))
+                    best = min(best, time.perf_counter() - t0)
+                row["postings"] = postings
+                row["positions_us" if values else "rank_us"] = 1e6 * best / max(postings, 1)
+            out.append(row)
+    finally:
+        searcher.close()
+    return {"words": out}
+
+
+def child_queries(corpus: Path, index_dir: Path, args: argparse.Namespace, out_file: Path) -> None:
+    """The hidden ``--engine-child`` mode: warm queries and first-use reads with the newssearch
+    this interpreter imports, results as JSON into ``out_file``."""
+    import newssearch
+
+    docs = load_corpus(corpus)
+    queries = make_queries(docs, args.queries, args.seed)
+    warmup_set = warmup_queries(docs, queries, args.seed)
+    words = common_words(docs, args.first_use_words)
+    del docs
+    result: dict[str, Any] = {"module": newssearch.__file__}
+    result["first_use"] = newssearch_first_use(index_dir, words, args.mmap)
+    result["warm"] = newssearch_warm(index_dir, queries, args.mmap, warmup_set)
+    out_file.write_text(json.dumps(result), encoding="utf-8")
+
+
+def run_engine_child(corpus: Path, index_dir: Path, args: argparse.Namespace, env: dict[str, str] | None) -> dict[str, Any]:
+    """Run :func:`child_queries` in a fresh interpreter (``env``: which newssearch)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
+        cmd = [sys.executable, __file__, str(corpus), "--engine-child", str(index_dir), "--child-out", out.name,
+               "--queries", str(args.queries), "--seed", str(args.seed), "--first-use-words", str(args.first_use_words),
+               "--mmap" if args.mmap else "--no-mmap"]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"query child failed ({proc.returncode}): {proc.stderr[-3000:]}")
+        return dict(json.loads(out.read()))
 
 
 # -- FTS5 --------------------------------------------------------------------------------
@@ -596,69 +702,117 @@ def agreement(queries: list[Query], ours: list[int], theirs: list[int]) -> dict[
 
 @dataclass
 class Row:
-    """One line of the Markdown table."""
+    """One line of the Markdown table: newssearch, the baseline version (if any), FTS5."""
 
     metric: str
     ours: float | None
     theirs: float | None
     digits: int = 1
     note: str = ""
+    base: float | None = None
 
-    def cells(self) -> list[str]:
-        """The four cells: metric, newssearch, FTS5, ratio."""
+    def cells(self, with_base: bool = False) -> list[str]:
+        """The cells: metric, newssearch, [baseline,] FTS5, newssearch/FTS5[, newssearch/baseline]."""
         def fmt(v: float | None) -> str:
             return "n/a" if v is None else f"{v:,.{self.digits}f}"
 
-        ratio = "n/a"
-        if self.ours is not None and self.theirs:
-            ratio = f"{self.ours / self.theirs:.2f}×"
+        def ratio(a: float | None, b: float | None) -> str:
+            return f"{a / b:.2f}×" if a is not None and b else "n/a"
+
         metric = self.metric + (f" ({self.note})" if self.note else "")
-        return [metric, fmt(self.ours), fmt(self.theirs), ratio]
+        if with_base:
+            return [metric, fmt(self.ours), fmt(self.base), fmt(self.theirs), ratio(self.ours, self.theirs), ratio(self.ours, self.base)]
+        return [metric, fmt(self.ours), fmt(self.theirs), ratio(self.ours, self.theirs)]
 
 
-def table(rows: list[Row]) -> str:
-    """The rows as a Markdown table."""
-    lines = ["| metric | newssearch | FTS5 | ratio newssearch/FTS5 |", "|---|---:|---:|---:|"]
-    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+def table(rows: list[Row], base_label: str | None = None) -> str:
+    """The rows as a Markdown table (with a baseline column when ``base_label`` is given)."""
+    if base_label:
+        lines = [f"| metric | newssearch | {base_label} | FTS5 | newssearch/FTS5 | newssearch/{base_label} |", "|---|---:|---:|---:|---:|---:|"]
+    else:
+        lines = ["| metric | newssearch | FTS5 | ratio newssearch/FTS5 |", "|---|---:|---:|---:|"]
+    lines += ["| " + " | ".join(r.cells(bool(base_label))) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def _get(results: dict[str, Any] | None, *path: Any) -> Any:
+    for key in path:
+        if results is None:
+            return None
+        try:
+            results = results[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return results
 
 
 def build_rows(results: dict[str, Any]) -> list[Row]:
     """The table rows from the raw results."""
     rows: list[Row] = []
     fts = results.get("fts5_index")
+    base = results.get("baseline") or {}
+    base_index = {run["workers"]: run for run in base.get("newssearch_index", [])}
     for run in results.get("newssearch_index", []):
         w = run["workers"]
-        rows.append(Row(f"index: articles/s, workers={w} (higher is better)", run["articles_per_s"], fts and fts["articles_per_s"]))
-        rows.append(Row(f"index: seconds, workers={w}", run["seconds"], fts and fts["seconds"]))
+        b = base_index.get(w, {})
+        rows.append(Row(f"index: articles/s, workers={w} (higher is better)", run["articles_per_s"], fts and fts["articles_per_s"], base=b.get("articles_per_s")))
+        rows.append(Row(f"index: seconds, workers={w}", run["seconds"], fts and fts["seconds"], base=b.get("seconds")))
         if "cpu_seconds" in run:
-            rows.append(Row(f"index: CPU seconds (user+sys, all processes), workers={w}", run["cpu_seconds"], fts and fts.get("cpu_seconds")))
-        rows.append(Row(f"index: size on disk MiB, workers={w}", run["size_mib"], fts and fts["size_mib"]))
-        rows.append(Row(f"index: peak RSS MiB, largest process, workers={w}", run["max_rss_mib"], fts and fts["max_rss_mib"]))
-        rows.append(Row(f"index: peak RSS MiB, process tree sum, workers={w}", run["tree_rss_mib"], fts and fts["tree_rss_mib"]))
+            rows.append(Row(f"index: CPU seconds (user+sys, all processes), workers={w}", run["cpu_seconds"], fts and fts.get("cpu_seconds"), base=b.get("cpu_seconds")))
+        rows.append(Row(f"index: size on disk MiB, workers={w}", run["size_mib"], fts and fts["size_mib"], base=b.get("size_mib")))
+        rows.append(Row(f"index: peak RSS MiB, largest process, workers={w}", run["max_rss_mib"], fts and fts["max_rss_mib"], base=b.get("max_rss_mib")))
+        rows.append(Row(f"index: peak RSS MiB, process tree sum, workers={w}", run["tree_rss_mib"], fts and fts["tree_rss_mib"], base=b.get("tree_rss_mib")))
     reindex = results.get("newssearch_reindex")
     if reindex:
-        rows.append(Row(f"re-index unchanged corpus: seconds, workers={reindex['workers']}", reindex["seconds"], None, 2, "FTS5: no incremental mode"))
+        rows.append(Row(f"re-index unchanged corpus: seconds, workers={reindex['workers']}", reindex["seconds"], None, 2, "FTS5: no incremental mode",
+                        base=_get(base, "newssearch_reindex", "seconds")))
+    first, base_first = results.get("newssearch_first_use"), base.get("newssearch_first_use")
+    if first and first.get("words"):
+        words = first["words"]
+        n = len(words)
+        postings = statistics.median(w["postings"] for w in words)
+        label = f"{n} most common words, median {postings:,.0f} postings"
+
+        def median_of(found: dict[str, Any] | None, key: str) -> float | None:
+            rows_ = (found or {}).get("words") or []
+            return statistics.median(w[key] for w in rows_) if rows_ else None
+
+        rows.append(Row(f"first use: list read for ranking, µs a posting ({label})", median_of(first, "rank_us"), None, 3, base=median_of(base_first, "rank_us")))
+        rows.append(Row("first use: list read with positions (phrases), µs a posting", median_of(first, "positions_us"), None, 3, base=median_of(base_first, "positions_us")))
+        rows.append(Row("first use: one-word query on a fresh searcher, ms (median)", median_of(first, "search_ms"), None, 1, base=median_of(base_first, "search_ms")))
     ours, theirs = results.get("newssearch_warm"), results.get("fts5_warm")
+    base_warm = base.get("newssearch_warm")
     if ours and theirs:
-        rows.append(Row("open searcher / connection ms", ours["open_s"] * 1000, theirs["open_s"] * 1000, 2))
+        rows.append(Row("open searcher / connection ms", ours["open_s"] * 1000, theirs["open_s"] * 1000, 2, base=base_warm and base_warm["open_s"] * 1000))
         a, b = ours["per_kind"], theirs["per_kind"]
         for kind in KINDS:
             note = "FTS5 counts source+year only, no people facet" if kind == "faceted" else ""
             for p in ("p50", "p95", "p99"):
-                rows.append(Row(f"warm {kind} {p} ms (n={a[kind]['n']})", a[kind][p], b[kind][p], 2, note if p == "p50" else ""))
+                rows.append(Row(f"warm {kind} {p} ms (n={a[kind]['n']})", a[kind][p], b[kind][p], 2, note if p == "p50" else "",
+                                base=_get(base_warm, "per_kind", kind, p)))
         if "per_kind_cpu" in ours and "per_kind_cpu" in theirs:
             for kind in KINDS:
-                rows.append(Row(f"warm {kind} p50 CPU ms (process time, robust to a busy machine)", ours["per_kind_cpu"][kind]["p50"], theirs["per_kind_cpu"][kind]["p50"], 2))
+                rows.append(Row(f"warm {kind} p50 CPU ms (process time, robust to a busy machine)", ours["per_kind_cpu"][kind]["p50"], theirs["per_kind_cpu"][kind]["p50"], 2,
+                                base=_get(base_warm, "per_kind_cpu", kind, "p50")))
         for kind, agree in results.get("agreement", {}).items():
             rows.append(Row(f"{kind}: same hit count as FTS5, % of queries", 100 * agree["same"] / max(agree["n"], 1), None, 0))
+        if "stopped" in ours:
+            rows.append(Row("queries stopped by the query budget, warm-up pass / timed pass", len(ours["warmup_stopped"]), None, 0,
+                            f"timed: {len(ours['stopped'])}" + (f"; baseline timed: {len(base_warm.get('stopped', []))}" if base_warm else ""),
+                            base=base_warm and len(base_warm.get("warmup_stopped", []))))
+        if base_warm:
+            same = sum(1 for x, y in zip(ours["totals"], base_warm["totals"]) if x == y)
+            rows.append(Row("all queries: same hit count as the baseline, % of queries", 100 * same / max(len(ours["totals"]), 1), None, 0))
     cold_ours, cold_theirs = results.get("newssearch_cold"), results.get("fts5_cold")
+    cold_base = base.get("newssearch_cold")
     if cold_ours and cold_theirs:
         n = len(cold_ours["runs"])
         rows.append(Row(f"cold one-shot query, whole process ms (median of {n})", 1000 * statistics.median(r["seconds"] for r in cold_ours["runs"]),
-                        1000 * statistics.median(r["seconds"] for r in cold_theirs["runs"]), 0, "FTS5: python -c + sqlite3"))
+                        1000 * statistics.median(r["seconds"] for r in cold_theirs["runs"]), 0, "FTS5: python -c + sqlite3",
+                        base=cold_base and 1000 * statistics.median(r["seconds"] for r in cold_base["runs"])))
         rows.append(Row("cold one-shot query, peak RSS MiB (median)", statistics.median(r["max_rss_mib"] for r in cold_ours["runs"]),
-                        statistics.median(r["max_rss_mib"] for r in cold_theirs["runs"]), 1))
+                        statistics.median(r["max_rss_mib"] for r in cold_theirs["runs"]), 1,
+                        base=cold_base and statistics.median(r["max_rss_mib"] for r in cold_base["runs"])))
     return rows
 
 
@@ -679,7 +833,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--keep-indexes", action="store_true", help="Keep the indexes built for the smaller worker counts.")
     p.add_argument("--mmap", action=argparse.BooleanOptionalAction, default=True, help="Open the warm Searcher with mmap=True (the documented choice for a long-lived searcher).")
     p.add_argument("--cold-runs", type=int, default=10, help="One-shot CLI queries to time.")
+    p.add_argument("--first-use-words", type=int, default=20, help="Most common words whose first use is measured.")
+    p.add_argument("--baseline", type=Path, default=None, help="A folder holding another version's newssearch package (e.g. from `git archive main src`): measured too, as a second column.")
+    p.add_argument("--baseline-label", default="baseline", help="The baseline's name in the table (e.g. main@3c621ff).")
     p.add_argument("--build-fts5", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--engine-child", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--child-out", type=Path, default=None, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
@@ -720,6 +879,10 @@ def reuse_indexing(previous: Path, results: dict[str, Any]) -> None:
     for key in ("newssearch_index", "newssearch_reindex", "fts5_index"):
         if key in old:
             results[key] = old[key]
+    if "baseline" in results and old.get("baseline", {}).get("index_dir") == results["baseline"]["index_dir"]:
+        for key in ("newssearch_index", "newssearch_reindex"):
+            if key in old["baseline"]:
+                results["baseline"][key] = old["baseline"][key]
     # (a run that itself reused its indexing rows names the run they came from)
     results["indexing_from"] = old.get("indexing_from") or {"file": str(previous), "started": old.get("started")}
     log(f"indexing numbers reused from {previous} (run of {results['indexing_from']['started']})")
@@ -729,6 +892,14 @@ def save_partial(out: Path, name: str, results: dict[str, Any]) -> None:
     """Write the results gathered so far (so a long run that is stopped keeps its indexing numbers)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.partial.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+
+
+def load(phase: str, results: dict[str, Any]) -> None:
+    """Record the machine's load average after ``phase`` (the machine is shared)."""
+    try:
+        results.setdefault("load", []).append((phase, os.getloadavg()))
+    except OSError:
+        pass
 
 
 def log(message: str) -> None:
@@ -741,6 +912,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.build_fts5 is not None:
         print(build_fts5(args.corpus, args.build_fts5))
+        return
+    if args.engine_child is not None:
+        child_queries(args.corpus, args.engine_child, args, args.child_out)
         return
     corpus = args.corpus.resolve()
     if not corpus.is_dir():
@@ -771,56 +945,86 @@ def main(argv: list[str] | None = None) -> None:
     log(f"{len(docs)} articles, {len(queries)} queries (and {len(warmup_set)} others to warm up)")
     del docs
 
+    baseline_src = args.baseline.resolve() if args.baseline is not None else None
+    label = args.baseline_label
+    base_env = engine_env(baseline_src)
+    base_index_dir = work / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', label)}-w{procs[-1]}"
+    engines: list[tuple[str, dict[str, Any], Path, dict[str, str] | None]] = [("newssearch", results, index_dir, None)]
+    if baseline_src is not None:
+        results["baseline"] = {"label": label, "src": str(baseline_src), "index_dir": str(base_index_dir)}
+        engines.append((label, results["baseline"], base_index_dir, base_env))
+    load("start", results)
     if not args.skip_index:
-        results["newssearch_index"] = []
-        for n in procs:
-            target = index_dir if n == procs[-1] else work / f"newssearch-w{n}"
-            log(f"newssearch index, workers={n} → {target}")
-            run = index_newssearch(corpus, target, n)
-            log(f"  {run['added']} articles in {run['seconds']:.1f} s ({run['articles_per_s']:.0f}/s), {run['size_mib']:.0f} MiB")
-            results["newssearch_index"].append(run)
-            save_partial(args.out, corpus.name, results)
-            if target != index_dir and not args.keep_indexes:
-                shutil.rmtree(target, ignore_errors=True)
-        log("newssearch re-index of the unchanged corpus")
-        results["newssearch_reindex"] = index_newssearch(corpus, index_dir, procs[-1], rebuild=False)
-        log(f"  {results['newssearch_reindex']['seconds']:.2f} s")
+        for name, into, target_dir, env in engines:
+            into["newssearch_index"] = []
+            for n in procs:
+                target = target_dir if n == procs[-1] else target_dir.with_name(target_dir.name.rsplit("-w", 1)[0] + f"-w{n}")
+                log(f"{name} index, workers={n} → {target}")
+                run = index_newssearch(corpus, target, n, env=env)
+                load(f"{name} index w{n}", results)
+                log(f"  {run['added']} articles in {run['seconds']:.1f} s ({run['articles_per_s']:.0f}/s), {run['size_mib']:.0f} MiB")
+                into["newssearch_index"].append(run)
+                save_partial(args.out, corpus.name, results)
+                if target != target_dir and not args.keep_indexes:
+                    shutil.rmtree(target, ignore_errors=True)
+            log(f"{name} re-index of the unchanged corpus")
+            into["newssearch_reindex"] = index_newssearch(corpus, target_dir, procs[-1], rebuild=False, env=env)
+            log(f"  {into['newssearch_reindex']['seconds']:.2f} s")
     else:
-        if not index_dir.exists():
-            sys.exit(f"--skip-index: no index at {index_dir}")
+        for name, _, target_dir, _ in engines:
+            if not target_dir.exists():
+                sys.exit(f"--skip-index: no {name} index at {target_dir}")
         reuse_indexing(args.out / f"{corpus.name}.json", results)
     if not (args.skip_index and fts5_db.exists()):
         log(f"FTS5 build → {fts5_db}")
         results["fts5_index"] = index_fts5(corpus, fts5_db)
+        load("FTS5 build", results)
         log(f"  {results['fts5_index']['seconds']:.1f} s")
 
     save_partial(args.out, corpus.name, results)
-    log("warm queries: newssearch")
-    ours = newssearch_warm(index_dir, queries, args.mmap, warmup_set)
-    ours["per_kind"] = per_kind(queries, ours["times"])
-    ours["per_kind_cpu"] = per_kind(queries, ours["cpu_times"])
-    results["newssearch_warm"] = ours
+    for name, into, target_dir, env in engines:
+        log(f"first use and warm queries: {name}")
+        child = run_engine_child(corpus, target_dir, args, env)
+        load(f"{name} queries", results)
+        into["module"] = child["module"]
+        into["newssearch_first_use"] = child["first_use"]
+        warm = child["warm"]
+        warm["per_kind"] = per_kind(queries, warm["times"])
+        warm["per_kind_cpu"] = per_kind(queries, warm["cpu_times"])
+        into["newssearch_warm"] = warm
+        save_partial(args.out, corpus.name, results)
+    if baseline_src is not None and not str(results["baseline"].get("module", "")).startswith(str(baseline_src)):
+        sys.exit(f"the baseline ran {results['baseline'].get('module')}, not the code in {baseline_src}")
     log("warm queries: FTS5")
     theirs = fts5_warm(fts5_db, queries, warmup_set)
+    load("FTS5 queries", results)
     theirs["per_kind"] = per_kind(queries, theirs["times"])
     theirs["per_kind_cpu"] = per_kind(queries, theirs["cpu_times"])
     results["fts5_warm"] = theirs
-    results["agreement"] = agreement(queries, ours["totals"], theirs["totals"])
+    results["agreement"] = agreement(queries, results["newssearch_warm"]["totals"], theirs["totals"])
     save_partial(args.out, corpus.name, results)
 
     cold = [q for q in queries if q.kind == "keyword"][: args.cold_runs]
-    log(f"cold one-shot queries ×{len(cold)}")
-    results["newssearch_cold"] = newssearch_cold(index_dir, cold)
+    for name, into, target_dir, env in engines:
+        log(f"cold one-shot queries ×{len(cold)}: {name}")
+        into["newssearch_cold"] = newssearch_cold(target_dir, cold, env)
     results["fts5_cold"] = fts5_cold(fts5_db, cold)
+    load("end", results)
 
     rows = build_rows(results)
-    results["table"] = [dict(zip(("metric", "newssearch", "fts5", "ratio"), r.cells())) for r in rows]
+    base_label = label if baseline_src is not None else None
+    columns = ("metric", "newssearch", label, "fts5", "ratio", f"ratio_{label}") if base_label else ("metric", "newssearch", "fts5", "ratio")
+    results["table"] = [dict(zip(columns, r.cells(bool(base_label)))) for r in rows]
     markdown = f"### {corpus.name}: {results['articles']:,} articles, {len(queries)} queries (seed {args.seed}), {os.cpu_count()} CPUs\n\n"
     code = results["code"]
     markdown += f"newssearch at commit {code['commit']}" + (f" with {len(code['dirty'])} uncommitted file(s) under src/" if code["dirty"] else "") + ".\n\n"
+    if base_label:
+        markdown += f"Baseline {base_label}: the newssearch package in {baseline_src}.\n\n"
     if "indexing_from" in results:
         markdown += f"Indexing rows from the run of {results['indexing_from']['started']} (this run used --skip-index).\n\n"
-    markdown += table(rows)
+    loads = ", ".join(f"{phase} {one:.1f}" for phase, (one, _, _) in results.get("load", []))
+    markdown += f"Load average (1 min) after each phase: {loads}.\n\n"
+    markdown += table(rows, base_label)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{corpus.name}.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     (args.out / f"{corpus.name}.md").write_text(markdown + "\n", encoding="utf-8")

@@ -267,9 +267,8 @@ def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pyt
     error raised while Whoosh decodes the index's files is damage."""
     import types
 
-    from whoosh.codec import whoosh3
-
     import newssearch.search.searcher as searcher_module
+    from newssearch.store import codec
 
     _, index = healthy
 
@@ -280,10 +279,10 @@ def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pyt
         patch.setattr(searcher_module, "highlight_words", buggy)
         with Searcher(index) as searcher, pytest.raises(ValueError, match="a bug in newssearch"):
             searcher.search("Vilnius")
-    # the same function as if it were Whoosh's own decoding code (its globals are the codec module's)
-    in_codec = types.FunctionType(buggy.__code__, vars(whoosh3), "term_info")
+    # the same function as if it were the index format's decoding code (its globals are the codec module's)
+    in_codec = types.FunctionType(buggy.__code__, vars(codec), "term_info")
     with monkeypatch.context() as patch:
-        patch.setattr(whoosh3.W3TermsReader, "term_info", in_codec)
+        patch.setattr(codec.NewsTermsReader, "term_info", in_codec)
         with Searcher(index) as searcher, pytest.raises(IndexDamagedError, match="ValueError: a bug in newssearch"):
             searcher.search("Vilnius")
 

@@ -5,6 +5,7 @@ those of visiting and scoring every match."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -198,13 +199,16 @@ def test_top_keeps_lowest_document_among_ties(n: int) -> None:
     assert sorted(_top(found, n), key=_by_rank)[:n] == want
 
 
-@pytest.mark.parametrize("positions", [[0], [5], [3, 9, 200], list(range(0, 3000, 7)), [70000, 70001]])
-def test_phrase_position_decoding_equals_whoosh(positions: list[int]) -> None:
-    from whoosh.formats import Positions
+@pytest.mark.parametrize("positions", [[0], [5], [127], [128], [3, 9, 200], list(range(0, 3000, 7)), [70000, 70001], [2**31, 2**31 + 1]])
+def test_positions_format_round_trips(positions: list[int]) -> None:
+    """The text fields' positions (varint gaps, store/codec.py) decode to what was encoded,
+    through the format Whoosh's own phrase matching calls too."""
+    from newssearch.store.codec import VarintPositions, decode_positions
 
-    from newssearch.store.schema import decode_positions as _decode_positions
-
-    fmt = Positions()
+    fmt = VarintPositions(field_boost=2.0)
     encoded = fmt.encode(positions)
-    assert list(_decode_positions(encoded)) == fmt.decode_positions(encoded) == positions
-    assert list(_decode_positions(encoded[:-1])) == positions  # (a value stored without the final STOP)
+    assert decode_positions(encoded) == fmt.decode_positions(encoded) == positions
+    assert fmt.decode_frequency(encoded) == len(positions)
+    assert fmt.decode_weight(encoded) == 2.0 * len(positions)
+    assert fmt.decode_positions(fmt.combine([encoded, fmt.encode([1])])) == sorted(set(positions) | {1})
+    assert len(encoded) == len(positions) or max(positions) >= 128 or any(b - a >= 128 for a, b in itertools.pairwise(positions))

@@ -6,7 +6,7 @@ every segment's list (about 9 µs a word: half a second per infix wildcard on 20
 and builds a Levenshtein automaton in Python for each fuzzy word (0.2 s each). Here:
 
 * a :class:`Lexicon` reads a field's words once per open index (each segment's in one go:
-  :func:`~newssearch.store.lexicon.field_words`), when a part needs the
+  :meth:`~newssearch.store.reading.SegmentPostings.words`), when a part needs the
   whole list or a large share of it (an infix wildcard, a one-letter prefix, a fuzzy word),
   and keeps them sorted: prefixes are then a bisection, wildcards one C-level regex filter
   over the words that share their literal prefix, fuzzy words one call of RapidFuzz's
@@ -33,7 +33,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.fields import BOOLEAN, NUMERIC
 
-from ..store.lexicon import field_words
+from ..store.reading import segment_postings
 from .budget import QueryBudget
 
 #: Word-list entries looked at between two checks of the clock.
@@ -61,10 +61,9 @@ class Lexicon:
         if words is None:
             found: set[bytes] = set()
             for segment, _ in self._reader.leaf_readers():
-                if fieldname in segment.indexed_field_names():
-                    batch = field_words(segment, fieldname)
-                    found.update(batch)
-                    budget.scan(len(batch), "reading the index's words")
+                batch = segment_postings(segment).words(fieldname)
+                found.update(batch)
+                budget.scan(len(batch), "reading the index's words")
             words = self._words[fieldname] = [b.decode("utf-8") for b in sorted(found)]
         return words
 
@@ -129,7 +128,7 @@ class _Expander:
             return self._pattern(node, limit)
         # anything else (a word range, a pattern on a number field): Whoosh's own expansion, counted
         out: list[str] = []
-        for n, text in enumerate(node._btexts(self.reader), start=1):
+        for n, (_, text) in enumerate(node.expanded_terms(self.reader), start=1):
             out.append(text.decode("utf-8") if isinstance(text, bytes) else str(text))
             if not n % CHECK_EVERY:
                 self.budget.scan(CHECK_EVERY)

@@ -1,110 +1,31 @@
-"""Reading a whole posting list fast.
+"""Reading whole posting lists, and keeping the scored lists of common words.
 
-Whoosh's matchers step one posting at a time (``all_ids()`` calls ``id()`` and ``next()``
-per posting). A plain block list of the W3 codec can be read a whole block at a time: the
-ranker (all postings of the query's words) and the facet cache (all postings of a field)
-both read posting lists whole. :class:`PostingCache` keeps the scored lists of common
-words between queries.
+:func:`read_postings` reads a word's postings in one segment through the index format's
+reader (:class:`~newssearch.store.reading.SegmentPostings`): a block at a time, only the
+blocks that can hold wanted documents, never the positions unless asked. The ranker (all
+postings of the query's words), the snippet scorer and the facet tables read lists whole;
+:class:`PostingCache` keeps the scored lists of common words between queries.
 """
 
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
-from itertools import accumulate, repeat
 from typing import Any
 
-#: What a Whoosh W3 block matcher holds; other matchers (inlined one-posting lists, lists
-#: filtered for deleted documents) are read posting by posting.
-_BLOCK_MATCHER = ("_read_data", "_data", "_maxid", "_byteids", "_blocklength", "_fixedsize", "_atend", "_lastblock", "_goto", "_nextoffset", "_i")
+from ..store.reading import segment_postings
 
 
 def read_postings(
-    reader: Any, fieldname: str, text: str, values: bool = False, within: Sequence[int] | None = None
+    reader: Any, fieldname: str, text: str | bytes, values: bool = False, within: Sequence[int] | None = None
 ) -> tuple[list[int], list[float], list[Any]]:
     """A word's (segment) document numbers, weights and (if asked) values (encoded
-    positions), a block at a time when the posting list is a plain block list (else
-    posting by posting).
-
-    With ``within`` (sorted document numbers), the result holds only the postings of those
-    documents: blocks whose range of documents holds none of them are skipped unread (their
-    header tells their last document), and in the others each wanted document is looked up
-    by bisection instead of keeping the whole block.
-
-    A W3 block holds one pickled tuple: delta-encoded document numbers, then the weights
-    (None when all are 1, one float when all are equal), then the values; they are decoded
-    here with C-level calls (``accumulate``, ``repeat``) instead of Whoosh's per-posting
-    generator.
-    """
-    m = reader.postings(fieldname, text)
-    ids: list[int] = []
-    weights: list[float] = []
-    vals: list[Any] = []
-    if all(hasattr(m, a) for a in _BLOCK_MATCHER) and not m._byteids and m._i == 0 and not m._fixedsize:
-        lo = 0
-        while not m._atend:
-            if within is not None:
-                hi = bisect_right(within, m._maxid, lo)
-                start, skip, lo = lo, hi == lo, hi
-                if skip:  # no wanted document in this block
-                    if m._lastblock or lo >= len(within):
-                        break
-                    m._goto(m._nextoffset)
-                    continue
-            if m._data is None:
-                m._read_data()
-            block_ids, block_weights, block_values = m._data
-            count = m._blocklength
-            if within is not None:
-                _pick(within[start:lo], list(accumulate(block_ids)), block_weights, block_values, values, ids, weights, vals)
-                if m._lastblock or lo >= len(within):
-                    break
-                m._goto(m._nextoffset)
-                continue
-            ids.extend(accumulate(block_ids))  # (each block's deltas start from 0)
-            if block_weights is None:
-                weights.extend(repeat(1.0, count))
-            elif isinstance(block_weights, float):
-                weights.extend(repeat(block_weights, count))
-            else:
-                weights.extend(block_weights)
-            if values:
-                vals.extend(repeat(None, count) if block_values is None else block_values)
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-        return ids, weights, vals
-    keep = None if within is None else set(within)
-    while m.is_active():  # inlined one-posting lists, lists filtered for deleted documents
-        if keep is not None and m.id() not in keep:
-            m.next()
-            continue
-        ids.append(m.id())
-        weights.append(m.weight())
-        if values:
-            vals.append(m.value())
-        m.next()
-    return ids, weights, vals
-
-
-def _pick(
-    wanted: Sequence[int],
-    block_ids: list[int],
-    block_weights: Any,
-    block_values: Any,
-    values: bool,
-    ids: list[int],
-    weights: list[float],
-    vals: list[Any],
-) -> None:
-    """Append the postings of the ``wanted`` documents found in one decoded block."""
-    for j in _found(block_ids, wanted):
-        ids.append(block_ids[j])
-        weights.append(1.0 if block_weights is None else block_weights if isinstance(block_weights, float) else block_weights[j])
-        if values:
-            vals.append(None if block_values is None else block_values[j])
+    positions: :func:`~newssearch.store.reading.decode_positions`) in the segment reader
+    ``reader``; with ``within`` (sorted document numbers), only the postings of those
+    documents (see :meth:`~newssearch.store.reading.SegmentPostings.read`)."""
+    return segment_postings(reader).read(fieldname, text, values=values, within=within)
 
 
 def few_wanted(within: Collection[int] | None, postings: int) -> list[int] | None:
@@ -205,13 +126,13 @@ class PostingCache:
         else:
             self.hits += 1
             self._lists.move_to_end(key)
-        ids, scores = entry
+        kept_ids, kept_scores = entry
         if within is None:
-            return dict(zip(ids, scores))
-        wanted = few_wanted(within, len(ids))
+            return dict(zip(kept_ids, kept_scores))
+        wanted = few_wanted(within, len(kept_ids))
         if wanted is not None:
-            return dict(_lookup(ids, scores, wanted))
-        return {d: s for d, s in zip(ids, scores) if d in within}
+            return dict(_lookup(kept_ids, kept_scores, wanted))
+        return {d: s for d, s in zip(kept_ids, kept_scores) if d in within}
 
 
 def _lookup(ids: array[int], scores: array[float], within: Sequence[int]) -> Iterator[tuple[int, float]]:

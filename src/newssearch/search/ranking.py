@@ -9,9 +9,9 @@ word's posting list a block at a time, scores all its postings in one comprehens
 Whoosh's own BM25F statistics (idf, average field length, the stored length bytes), and
 combines the words with dict operations. A part may also be any of several words (an
 expanded wildcard, prefix or fuzzy word: an ``Or`` of words inside an ``AND`` or a ``NOT``),
-scored as Whoosh scores an ``Or``: the sum of the words a document holds. A phrase is checked on the positions held in the
-same blocks (its words one after another) and scores the sum of its words, as Whoosh's span
-matcher does. The ranker returns every match (the exact total, what facets count) and the
+scored as Whoosh scores an ``Or``: the sum of the words a document holds. A phrase is checked on
+its words' positions (read from the same blocks, only for the documents holding every word)
+and scores the sum of its words, as Whoosh's span matcher does. The ranker returns every match (the exact total, what facets count) and the
 top ``n`` by score, ties by document number, as Whoosh does; ``tests/test_ranking.py`` checks
 both against Whoosh's exhaustive matcher. The scored lists of common words are kept between
 queries (:class:`~newssearch.search.postings.PostingCache`), and each segment's document
@@ -29,13 +29,9 @@ from operator import itemgetter
 from typing import Any, TypeGuard
 
 from whoosh import query as wq
-from whoosh.util.numeric import byte_to_length
 
-from ..store.schema import positions_decoder
+from ..store.reading import LENGTH_OF_BYTE, decode_positions, segment_postings
 from .postings import PostingCache, few_wanted, read_postings
-
-_LENGTH = [byte_to_length(b) for b in range(256)]
-
 
 #: Document frequencies a ranker remembers (segment, field, word) before starting over.
 MAX_FREQUENCIES = 200_000
@@ -248,30 +244,39 @@ class WordRanker:
             return self.cache.scored((index, fieldname, word), reader, fieldname, word, frequencies[0], bm25, within)
         # few wanted documents: looked up block by block (the rest of the list is not kept)
         wanted = few_wanted(within, frequencies[0])
-        # a phrase: documents with all its words, then the words one after another
-        per_word: list[dict[int, tuple[float, Any]]] = [{} for _ in words]
+        # a phrase: the documents with all its words (read without positions), then each
+        # word's positions in those documents only, the words one after another
+        weights_of: list[dict[int, float]] = [{} for _ in words]
+        positions: list[dict[int, bytes]] = [{} for _ in words]
         # the rarest word first; the others only in the blocks that can hold its documents
-        for i in sorted(range(len(words)), key=frequencies.__getitem__):
-            ids, weights, values = read_postings(reader, fieldname, words[i], values=True, within=wanted)
+        order = sorted(range(len(words)), key=frequencies.__getitem__)
+        for i in order:
+            last = i == order[-1]  # (its read gives the documents with every word: its positions with it)
+            ids, weights, values = read_postings(reader, fieldname, words[i], values=last, within=wanted)
             if not ids:
                 return {}
-            per_word[i] = dict(zip(ids, zip(weights, values)))
+            weights_of[i] = dict(zip(ids, weights))
+            if last:
+                positions[i] = dict(zip(ids, values))
             wanted = ids  # (ascending; read within the last ``wanted``: the documents with every word so far)
-        candidates = set(wanted or ())
-        if within is not None:
-            candidates.intersection_update(within)
-        decode = positions_decoder(self._searcher.schema[fieldname].format)
+        candidates = [d for d in wanted or () if d in within] if within is not None else list(wanted or ())
+        if not candidates:
+            return {}
+        for i in order[:-1]:
+            ids, _, values = read_postings(reader, fieldname, words[i], values=True, within=candidates)
+            positions[i] = dict(zip(ids, values))
+        decode = decode_positions
         matched = []
-        for d in sorted(candidates):
-            starts = set(decode(per_word[0][d][1]))
-            for shift, table in enumerate(per_word[1:], start=1):
-                starts.intersection_update(p - shift for p in decode(table[d][1]))
+        for d in candidates:
+            starts = set(decode(positions[0][d]))
+            for shift, table in enumerate(positions[1:], start=1):
+                starts.intersection_update(p - shift for p in decode(table[d]))
                 if not starts:
                     break
             if starts:
                 matched.append(d)
         word_scores = [
-            self._bm25(index, reader, fieldname, word, matched, [table[d][0] for d in matched]) for word, table in zip(words, per_word)
+            self._bm25(index, reader, fieldname, word, matched, [table[d] for d in matched]) for word, table in zip(words, weights_of)
         ]
         return {d: _tree_sum([scores[i] for scores in word_scores]) for i, d in enumerate(matched)}
 
@@ -309,7 +314,7 @@ class WordRanker:
         if norm is None:
             avgfl = self._searcher.avg_field_length(fieldname) or 1
             B, K1 = self._B, self._K1
-            norm = self._norm[fieldname] = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH]
+            norm = self._norm[fieldname] = [K1 * ((1 - B) + B * fl / avgfl) for fl in LENGTH_OF_BYTE]
         return norm
 
     def _field_lengths(self, index: int, reader: Any, fieldname: str) -> bytes:
@@ -317,14 +322,7 @@ class WordRanker:
         key = (index, fieldname)
         raw = self._lengths.get(key)
         if raw is None:
-            raw = b""
-            perdoc = getattr(reader, "_perdoc", None)
-            column = perdoc._cached_reader(f"_{fieldname}_len", _lengths_column()) if perdoc is not None else None
-            if column is not None and hasattr(column, "_dbfile"):
-                raw = bytes(column._dbfile.get(column._basepos, column._count * column._fixedlen))
-            elif column is not None:
-                raw = bytes(b[0] if isinstance(b, bytes) else int(b) for b in column)
-            self._lengths[key] = raw
+            raw = self._lengths[key] = segment_postings(reader).field_lengths(fieldname)
         return raw
 
 
@@ -343,9 +341,3 @@ def _top(found: dict[int, float], n: int) -> list[tuple[int, float]]:
         # more documents tie with the n-th than were kept: keep them all (lowest numbers win)
         top = [ds for ds in top if ds[1] > threshold] + [ds for ds in found.items() if ds[1] == threshold]
     return top
-
-
-def _lengths_column() -> Any:
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-    return LENGTHS_COLUMN

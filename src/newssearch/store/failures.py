@@ -9,7 +9,7 @@ each one line naming the index folder; :func:`guarded` applies it to a class's m
 
 Exceptions of kinds a bug could raise too (``ValueError``, ``TypeError``, ``KeyError``…)
 count as damage only when raised inside the code that decodes index files (Whoosh's
-storage, codec, reading and matching modules, and newssearch's own posting-block readers);
+storage, codec, reading and matching modules, and newssearch's own codec and readers);
 elsewhere they stay what they are.
 """
 
@@ -45,8 +45,8 @@ _DECODING_MODULES = (
     "whoosh.idsets",
     "whoosh.formats",
     "pickle",
-    "newssearch.store.blocks",
-    "newssearch.search.postings",
+    "newssearch.store.codec",
+    "newssearch.store.reading",
 )
 #: Exceptions only bad bytes (or a vanished file) make.
 _ALWAYS_DAMAGE: tuple[type[BaseException], ...] = (pickle.UnpicklingError, EOFError, struct.error, zlib.error)

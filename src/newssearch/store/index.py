@@ -57,7 +57,7 @@ class IndexStorage(FileStorage):
         def opener(path: str, flags: int) -> int:
             return os.open(path, flags, _FILE_MODE)
 
-        handle: Any = open(self._fpath(name), mode, opener=opener)  # noqa: SIM115 - StructFile closes it
+        handle: Any = open(os.path.join(self.folder, name), mode, opener=opener)  # noqa: SIM115 - StructFile closes it
         return StructFile(handle, name=name, **kwargs)
 
 

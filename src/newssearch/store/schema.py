@@ -15,13 +15,9 @@ add again".
 
 from __future__ import annotations
 
-import pickle
 import re
-import struct
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
-from itertools import accumulate
-from operator import sub
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from whoosh import columns, fields, formats
@@ -36,8 +32,11 @@ from whoosh.analysis import (
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
-#: Bumped whenever the schema or the meaning of a field changes incompatibly.
-SCHEMA_VERSION = 4
+from .codec import VarintPositions, encode_positions
+
+#: Bumped whenever the schema, the meaning of a field or the index format changes incompatibly
+#: (5: newssearch's own codec, :mod:`newssearch.store.codec`).
+SCHEMA_VERSION = 5
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
 #: split words ("Ukraine’s" -> "ukraine", "s"; the lone "s" is too short to index), so both
@@ -143,7 +142,13 @@ class _AcceptsPreAnalyzed:
 
 
 class AnalyzedText(_AcceptsPreAnalyzed, fields.TEXT):
-    """A TEXT field that also accepts :class:`PreAnalyzed` values."""
+    """A TEXT field that also accepts :class:`PreAnalyzed` values, its positions stored by
+    newssearch's codec's :class:`~.codec.VarintPositions` format."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if type(self.format) is formats.Positions:
+            self.format = VarintPositions(field_boost=self.format.field_boost)
 
 
 class IdField(_AcceptsPreAnalyzed, fields.ID):
@@ -169,9 +174,9 @@ def pre_analyze_paragraphs(
     analysing the paragraphs joined by blank lines gives, at half the cost. ``words``
     counts the unstemmed words (see :func:`term_positions`).
     """
-    fmt = field.format
+    fmt: Any = field.format
     boost = fmt.field_boost
-    encode = _encode_positions if type(fmt) is formats.Positions else fmt.encode
+    encode = _encode_positions if type(fmt) is VarintPositions else fmt.encode
     whole: dict[str, list[int]] = {}
     parts = []
     next_pos: int | None = None  # where the joined text's next kept token would be
@@ -196,33 +201,18 @@ def pre_analyze_paragraphs(
     return body, parts
 
 
-_pack_count = struct.Struct("!I").pack
 _one_position: dict[int, bytes] = {}
 
 
 def _encode_positions(positions: list[int]) -> bytes:
-    """The bytes Whoosh's ``Positions.encode`` gives (the count, then the pickled deltas),
-    made faster: a term's single position (most terms) is encoded once per position value."""
+    """:func:`~.codec.encode_positions`, a term's single position (most terms) encoded once
+    per position value."""
     if len(positions) == 1:
         encoded = _one_position.get(positions[0])
         if encoded is None:
-            encoded = _one_position[positions[0]] = _pack_count(1) + pickle.dumps(positions, 2)
+            encoded = _one_position[positions[0]] = encode_positions(positions)
         return encoded
-    return _pack_count(len(positions)) + pickle.dumps([positions[0], *map(sub, positions[1:], positions)], 2)
-
-
-def decode_positions(value: bytes) -> Iterable[int]:
-    """Whoosh's ``Positions.decode_positions`` (a count, then the pickled position deltas:
-    see :func:`_encode_positions`) without its per-position Python loop."""
-    if not value.endswith(b"."):
-        value += b"."
-    return accumulate(pickle.loads(value[4:]))
-
-
-def positions_decoder(fmt: formats.Format) -> Callable[[bytes], Iterable[int]]:
-    """The fastest decoder of ``fmt``'s encoded positions: :func:`decode_positions` for
-    Whoosh's own ``Positions`` format, else the format's method."""
-    return decode_positions if type(fmt) is formats.Positions else fmt.decode_positions
+    return encode_positions(positions)
 
 
 class PublishedField(_AcceptsPreAnalyzed, fields.DATETIME):

@@ -24,7 +24,7 @@ from ..enrich.people import PeopleRegistry
 from ..errors import IndexDamagedError, IndexLockedError, IndexVersionError
 from ..model import Article
 from . import vocabulary
-from .blocks import block_codec, use_current_protocol
+from .codec import new_codec
 from .documents import FILEKEY_SEP, article_documents
 from .failures import damaged, guarded, storage_error, translate
 from .index import (
@@ -45,8 +45,6 @@ from .index import (
 from .registry import load_registry, stored_person
 from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
 from .trust import check_trust
-
-use_current_protocol()  # posting blocks pickled ten times faster (see store/blocks.py)
 
 
 @dataclass
@@ -111,7 +109,11 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
 class _LeanPool(PostingPool):
     """Whoosh's posting pool without its per-posting type assertions and field-name set
     (read only by ``MpWriter``, which newssearch does not use): ``add`` runs once per
-    posting, millions of times per run."""
+    posting, millions of times per run.
+
+    Depends on the pinned Whoosh range (see :mod:`.compat`): the pool's ``add`` contract
+    and its ``currentsize``, ``limit``, ``current`` and ``save`` (``tests/test_compat.py``).
+    """
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         # the same size estimate as Whoosh's, in one expression
@@ -121,44 +123,17 @@ class _LeanPool(PostingPool):
         self.current.append(item)
 
 
-class _FieldLengths:
-    """The field lengths of a segment being flushed, as Whoosh's posting writer asks for
-    them once per posting: each scorable field's lengths read once into a list, so the
-    per-posting lookup is a C-level ``list.__getitem__`` instead of four Python calls."""
-
-    def __init__(self, reader: Any, schema: Any) -> None:
-        self._reader = reader
-        self._schema = schema
-
-    def doc_field_length_reader(self, fieldname: str, default: int = 0) -> Callable[[int], int | None]:
-        get = self._reader.doc_field_length_reader(fieldname, default)
-        if fieldname not in self._schema or not self._schema[fieldname].scorable:
-            return get  # (Whoosh's own: a constant)
-        return [get(doc) for doc in range(self._reader.doc_count_all())].__getitem__
-
-    def close(self) -> None:
-        self._reader.close()
-
-
 class FastSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer with a leaner posting pool and field-length lookup
-    (:class:`_LeanPool`, :class:`_FieldLengths`), writing uncompressed posting blocks
-    (:func:`~newssearch.store.blocks.block_codec`); otherwise it writes the same segment files."""
+    """Whoosh's segment writer, writing with newssearch's codec (:mod:`.codec`, which also
+    writes a segment's postings a whole term at a time and reads field lengths once per
+    field) and a leaner posting pool (:class:`_LeanPool`)."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("codec", block_codec())
+        kwargs.setdefault("codec", new_codec())
         super().__init__(ix, **kwargs)
         pool = self.pool
         self.pool = _LeanPool(pool.tempstore, pool.segment, limitmb=1)
         self.pool.limit = pool.limit
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths = _FieldLengths(self.per_document_reader(), self.schema) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if lengths is not None:
-            lengths.close()
 
 
 def pool_budget_mb(processes: int = 1) -> int:
@@ -186,6 +161,11 @@ class SegmentBuilder:
     the pool to disk). Segments are invisible until :meth:`finish` returns them and the
     writing session's :meth:`IndexStore.commit` adds them to the index (while that session
     commits, no builder may be writing: a commit deletes segment files it does not know).
+
+    Finishing a segment without committing it is what Whoosh's own ``MpWriter`` does with its
+    sub-writers, through ``SegmentWriter`` internals (``_finalize_segment``,
+    ``_close_segment``, ``_added``): they hold for the Whoosh range :mod:`.compat` checks,
+    and ``tests/test_compat.py`` fails, naming them, if one disappears.
     """
 
     def __init__(self, index_dir: str, limitmb: float | None = None) -> None:
