@@ -68,7 +68,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash  # type: ignore[import-untyped]
 
 from ..errors import IndexError_
 from ..model import Article
@@ -158,9 +157,12 @@ def _word_hashes(tokens: list[str]) -> npt.NDArray[np.uint64]:
 
 
 @functools.cache
-def _sketch(num_perm: int) -> MinHash:
+def _sketch(num_perm: int) -> Any:
     """One reusable datasketch MinHash per size, cleared before each use (building one per
-    article, its permutations checked each time, cost 8 % more)."""
+    article, its permutations checked each time, cost 8 % more). datasketch is imported here,
+    on first use: importing this module (the store does) costs no memory for it."""
+    from datasketch import MinHash  # type: ignore[import-untyped]
+
     return MinHash(num_perm=num_perm, seed=SEED, hashfunc=int, scheme=SCHEME)
 
 
@@ -830,6 +832,20 @@ class ExactVerifier:
         self._known.pop(article_id, None)
         self._cached.pop(article_id, None)
 
+    def cache(self, article_id: str, shingles: npt.NDArray[np.uint32]) -> None:
+        """Keep an article's shingles among the last ``keep`` cached (its text can be read
+        again: ``text_of`` gives it)."""
+        self._known.pop(article_id, None)
+        self._cached[article_id] = shingles
+        self._cached.move_to_end(article_id)
+        if len(self._cached) > self._keep:
+            self._cached.popitem(last=False)
+
+    def readable(self) -> None:
+        """Every article handed over with :meth:`remember` can be read through ``text_of``
+        now (the store committed them): stop holding their shingles."""
+        self._known.clear()
+
     def shingles(self, article_id: str) -> npt.NDArray[np.uint32] | None:
         """The article's shingle hashes, or ``None`` when its text cannot be had."""
         found = self._known.get(article_id)
@@ -853,6 +869,14 @@ class ExactVerifier:
         if first is None or second is None:
             return None
         return jaccard(first, second)
+
+
+def saved_meta(data: bytes | str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``meta`` a saved index was saved with (reads only its header);
+    :class:`~newssearch.errors.IndexError_` when the data is not a saved index."""
+    header, _ = _read(data, ())
+    meta = header.get("meta")
+    return dict(meta) if isinstance(meta, dict) else {}
 
 
 def read_groups(data: bytes | str | os.PathLike[str]) -> dict[str, Group]:
