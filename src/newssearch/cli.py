@@ -20,7 +20,7 @@ import click
 
 from .errors import NewssearchError
 from .search.facets import DEFAULT_FACETS, Interval, facet_names
-from .search.request import SearchRequest, Sort
+from .search.request import Count, SearchRequest, Sort
 from .terminal import safe, safe_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -248,11 +248,15 @@ def _echo_skips(skipped: Any, reasons: dict[str, int]) -> None:
 @click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values shown per facet.")
 @click.option("--histogram", type=click.Choice([i.value for i in Interval]), help="Matches over time, per interval.")
 @click.option("--snippets", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Matching paragraphs shown per article (its best ones).")
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="One hit per story: copies of one article (wire copies, corrections) shown as its other versions.")
+@click.option("--count", "count", type=click.Choice([c.value for c in Count]), default=Count.ARTICLES.value, show_default=True,
+              help="What facets and the histogram count: every article, or each story once.")
 @json_option
 @friendly_errors
 def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...],
           language: tuple[str, ...], since: str | None, until: str | None, sort: str, facets: tuple[str, ...], facets_only: bool,
-          facet_limit: int, histogram: str | None, snippets: int, as_json: bool) -> None:
+          facet_limit: int, histogram: str | None, snippets: int, collapse: bool, count: str, as_json: bool) -> None:
     """Search the index for TEXT.
 
     \b
@@ -266,7 +270,7 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
     request = SearchRequest.of(
         text, limit, page, person=person, source=source, language=language, since=since, until=until, sort=sort,
         facets=facets or (DEFAULT_FACETS if facets_only else ()), facet_limit=facet_limit, histogram=histogram, paragraphs=paragraphs,
-        snippets=snippets,
+        snippets=snippets, collapse=collapse, count=count,
     )
     from .search.searcher import Searcher
 
@@ -322,9 +326,42 @@ def show(article_id: str, index_dir: str, as_json: bool) -> None:
     click.echo(safe(meta))
     if article.people:
         click.echo("People: " + safe(", ".join(p.name for p in article.people)))
+    if article.other_versions:
+        from .render import version_line
+
+        click.echo(f"Other versions ({len(article.other_versions)}):")
+        for version in article.other_versions:
+            click.echo("  " + version_line(version))
     click.echo()
     for para in article.paragraphs:
         click.echo(safe(para) + "\n")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("text", required=False, default="")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=10000), default=20, show_default=True, help="Groups listed.")
+@json_option
+@friendly_errors
+def duplicates(text: str, index_dir: str, limit: int, as_json: bool) -> None:
+    """List groups of copies of one story (near-duplicates), largest first: every group, or
+    those with a copy matching TEXT (the query syntax of `newssearch query`).
+
+    \b
+    Copies: articles whose bodies share at least 80 % of their word 5-shingles (wire
+    stories republished, corrected versions, one article under two URLs). The first
+    version of a group is its representative: the earliest published copy.
+    """
+    from .search.searcher import Searcher
+
+    with Searcher(index_dir) as searcher:
+        result = searcher.duplicates(text, limit=limit)
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    from .render import render_stories
+
+    render_stories(result, color=_color())
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
