@@ -51,6 +51,7 @@ def test_request_from_loose_options_is_typed_and_validated() -> None:
         "query": "NATO", "limit": 5, "page": 2, "level": "paragraph",
         "filters": {"person": ["Zelenskyy"], "source": ["Reuters", "AP"], "since": "2023-01", "until": "2023-06-30"},
         "sort": "newest", "facets": [{"name": "people", "limit": 3}, {"name": "year", "limit": 3}], "histogram": "month", "snippets": 2,
+        "collapse": True, "count": "articles",
     }
 
 

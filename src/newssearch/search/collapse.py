@@ -62,6 +62,7 @@ class Stories:
                 self.story_of[d] = number
         #: how many articles are copies beyond the first of their story (index-wide)
         self.redundant = sum(len(m) - 1 for m in self.members)
+        self._grouped = frozenset(self.story_of)
 
     def __bool__(self) -> bool:
         return bool(self.members)
@@ -70,10 +71,8 @@ class Stories:
         """Story number → its matching copies, representative order (stories with a match only)."""
         story_of = self.story_of
         hits: dict[int, set[int]] = {}
-        for d in matched:
-            story = story_of.get(d)
-            if story is not None:
-                hits.setdefault(story, set()).add(d)
+        for d in self._grouped.intersection(matched):  # (the loop over the matches in C)
+            hits.setdefault(story_of[d], set()).add(d)
         return {story: [d for d, _ in self.members[story] if d in found] for story, found in hits.items()}
 
     @staticmethod

@@ -232,7 +232,7 @@ class Searcher:
         may skip (at most the matches' copies beyond the first of their story: asked for a
         second time, with that exact number, only when a first guess fell short)."""
         n = request.page * request.limit
-        ranked = min(stories.redundant, 4 * n + 50)
+        ranked = min(stories.redundant, n + 10)
         while True:
             matches = self._match(q, request, allowed, budget, docs=True, n=n + ranked, offset=0)
             matching = stories.matching(matches.matched)
