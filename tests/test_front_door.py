@@ -180,5 +180,6 @@ def test_article_is_a_typed_record(shared_index: Path) -> None:
 def test_show_json_keeps_every_key(shared_index: Path) -> None:
     shown = CliRunner().invoke(cli, ["show", "wn-ukraine-pm", "--json", "--index", str(shared_index)])
     data = json.loads(shown.stdout)
-    assert list(data) == ["id", "title", "published", "source", "url", "path", "authors", "language", "people", "paragraphs", "dates"]
+    assert list(data) == ["id", "title", "published", "source", "url", "path", "authors", "language", "people", "paragraphs", "dates",
+                          "other_versions"]
     assert data["people"][0].keys() >= {"name", "aliases", "mentions"} and data["dates"][0].keys() == {"value", "granularity", "text", "paragraph"}
