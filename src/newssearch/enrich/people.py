@@ -79,7 +79,6 @@ __all__ = [
     "PersonEntry",
     "extract_mentions",
     "extract_people",
-    "find_mentions",
     "loose_key",
     "people_method",
     "person_key",
@@ -160,16 +159,6 @@ def _prepare(text: str) -> str:
     return text
 
 
-def find_mentions(text: str) -> list[tuple[int, int, str]]:
-    """Name mentions in one paragraph as ``(start, end, surface)``, before per-article resolution.
-
-    Offsets refer to ``text`` unless a glued photo credit had to be split (then one
-    character later per split).
-    """
-    para = _scan(_prepare(text), True)
-    return [(para.offsets[a][0], para.offsets[b - 1][1], para.surface(a, b)) for a, b in para.mentions]
-
-
 class _Para:
     """One scanned paragraph: tokens, scores and name spans (token index ranges)."""
 
@@ -232,12 +221,10 @@ def _scan(text: str, want_offsets: bool, tokens: tuple[list[str], list[tuple[int
 _CONTRACTION = re.compile(r"['’](?:m|ve|ll|re|d|t)$", re.IGNORECASE)
 _SUFFIXES = frozenset(["Jr", "Jr.", "Sr", "Sr.", "JR", "SR"])
 
-import os as _os
-
 #: A capitalised word right before a name, scoring above this, is the name's first word:
 #: the left-to-right model scores "Niall" in "Niall Quinn" before it has seen that "Quinn"
 #: is a name, so rare first names fall just short.
-_LEFT_FLOOR = float(_os.environ.get("NS_LEFT_FLOOR", "-5"))
+_LEFT_FLOOR = -5.0
 
 
 def _extend_left(words: list[str], scores: list[float | None], flags: list[bool]) -> None:
