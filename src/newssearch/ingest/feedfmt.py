@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import InputError
 from ..model import Article, stable_id
 from . import html as html_reader
-from .text import clean_line, first_sentence
+from .cleaning import clean_line, first_sentence
 
 #: The first element of a feed document (after the XML declaration, comments, doctype).
 _FEED_ROOT = re.compile(

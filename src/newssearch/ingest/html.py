@@ -88,7 +88,7 @@ from trafilatura.settings import MANUALLY_CLEANED, Extractor
 from ..errors import InputError
 from ..model import Article, single_article_id
 from ..timeparse import parse_published
-from .text import clean_line, decode_bytes, decode_utf8_lenient, split_paragraphs
+from .cleaning import clean_line, decode_bytes, decode_utf8_lenient, split_paragraphs
 
 #: Pages bigger than this (bytes, after gunzip) are cut to this size before parsing.
 MAX_BYTES = 5_000_000
