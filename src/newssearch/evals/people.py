@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from newssearch.enrich.people import extract_mentions
-from newssearch.evals.train_people import read_conll, sentence_text
+from newssearch.evals.conll import read_conll, sentence_text
 
 
 def fold_names(names: set[str]) -> set[str]:
@@ -92,7 +92,7 @@ def evaluate(path: str | Path, show_errors: bool = False, docs_spec: str | None 
 
 
 def evaluate_docs(docs: list, show_errors: bool = False) -> dict[str, object]:
-    """Scores for CoNLL documents as read by :func:`~newssearch.evals.train_people.read_conll`."""
+    """Scores for CoNLL documents as read by :func:`~newssearch.evals.conll.read_conll`."""
     s_tp = s_fp = s_fn = 0
     m_tp = m_fp = m_fn = 0
     prepared = []

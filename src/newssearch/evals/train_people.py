@@ -30,6 +30,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterator
 
+from newssearch.evals.conll import read_conll, sentence_text
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "enrich" / "data"
 #: Training settings of the shipped model (chosen on the eng.train hold-out, see ``holdout``).
 EPOCHS = 8
@@ -39,66 +41,6 @@ MIN_COUNT = 1
 THRESHOLD = 0.5
 #: A word written in lower case in this many training documents is a "common word".
 COMMON_DOCS = 3
-
-
-# --------------------------------------------------------------------------- CoNLL
-
-
-def read_conll(path: str | Path) -> list[list[list[tuple[str, str]]]]:
-    """Documents -> sentences -> (token, NER tag). Each ``-DOCSTART-`` starts a document."""
-    docs: list[list[list[tuple[str, str]]]] = []
-    doc: list[list[tuple[str, str]]] = []
-    sent: list[tuple[str, str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                if sent:
-                    doc.append(sent)
-                    sent = []
-                continue
-            parts = line.split()
-            if parts[0] == "-DOCSTART-":
-                if sent:
-                    doc.append(sent)
-                    sent = []
-                if doc:
-                    docs.append(doc)
-                doc = []
-                continue
-            sent.append((parts[0], parts[-1]))
-    if sent:
-        doc.append(sent)
-    if doc:
-        docs.append(doc)
-    return docs
-
-
-def sentence_text(sent: list[tuple[str, str]]) -> tuple[str, list[tuple[int, int]]]:
-    """The sentence as text (tokens joined by spaces) and the char spans of gold PER names."""
-    text_parts: list[str] = []
-    pos = 0
-    spans: list[tuple[int, int]] = []
-    cur: list[int] | None = None
-    prev_tag = "O"
-    for tok, tag in sent:
-        start = pos
-        text_parts.append(tok)
-        pos += len(tok) + 1
-        is_per = tag.endswith("PER")
-        starts_new = tag == "B-PER" or (is_per and not prev_tag.endswith("PER"))
-        if cur is not None and (not is_per or starts_new):
-            spans.append((cur[0], cur[1]))
-            cur = None
-        if is_per:
-            if cur is None:
-                cur = [start, start + len(tok)]
-            else:
-                cur[1] = start + len(tok)
-        prev_tag = tag
-    if cur is not None:
-        spans.append((cur[0], cur[1]))
-    return " ".join(text_parts), spans
 
 
 def read_docs(paths: str | Path | list) -> list[list[list[tuple[str, str]]]]:
