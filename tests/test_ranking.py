@@ -18,7 +18,6 @@ from newssearch.search import postings, ranking
 from newssearch.search.postings import PostingCache
 from newssearch.search.query import to_paragraphs, with_title_boost
 
-
 QUERIES = [
     "NATO",  # one word: the shortcut
     "police",

@@ -27,8 +27,9 @@ import json
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any, cast
 
 from newssearch.evals.conll import read_conll, sentence_text
 
@@ -43,14 +44,14 @@ THRESHOLD = 0.5
 COMMON_DOCS = 3
 
 
-def read_docs(paths: str | Path | list) -> list[list[list[tuple[str, str]]]]:
+def read_docs(paths: str | Path | list[Any]) -> list[list[list[tuple[str, str]]]]:
     """The documents of one CoNLL file or of several, in order."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     return [doc for p in paths for doc in read_conll(p)]
 
 
-def labelled_sentences(path: str | Path | list) -> Iterator[tuple[int, list[str], list[bool], bool, set[str]]]:
+def labelled_sentences(path: str | Path | list[Any]) -> Iterator[tuple[int, list[str], list[bool], bool, set[str]]]:
     """(document number, tokens, is-person flags, caps line, lower-case words of the
     document) for every sentence; ``path``: a file, several files, or documents."""
     from newssearch.enrich._people_text import is_caps_text, tokenize
@@ -163,8 +164,8 @@ def fit(path: str | list[str], epochs: int, prune: float, min_count: int = 1,
         print(f"epoch {ep + 1}: {errors} errors", file=sys.stderr)
     avg: dict[str, float] = {}
     for f, v in w.items():
-        t = total[f] + (c - stamp[f]) * v
-        a = t / c
+        summed = total[f] + (c - stamp[f]) * v
+        a = summed / c
         if abs(a) >= prune:
             avg[f] = round(a, 4)
     print(f"{len(avg)} weights kept of {len(w)}, {len(common)} common words", file=sys.stderr)
@@ -228,7 +229,7 @@ def folds_of(n_docs: int, k: int) -> list[tuple[int, int]]:
     return [(n_docs * i // k, n_docs * (i + 1) // k) for i in range(k)]
 
 
-def _train_fold(args: tuple) -> str:
+def _train_fold(args: tuple[Any, ...]) -> str:
     paths, epochs, prune, min_count, lo, hi, n_docs, out, name = args
     keep = set(range(n_docs)) - set(range(lo, hi))
     train(paths, epochs, Path(out), prune, min_count, None, name, keep)
@@ -284,7 +285,7 @@ def cross_validate(paths: list[str], k: int = 5, epochs: int = EPOCHS, prune: fl
             r["docs"] = [lo, hi]
             if show_errors:
                 r["errors"] = [f"[{lo + int(e.split()[1].rstrip(':'))}]" + e[e.index(":"):]
-                               for e in r.get("errors", [])]  # type: ignore[union-attr]
+                               for e in cast("list[str]", r.get("errors", []))]
             folds.append(r)
             for key, acc in sums.items():
                 m = r[key]
@@ -461,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             print(json.dumps(res, indent=2))
             return 0
-        for f in res["folds"]:  # type: ignore[union-attr]
+        for f in cast("list[Any]", res["folds"]):
             ds, ms = f["document_sets"], f["mentions"]
             print(f"fold {f['fold']} docs {f['docs'][0]}..{f['docs'][1] - 1}: set P={ds['precision']:.4f} "
                   f"R={ds['recall']:.4f} F1={ds['f1']:.4f}  mention F1={ms['f1']:.4f}  "
@@ -473,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label:6s} set P={ds['precision']:.4f} R={ds['recall']:.4f} F1={ds['f1']:.4f}"
                   f"  mention P={ms['precision']:.4f} R={ms['recall']:.4f} F1={ms['f1']:.4f}{extra}")
         if args.errors:
-            for f in res["folds"]:  # type: ignore[union-attr]
+            for f in cast("list[Any]", res["folds"]):
                 for e in f.get("errors", []):
                     print(e)
     else:

@@ -47,7 +47,7 @@ def read_feed(data: bytes, path: str) -> Iterator[Article | InputError]:
     """Read an RSS or Atom feed file: one article per item."""
     if path.lower().removesuffix(".gz").endswith(".xml") and not is_feed(data):
         raise InputError(path, "unknown file type")
-    import feedparser  # type: ignore[import-untyped]
+    import feedparser
 
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     entries = parsed.get("entries") or []

@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-import ijson  # type: ignore[import-untyped]
+import ijson
 
 from ..errors import InputError
 from ..model import Article, stable_id

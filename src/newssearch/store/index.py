@@ -305,4 +305,4 @@ def move_aside(index_dir: str) -> str:
 
 def now_iso() -> str:
     """The current UTC time, ISO 8601, seconds."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
