@@ -15,6 +15,7 @@ and ``--rebuild`` moves a damaged folder aside (:func:`move_aside`).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -151,10 +152,20 @@ def check_version(index_dir: str) -> None:
                 parsed = json.load(handle)
         except FileNotFoundError:
             raise damaged(index_dir, f"{META_FILE} is missing") from None
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise  # (permission denied: a storage error, not damage; see failures.storage_error)
+            raise damaged(index_dir, f"{META_FILE} cannot be read: {type(exc).__name__}") from None
+        except ValueError as exc:
             raise damaged(index_dir, f"{META_FILE} cannot be read: {type(exc).__name__}") from None
         if not isinstance(parsed, dict):
             raise damaged(index_dir, f"{META_FILE} holds no settings")
+        if "schema_version" in parsed:  # (there, but null)
+            raise damaged(index_dir, f"{META_FILE} says schema_version null, not a number")
+    elif not isinstance(version, int) or isinstance(version, bool):
+        shown = json.dumps(version, ensure_ascii=False)
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        raise damaged(index_dir, f"{META_FILE} says schema_version {shown}, not a number")
     if version != SCHEMA_VERSION:
         made_by = f"schema version {version}" if version is not None else "an unknown version"
         raise IndexVersionError(
@@ -172,6 +183,8 @@ def open_index(index_dir: str, mmap: bool = True, check: bool = True) -> whoosh_
     :class:`IndexVersionError`, or :class:`~newssearch.errors.IndexDamagedError`."""
     check_trust(index_dir)
     with translate(index_dir, "opening"):
+        if os.path.isdir(index_dir):
+            os.listdir(index_dir)  # (a folder one may not read is no missing index: permission denied, exit 74)
         if not index_exists(index_dir):
             if has_segment_files(index_dir):
                 raise damaged(index_dir, f"its table of contents (_{INDEX_NAME}_<n>.toc) is missing")
