@@ -173,18 +173,22 @@ def test_histogram_buckets_add_up_and_include_empty_ones(facet_corpus, interval:
 
 
 @pytest.mark.parametrize("query", ["", "NATO", "Stoltenberg"])
-def test_histograms_from_stored_fields_equal_index_tables(facet_corpus, query: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_histograms_from_the_array_of_dates_equal_stored_fields_and_index_tables(facet_corpus, query: str) -> None:  # type: ignore[no-untyped-def]
+    from newssearch.search.facets import DateHistogramFacet, StoredValues
+    from newssearch.search.request import SearchRequest
+    from newssearch.store.documents import stored_facet_values
+
     index_dir, _ = facet_corpus
     with Searcher(index_dir) as s:
-        few = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
-        assert not s._values.has("published")
-    monkeypatch.setattr(searcher_module, "FEW_DOCS", 0)
-    with Searcher(index_dir) as s:
-        s.search("NATO", facets=["language"])  # (a searcher's first facet query reads stored fields)
-        tables = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
-        assert s._values.has("published")
-    assert few == tables
-    assert few[2] is not None and sum(b.count for b in few[2].buckets) > 0
+        arrays = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
+        assert not s._values.has("published")  # (the array of dates: no column read value by value)
+        q, _ = s._parse(SearchRequest(query))
+        docs = sorted(set(s._searcher.docs_for_query(q)) & s._sets.kind("article"))
+        stored = StoredValues(s._reader.stored_fields, docs, stored_facet_values)
+        from_stored = [DateHistogramFacet(interval).count(stored, docs) for interval in ("day", "month", "year")]
+        from_tables = [DateHistogramFacet(interval).count(s._values, docs) for interval in ("day", "month", "year")]
+    assert arrays == from_stored == from_tables
+    assert arrays[2] is not None and sum(b.count for b in arrays[2].buckets) > 0
 
 
 def test_sorting(facet_corpus) -> None:  # type: ignore[no-untyped-def]

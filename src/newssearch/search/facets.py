@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from enum import StrEnum
 from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
@@ -415,6 +415,12 @@ class DateHistogramFacet(Facet):
                 undated += n
                 continue
             days[when.date()] += n
+        return self.count_days(days, undated)
+
+    def count_days(self, days: Mapping[dt.date, int], undated: int = 0) -> Histogram:
+        """The histogram of matches counted per day of publication already (``days``),
+        ``undated`` of them without a date (the searcher counts days from its array of
+        dates: :meth:`~newssearch.search.dates.PublishedDates.days`)."""
         if not days:
             return Histogram(interval=self.interval, buckets=[], undated=undated)
         first, last = min(days), max(days)
