@@ -152,6 +152,17 @@ def test_a_range_under_or_still_matches(searcher: Searcher) -> None:
     assert _ids(searcher, "tariff OR published:2019-03") == either
 
 
+@checks
+@given(a=days, b=days)
+def test_ranges_nested_under_or_and_not_match_what_a_brute_force_check_gives(searcher: Searcher, a: dt.date, b: dt.date) -> None:
+    a, b = min(a, b), max(a, b)
+    inside = _expected(_start(a), _end(b))
+    text = f"[{a.isoformat()} to {b.isoformat()}]"
+    assert _ids(searcher, f"election OR published:{text}") == _with("election") | inside
+    assert _ids(searcher, f"tariff AND (harbour OR NOT published:{text})") == _with("tariff") - inside
+    assert _ids(searcher, f"(tariff OR harbour) AND (election OR published:{text})") == (_with("tariff") | _with("harbour")) & inside
+
+
 def test_paragraphs_are_filtered_by_their_article_date(searcher: Searcher) -> None:
     expected = _expected(_start(dt.date(2020, 1, 1)), _end(dt.date(2020, 12, 31)), "tariff")
     result = searcher.search("tariff", paragraphs=True, limit=500, since="2020", until="2020")

@@ -17,8 +17,8 @@ every document is one ``int64`` array read once per open index
 
 :func:`pull_date_ranges` takes the ``published:`` parts that constrain the whole query
 (the query itself, or parts of its top-level AND, negated or not) out of a parsed query, so
-they are answered here instead of by term expansion; ranges nested under OR are left to
-Whoosh. numpy is imported only when one of these is used (a plain query does not pay for
+they are answered here instead of by term expansion; :func:`nested_ranges` turns the
+ranges left (under OR, say) into sets of documents from the same array. numpy is imported only when one of these is used (a plain query does not pay for
 importing it).
 """
 
@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 
-from ..store.published import MICROS_PER_DAY, UNDATED, published_micros
+from ..store.published import MICROS_PER_DAY, UNDATED, DocumentSet, published_micros
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["DateSpan", "PublishedDates", "micros", "pull_date_ranges"]
+__all__ = ["DateSpan", "PublishedDates", "micros", "nested_ranges", "pull_date_ranges"]
 
 #: The field publication dates are indexed in.
 PUBLISHED = "published"
@@ -122,6 +122,17 @@ def pull_date_ranges(q: wq.Query, fieldname: str = PUBLISHED) -> tuple[wq.Query,
         rest.insert(0, wq.Every())  # (only negations left: they need something to take away from)
     kept = rest[0] if len(rest) == 1 else wq.And(rest, boost=q.boost)
     return kept, DateRanges(tuple(within), tuple(outside))
+
+
+def nested_ranges(q: wq.Query, dates: PublishedDates, fieldname: str = PUBLISHED) -> wq.Query:
+    """``q`` with every ``fieldname`` range in it (those :func:`pull_date_ranges` left, e.g.
+    under OR) replaced by the documents it matches (:class:`DocumentSet`, from ``dates``)."""
+    span = _span(q, fieldname)
+    if span is not None:
+        return DocumentSet(dates.between(span.start, span.end), boost=getattr(q, "boost", 1.0), label=str(q))
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: nested_ranges(child, dates, fieldname))
 
 
 class PublishedDates:

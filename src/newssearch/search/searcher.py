@@ -30,7 +30,7 @@ from ..store.registry import load_registry
 from ..store.vocabulary import Speller
 from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
-from .dates import DateRanges, PublishedDates, pull_date_ranges
+from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
@@ -217,6 +217,7 @@ class Searcher:
         constrain all of it, taken out (answered as filters: see :mod:`newssearch.search.dates`)."""
         q = self._parser.parse(request.query) if request.query.strip() else wq.Every()
         q, ranges = pull_date_ranges(q)
+        q = nested_ranges(q, self._dates)
         return (to_paragraphs(q) if request.paragraphs else with_title_boost(q)), ranges
 
     def _allowed(self, request: SearchRequest, q: wq.Query, ranges: DateRanges | None = None) -> set[int] | None:

@@ -13,18 +13,25 @@ histograms and date sorts are then a few vectorised comparisons
 generation of the index is a new reader, so a refreshed searcher reads it again). Values:
 microseconds since 0001-01-01T00:00, :data:`UNDATED` (-1) for a document without a date.
 numpy is imported here only, when a date is first filtered, counted or sorted on.
+:class:`DocumentSet` is the query a range nested in a query becomes (see
+:func:`newssearch.search.dates.nested_ranges`).
 """
 
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_left
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.query import Query
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["MICROS_PER_DAY", "UNDATED", "published_micros"]
+__all__ = ["MICROS_PER_DAY", "UNDATED", "DocumentSet", "published_micros"]
 
 #: The value of a document without a publication date (the column's default read as a signed number).
 UNDATED = -1
@@ -90,3 +97,48 @@ def _segment_column(segment: Any, fieldname: str) -> npt.NDArray[np.int64] | Non
     # any other column reader: value by value (slow, but the same)
     values = [int(v) for v in creader]
     return np.array([v if v < 2**63 else UNDATED for v in values], dtype=np.int64)
+
+
+class DocumentSet(Query):
+    """A query matching a fixed set of documents (global document numbers), each with the
+    same score (``boost``): a ``published:`` range nested where it cannot be a filter
+    (``oil OR published:2019``), answered from the array of dates instead of by expanding the
+    range into thousands of numeric terms. Valid for the reader it was made from only."""
+
+    def __init__(self, docs: Iterable[int], boost: float = 1.0, label: str = "") -> None:
+        #: The documents, ascending (global numbers).
+        self.numbers = sorted(set(docs))
+        self.boost = boost
+        self.label = label
+        self.fieldname = None  # (no field: it has no terms)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.label or len(self.numbers)!r}, boost={self.boost})"
+
+    def __str__(self) -> str:
+        return self.label or f"<{len(self.numbers)} documents>"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.numbers == self.numbers and other.boost == self.boost  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, len(self.numbers), self.boost))
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return len(self.numbers)
+
+    def numbers_in(self, offset: int, count: int) -> list[int]:
+        """The set's documents in [offset, offset + count), as numbers from ``offset``."""
+        lo, hi = bisect_left(self.numbers, offset), bisect_left(self.numbers, offset + count)
+        return [d - offset for d in self.numbers[lo:hi]]
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        top = searcher.get_parent()
+        offset = 0 if top is searcher else (top._offset_for_subsearcher(searcher) or 0)
+        reader = searcher.reader()
+        ids = self.numbers_in(offset, reader.doc_count_all())
+        if reader.has_deletions():
+            ids = [d for d in ids if not reader.is_deleted(d)]
+        if not ids:
+            return NullMatcher()
+        return ListMatcher(ids, all_weights=self.boost)
