@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -124,12 +124,14 @@ def pull_date_ranges(q: wq.Query, fieldname: str = PUBLISHED) -> tuple[wq.Query,
     return kept, DateRanges(tuple(within), tuple(outside))
 
 
-def nested_ranges(q: wq.Query, dates: PublishedDates, fieldname: str = PUBLISHED) -> wq.Query:
+def nested_ranges(q: wq.Query, dates: Callable[[DateSpan], set[int]], fieldname: str = PUBLISHED) -> wq.Query:
     """``q`` with every ``fieldname`` range in it (those :func:`pull_date_ranges` left, e.g.
-    under OR) replaced by the documents it matches (:class:`DocumentSet`, from ``dates``)."""
+    under OR) replaced by the documents it matches (:class:`DocumentSet` of ``dates(span)``:
+    the searcher gives the documents of the level searched, which is all such a query may
+    return)."""
     span = _span(q, fieldname)
     if span is not None:
-        return DocumentSet(dates.between(span.start, span.end), boost=getattr(q, "boost", 1.0), label=str(q))
+        return DocumentSet(dates(span), boost=getattr(q, "boost", 1.0), label=str(q))
     if q.is_leaf():
         return q
     return q.apply(lambda child: nested_ranges(child, dates, fieldname))

@@ -217,7 +217,7 @@ class Searcher:
         constrain all of it, taken out (answered as filters: see :mod:`newssearch.search.dates`)."""
         q = self._parser.parse(request.query) if request.query.strip() else wq.Every()
         q, ranges = pull_date_ranges(q)
-        q = nested_ranges(q, self._dates)
+        q = nested_ranges(q, lambda span: self._sets.dated(request.level, DateRanges((span,))))
         return (to_paragraphs(q) if request.paragraphs else with_title_boost(q)), ranges
 
     def _allowed(self, request: SearchRequest, q: wq.Query, ranges: DateRanges | None = None) -> set[int] | None:
