@@ -168,17 +168,7 @@ class PublishedDates:
 
     def in_spans(self, spans: Iterable[DateSpan]) -> npt.NDArray[np.bool_]:
         """Documents published within every one of ``spans`` (a boolean array)."""
-        import numpy as np
-
-        values = self.values
-        mask = values != UNDATED
-        for span in spans:
-            lo, hi = span.bounds()
-            if lo is not None:
-                mask &= values >= lo
-            if hi is not None:
-                mask &= values <= hi
-        return np.asarray(mask)
+        return _inside(self.values, spans)
 
     def select(self, base: npt.NDArray[np.bool_], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
         """The documents of ``base`` (a mask) published within all ``within`` spans and in
@@ -190,6 +180,26 @@ class PublishedDates:
         for span in outside:
             mask &= ~self.in_spans((span,))
         return set(np.flatnonzero(mask).tolist())
+
+    def select_of(self, key: Any, docs: Collection[int], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
+        """What :meth:`select` gives for the mask of ``docs``, comparing only the dates of
+        ``docs`` (kept once per ``key``, e.g. the documents of a level: the articles of an
+        index are an eighth of its documents)."""
+        import numpy as np
+
+        found = self._masks.get(("subset", key))
+        if found is None:
+            ids = np.fromiter(docs, dtype=np.int64, count=len(docs)) if docs else np.zeros(0, dtype=np.int64)
+            ids.sort()
+            found = self._masks[("subset", key)] = (ids, self.values[ids])
+        ids, values = found
+        mask = np.ones(len(ids), dtype=bool)
+        within = tuple(within)
+        if within:
+            mask &= _inside(values, within)
+        for span in outside:
+            mask &= ~_inside(values, (span,))
+        return set(ids[mask].tolist())
 
     def between(self, start: dt.datetime | None, end: dt.datetime | None, base: npt.NDArray[np.bool_] | None = None) -> set[int]:
         """The documents (of ``base``, a mask; all by default) published from ``start`` to
@@ -239,3 +249,17 @@ class PublishedDates:
         if limit is not None:
             order = order[:limit]
         return ids[order].tolist()  # type: ignore[no-any-return]
+
+
+def _inside(values: npt.NDArray[np.int64], spans: Iterable[DateSpan]) -> npt.NDArray[np.bool_]:
+    """Where ``values`` (dates; :data:`UNDATED` for none) fall within every one of ``spans``."""
+    import numpy as np
+
+    mask = values != UNDATED
+    for span in spans:
+        lo, hi = span.bounds()
+        if lo is not None:
+            mask &= values >= lo
+        if hi is not None:
+            mask &= values <= hi
+    return np.asarray(mask)
