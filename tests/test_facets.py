@@ -245,3 +245,29 @@ def test_cli_facets_only_and_histogram(facet_corpus) -> None:  # type: ignore[no
     assert "\n  2021            0 \n" in hist and "(undated: 1)" in hist
     data = json.loads(runner.invoke(cli, ["query", "--json", "--index", str(index_dir), "NATO", "--histogram", "month"]).stdout)
     assert sum(b["count"] for b in data["histogram"]["buckets"]) + data["histogram"]["undated"] == data["total"]
+
+
+def test_single_valued_facets_of_few_matches_read_columns_not_stored_fields(facet_corpus) -> None:  # type: ignore[no-untyped-def]
+    """A one-shot source/year/month/language facet reads each match's value from the field's
+    column (µs), not from its stored fields (a chunk decompressed per match): same counts."""
+    from newssearch.search.facets import StoredValues, make_facet
+    from newssearch.store.documents import stored_facet_values
+
+    index_dir, _ = facet_corpus
+    with Searcher(index_dir) as s:
+        docs = sorted(s._sets.kind("article"))
+        fetched: list[int] = []
+
+        def fetch(docnum: int) -> dict:  # type: ignore[type-arg]
+            fetched.append(docnum)
+            return s._reader.stored_fields(docnum)
+
+        by_column = StoredValues(fetch, docs, stored_facet_values, s._values.column)
+        by_stored = StoredValues(s._reader.stored_fields, docs, stored_facet_values)
+        for name in ("source", "year", "month", "language"):
+            facet = make_facet(name, s)
+            counted = facet.count(by_column, docs, 0)
+            assert counted == facet.count(by_stored, docs, 0) and counted.values
+        assert fetched == []
+        make_facet("people", s).count(by_column, docs, 0)
+        assert sorted(fetched) == docs  # (people have no column: stored fields, read once)

@@ -318,7 +318,7 @@ class Searcher:
 
         if any(f.fieldname not in STORED_FACET_FIELDS for f in facets):
             return self._values  # (a facet of a field the stored fields do not give)
-        return StoredValues(self._reader.stored_fields, matched, stored_facet_values)
+        return StoredValues(self._reader.stored_fields, matched, stored_facet_values, self._values.column)
 
     # -- building hits -----------------------------------------------------------------
 
