@@ -273,7 +273,11 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
     with Searcher(index_dir) as searcher:
         result = searcher.run(request)
     if as_json:
-        _echo_json(result.to_dict())
+        data = result.to_dict()
+        if facets_only:
+            data.pop("hits", None)
+            data.pop("paragraphs", None)
+        _echo_json(data)
         return
     from .render import render_result
 

@@ -14,13 +14,16 @@ alias finds the person. Whatever cannot be understood raises
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, Plugin, syntax
 from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.util.times import timespan
 
 from ..errors import QueryError
 from ..timeparse import local_time
@@ -37,6 +40,10 @@ FIELD_ALIASES = {
     "source": ["site", "outlet"],
 }
 
+#: The fields a query may name (their aliases too: :data:`FIELD_ALIASES`), in the order an
+#: unknown field's error lists them.
+QUERY_FIELDS = ("title", "body", "text", "source", "language", "authors", "person", "published", "mentioned")
+
 PersonResolver = Callable[[str], set[str]]
 
 #: Fields holding an article's text, and all fields holding text (analysed alike).
@@ -49,9 +56,13 @@ class QueryParser:
 
     def __init__(self, schema: Schema, resolve_person: PersonResolver) -> None:
         self._errors: list[str] = []
+        self._fields = tuple(name for name in QUERY_FIELDS if name in schema)
+        self._unknown: list[str] = []
+        self._reversed: list[tuple[str, str]] = []
         parser = WhooshQueryParser("body", schema)
-        parser.add_plugin(DateParserPlugin(free=False, callback=self._errors.append))
+        parser.add_plugin(_CheckedDates(free=False, callback=self._errors.append, reversed_ranges=self._reversed))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.add_plugin(_UnknownFields(self._fields, self._unknown))
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(GtLtPlugin())
         self._parser = parser
@@ -66,7 +77,10 @@ class QueryParser:
                 f"cannot read the query {text!r}: it holds bytes that are not text in the terminal's encoding",
                 hint="type the query as UTF-8 text",
             )
+        text = unicodedata.normalize("NFC", text)  # (as the index's text is: "e\u0301" is "é")
         self._errors.clear()
+        self._unknown.clear()
+        self._reversed.clear()
         try:
             parsed = self._parser.parse(text)
         except RecursionError:
@@ -74,9 +88,21 @@ class QueryParser:
         except Exception as exc:  # noqa: BLE001 - Whoosh's parsers raise bare Exception too ("'a' is not a parseable date")
             reason = _reason(exc)
             raise QueryError(f"cannot read the query {text!r}: {reason}", hint=DATE_HINT if "date" in reason else None) from None
+        if self._unknown:
+            raise QueryError(
+                f"cannot read the query {text!r}: no field {self._unknown[0]!r}",
+                hint="fields: " + ", ".join(self.field_names()) + ' (quote a colon meant as text: "10:30")',
+            )
+        if self._reversed:
+            start, end = self._reversed[0]
+            raise QueryError(f"cannot read the query {text!r}: the range [{start} to {end}] ends before it starts", hint=f"write it as [{end} to {start}]")
         if self._errors:
             raise QueryError(f"cannot read the query {text!r}: {self._errors[0]!r} is not a date", hint=DATE_HINT)
         return self._rewrite(parsed)
+
+    def field_names(self) -> list[str]:
+        """The fields a query may name, each with its aliases (``person (people)``)."""
+        return [f"{name} ({', '.join(FIELD_ALIASES[name])})" if name in FIELD_ALIASES else name for name in self._fields]
 
     def _rewrite(self, q: wq.Query) -> wq.Query:
         if isinstance(q, wq.Term) and q.fieldname == "person":
@@ -98,6 +124,55 @@ class QueryParser:
         if isinstance(q, wq.Or) and q.subqueries and all(isinstance(s, wq.Every) and s.fieldname is None for s in q.subqueries):
             return wq.Every()
         return q
+
+
+class _UnknownFields(Plugin):
+    """Records the ``name:`` prefixes naming no field a query may use (Whoosh would search
+    ``foo:bar`` as the words ``foo`` and ``bar``). Digits (``10:30``) and URLs
+    (``http://``) are text, not fields."""
+
+    def __init__(self, fields: tuple[str, ...], unknown: list[str]) -> None:
+        self._fields = frozenset(fields)
+        self._unknown = unknown
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self._check, 95)]  # (after the aliases, 90; before Whoosh's fields, 100)
+
+    def _check(self, parser: Any, group: Any) -> Any:
+        nodes = list(group)
+        for i, node in enumerate(nodes):
+            if isinstance(node, syntax.GroupNode):
+                self._check(parser, node)
+            elif isinstance(node, syntax.FieldnameNode) and node.fieldname not in self._fields:
+                name = str(node.fieldname)
+                after = nodes[i + 1] if i + 1 < len(nodes) else None
+                url = after is not None and str(getattr(after, "text", "") or "").startswith("//")
+                if not name.isdigit() and name != "*" and not url:
+                    self._unknown.append(name)
+        return group
+
+
+class _CheckedDates(DateParserPlugin):
+    """Whoosh's date plugin, which swaps the bounds of a reversed range
+    (``published:[2019 to 2018]``) silently: this one records the range instead."""
+
+    def __init__(self, *args: Any, reversed_ranges: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reversed = reversed_ranges
+
+    def range_to_dt(self, node: Any) -> Any:
+        if node.start and node.end:
+            start: Any = self._bound_from(node.start)
+            end: Any = self._bound_from(node.end)
+            if start is not None and end is not None:
+                first: Any = start.disambiguated(self.basedate)
+                last: Any = end.disambiguated(self.basedate)
+                first = first.start if isinstance(first, timespan) else first
+                last = last.end if isinstance(last, timespan) else last
+                if first > last:
+                    self._reversed.append((str(node.start), str(node.end)))
+                    return syntax.ErrorNode("reversed range", node)
+        return super().range_to_dt(node)
 
 
 def with_title_boost(q: wq.Query) -> wq.Query:

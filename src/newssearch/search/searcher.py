@@ -12,6 +12,7 @@ per-document facet values (:mod:`newssearch.search.facets`). Each hit's snippets
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.scoring import BM25F
+from whoosh.util.times import datetime_to_long
 
 from ..errors import ArticleNotFoundError, QueryError
 from ..model import DateMention, Person
@@ -58,11 +60,12 @@ _SORT_KEYS: dict[Sort, tuple[str | None, bool]] = {Sort.RELEVANCE: (None, False)
 @dataclass
 class _Matches:
     """What matching found: the exact total, every matching document (when facets need them,
-    or the way of matching records them anyway), and the page's (docnum, score) in order."""
+    or the way of matching records them anyway), and the page's (docnum, score) in order
+    (score None when sorted by date)."""
 
     total: int = 0
     matched: list[int] = field(default_factory=list)
-    top: list[tuple[int, float]] = field(default_factory=list)
+    top: list[tuple[int, float | None]] = field(default_factory=list)
 
 
 @guarded_class
@@ -108,6 +111,7 @@ class Searcher:
         self._values = FacetValues(self._reader, schema)
         self._facet_queries = 0
         self._speller: Speller | None = None
+        self._date_keys: list[int] | None = None
 
     def refresh(self) -> bool:
         """Pick up changes committed since this searcher was opened; True if there were any."""
@@ -247,7 +251,7 @@ class Searcher:
             if shape is not None:
                 # words with AND/OR/NOT: every match scored straight from posting blocks
                 found.total, found.matched, ranked = self._ranker.run(shape, n, allowed, docs=docs, check=budget.check)
-                found.top = ranked[request.offset : n]
+                found.top.extend(ranked[request.offset : n])
                 return found
             if sortedby is None:
                 # other shapes, one pass: rank, and record every match (the exact total, what facets count)
@@ -256,20 +260,37 @@ class Searcher:
                 collector: collectors.Collector = timed if allowed is None else collectors.FilterCollector(timed, allow=allowed)
                 self._searcher.search_with_collector(q, collector)
                 found.matched = ranker.matched
-            else:
-                found.matched = self._matching(q, allowed, budget)
-                collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
-                if found.matched:
-                    self._searcher.search_with_collector(q, _Timed(collector, budget))
+                found.total = len(found.matched)
+                found.top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()][request.offset : n]
+                return found
+            found.matched = self._matching(q, allowed, budget)
         except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
             damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
             if damage is not None:
                 raise damage from exc
             raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
         found.total = len(found.matched)
-        if found.matched:
-            found.top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()][request.offset : n]
+        found.top = [(docnum, None) for docnum in self._by_date(found.matched, reverse, n)[request.offset : n]]
         return found
+
+    def _by_date(self, docs: list[int], newest: bool, n: int) -> list[int]:
+        """The first ``n`` of ``docs`` by publication date (newest or oldest first; a day's
+        articles in index order), undated ones last either way."""
+        if self._date_keys is None:
+            keys = list(self._reader.column_reader("published", translate=False))
+            keys.extend([0] * (self._reader.doc_count_all() - len(keys)))
+            self._date_keys = keys
+        keys = self._date_keys
+        dated = [d for d in docs if _FIRST_DATE_KEY <= keys[d] <= _LAST_DATE_KEY]
+        if len(dated) < len(docs):
+            undated = sorted(set(docs) - set(dated))
+        else:
+            undated = []
+        if newest:
+            top = heapq.nsmallest(n, dated, key=lambda d: (-keys[d], d))
+        else:
+            top = heapq.nsmallest(n, dated, key=lambda d: (keys[d], d))
+        return top + undated[: max(0, n - len(top))]
 
     def _matching(self, q: wq.Query, allowed: set[int] | None, budget: QueryBudget) -> list[int]:
         if allowed is not None and not allowed:
@@ -314,7 +335,7 @@ class Searcher:
     # -- building hits -----------------------------------------------------------------
 
     def _article_hits(
-        self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int, budget: QueryBudget | None = None
+        self, top: list[tuple[int, float | None]], q: wq.Query, words: set[str], offset: int, snippets: int, budget: QueryBudget | None = None
     ) -> list[ArticleHit]:
         stored = [self._reader.stored_fields(docnum) for docnum, _ in top]
         articles = [(docnum, fields) for (docnum, _), fields in zip(top, stored)]
@@ -330,7 +351,7 @@ class Searcher:
             hits.append(hit)
         return hits
 
-    def _paragraph_hits(self, top: list[tuple[int, float]], words: set[str], offset: int) -> list[ParagraphHit]:
+    def _paragraph_hits(self, top: list[tuple[int, float | None]], words: set[str], offset: int) -> list[ParagraphHit]:
         out = []
         for rank, (docnum, score) in enumerate(top, start=offset + 1):
             fields = self._reader.stored_fields(docnum)
@@ -343,7 +364,7 @@ class Searcher:
                     title=article.get("title", ""),
                     paragraph=pos,
                     score=score,
-                    snippet=highlight(fields.get("text", ""), words, pos, score),
+                    snippet=highlight(fields.get("text", ""), words, pos, score or 0.0),
                     published=format_published(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),
@@ -436,6 +457,11 @@ class Searcher:
         )
 
 
+#: The ``published`` column's values of real dates (a document without one reads as 0,
+#: or as a filler past any date).
+_FIRST_DATE_KEY = datetime_to_long(dt.datetime(1, 1, 2))
+_LAST_DATE_KEY = datetime_to_long(dt.datetime(9999, 12, 31))
+
 #: Matches collected between two checks of a query's clock.
 _CHECK_EVERY = 64
 
@@ -486,7 +512,7 @@ def _metadata(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _article_hit(rank: int, score: float, fields: dict[str, Any]) -> ArticleHit:
+def _article_hit(rank: int, score: float | None, fields: dict[str, Any]) -> ArticleHit:
     return ArticleHit(rank=rank, score=score, people=[p["name"] for p in fields.get("people") or []], **_metadata(fields))
 
 

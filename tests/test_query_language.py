@@ -1,0 +1,155 @@
+"""The query language as a user meets it (issue 16): unknown fields and reversed ranges
+refused, date sorts, pages past the end, exact words, phrases, suggestions, marks, folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newssearch import Searcher, index_paths
+from newssearch.cli import cli
+from newssearch.errors import QueryError
+
+ARTICLES = {
+    "sport/2019-05-01-gaming.txt": (
+        "Title: Gaming league draws record crowds\nDate: 2019-05-01\n\n"
+        "The gaming league filled the arena for the final.\n\n"
+        "Organisers said video gaming now draws more viewers than football."
+    ),
+    "sport/2018-03-02-games.txt": (
+        "Title: Commonwealth Games open in the rain\nDate: 2018-03-02\n\n"
+        "The games opened with a parade of athletes. The game of the day was rugby."
+    ),
+    "business/2020-07-09-gates.txt": (
+        "Title: Foundation pledges vaccine money\nDate: 2020-07-09\n\n"
+        "Mr Gates told reporters the money would go to vaccine makers in poorer countries.\n\n"
+        "Bill Gates said the foundation would give more to vaccine research this year."
+    ),
+    "business/undated-economy.txt": (
+        "Title: Économie et emploi\n\n"
+        "L'économie française a créé des emplois, selon les chiffres publiés hier."
+    ),
+    "politics/undated-hunting.txt": (
+        "Title: Countryside groups march on parliament\n\n"
+        + "Thousands of people marched through London on a cold morning, carrying banners and flags, "
+        "while speakers from rural groups addressed the crowd about farming, housing, schools, roads, "
+        "post offices and the future of villages across the country, which they said had been forgotten "
+        "by a government that spends its time on cities and on the concerns of people who never leave them. "
+        "After two hours the march reached Westminster, where its leaders said they opposed the hunting ban "
+        "that the government plans to bring in next year, and that they would keep marching until it listened."
+    ),
+}
+
+
+def write_corpus(root: Path) -> Path:
+    for name, text in ARTICLES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def ql_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of :data:`ARTICLES` (three dated, two undated, in three folders)."""
+    root = tmp_path_factory.mktemp("ql")
+    corpus = write_corpus(root / "news")
+    out = root / "index"
+    report = index_paths([corpus], str(out), workers=1)
+    assert report.added == len(ARTICLES) and not report.skipped
+    return out
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+# -- unknown fields, reversed ranges, Unicode ------------------------------------------
+
+
+def test_unknown_field_is_an_error_naming_it_and_listing_fields(ql_index: Path) -> None:
+    result = run("query", "--index", str(ql_index), "foo:bar")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    err = result.stderr  # type: ignore[attr-defined]
+    assert "no field 'foo'" in err
+    assert "title" in err and "source" in err and "published" in err and "person" in err
+    assert "Did you mean" not in result.stdout  # type: ignore[attr-defined]
+
+
+def test_known_fields_aliases_urls_and_times_are_not_unknown_fields(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        assert s.search("title:league").total == 1
+        assert s.search("lang:fr").total == 1
+        s.search("http://example.com")
+        s.search("arena 10:30")
+        with pytest.raises(QueryError, match="no field 'kind'"):
+            s.search("kind:article")
+        with pytest.raises(QueryError, match="no field 'foo'"):
+            s.search("gaming AND (foo:bar OR arena)")
+
+
+def test_reversed_range_is_an_error(ql_index: Path) -> None:
+    result = run("query", "--index", str(ql_index), "published:[2019 to 2018]")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "[2019 to 2018] ends before it starts" in result.stderr  # type: ignore[attr-defined]
+    with Searcher(ql_index) as s:
+        with pytest.raises(QueryError, match="ends before it starts"):
+            s.search("date:[2019-05 to 2019-02]")
+        assert s.search("published:[2018 to 2019]").total == 2
+        assert s.search("published:[2019-05 to 2019-05]").total == 1
+
+
+def test_decomposed_unicode_query_finds_what_composed_finds(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        composed = s.search("économie").total
+        decomposed = s.search("e\u0301conomie").total
+    assert composed == decomposed == 1
+
+
+# -- date sorts, pages, JSON ------------------------------------------------------------
+
+
+def test_date_sorts_put_undated_last_and_have_no_score(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        newest = s.search("", sort="newest").hits
+        oldest = s.search("", sort="oldest").hits
+    assert [h.published for h in newest] == ["2020-07-09", "2019-05-01", "2018-03-02", None, None]
+    assert [h.published for h in oldest] == ["2018-03-02", "2019-05-01", "2020-07-09", None, None]
+    assert all(h.score is None for h in newest + oldest)
+    assert all(h.to_dict()["score"] is None for h in newest)
+    with Searcher(ql_index) as s:
+        ranked = s.search("gaming").hits
+    assert ranked and all(isinstance(h.score, float) for h in ranked)
+
+
+def test_date_sort_prints_dates_not_scores(ql_index: Path) -> None:
+    result = run("query", "--index", str(ql_index), "--sort", "newest", "")
+    out = result.stdout  # type: ignore[attr-defined]
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert "score" not in out
+    assert "2020-07-09" in out and "undated" in out
+    assert out.index("2018-03-02") < out.index("undated")
+
+
+def test_page_past_the_end_names_the_last_page(ql_index: Path) -> None:
+    result = run("query", "--index", str(ql_index), "--limit", "2", "--page", "5", "")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert "page 5 is past the end: 5 matching articles, last page 3" in result.stdout  # type: ignore[attr-defined]
+
+
+def test_json_facets_only_prints_no_hits(ql_index: Path) -> None:
+    result = run("query", "--index", str(ql_index), "--json", "--facets-only", "")
+    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert "hits" not in data and "paragraphs" not in data
+    assert data["total"] == 5 and data["facets"]
+
+
+def test_python_dash_m_newssearch_runs_the_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "newssearch", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "Full-text search for news archives" in done.stdout
