@@ -153,3 +153,36 @@ def test_python_dash_m_newssearch_runs_the_command() -> None:
     done = subprocess.run([sys.executable, "-m", "newssearch", "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "Full-text search for news archives" in done.stdout
+
+
+# -- exact words --------------------------------------------------------------------------
+
+
+def test_quoted_single_word_matches_that_word_exactly(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        stemmed = s.search("gaming")
+        exact = s.search('"gaming"')
+        exact_upper = s.search('"Gaming"')
+        games = s.search('"games"')
+    assert stemmed.total == 2  # gaming, and games/game (Porter: game)
+    assert [h.title for h in exact.hits] == ["Gaming league draws record crowds"]
+    assert exact_upper.total == 1
+    assert [h.title for h in games.hits] == ["Commonwealth Games open in the rain"]
+    marked = {exact.hits[0].snippets[0].text[a:b] for a, b in exact.hits[0].snippets[0].highlights}
+    assert marked == {"gaming"}
+
+
+def test_exact_word_in_paragraphs_snippets_and_boolean_queries(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        paragraphs = s.search('"game"', paragraphs=True)
+        mixed = s.search('game NOT "gaming"')
+        stopword = s.search('"the" AND arena')
+    assert [p.snippet.text for p in paragraphs.paragraphs] == ["The games opened with a parade of athletes. The game of the day was rugby."]
+    assert {p.snippet.text[a:b] for p in paragraphs.paragraphs for a, b in p.snippet.highlights} == {"game"}
+    assert [h.title for h in mixed.hits] == ["Commonwealth Games open in the rain"]
+    assert stopword.total == 1  # an exact word may be a stopword
+
+
+def test_phrases_of_several_words_still_match_stems(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        assert s.search('"video games"').total == 1  # the phrase "video gaming", on stems

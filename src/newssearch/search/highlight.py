@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..store.schema import term_spans
+from ..store.schema import exact_spans, term_spans
+from .query import EXACT_MARK
 from .results import Snippet
 
 #: Paragraphs longer than this (characters) are cut to a window around the first match.
@@ -11,10 +12,15 @@ MAX_SNIPPET_CHARS = 480
 
 def highlight(text: str, words: set[str], paragraph: int = 0, score: float = 0.0) -> Snippet:
     """A snippet of ``text`` with every token whose analysed form (the text fields'
-    analysis, see :func:`~newssearch.store.schema.term_spans`) is in ``words`` marked."""
+    analysis, see :func:`~newssearch.store.schema.term_spans`) is in ``words`` marked, and
+    every token that is one of the exact words (``=word`` in ``words``) as it is."""
     spans: list[tuple[int, int]] = []
-    if words:
-        spans = [(start, end) for term, start, end in term_spans(text, {w[:1] for w in words}) if term in words]
+    stems = {w for w in words if not w.startswith(EXACT_MARK)}
+    if stems:
+        spans = [(start, end) for term, start, end in term_spans(text, {w[:1] for w in stems}) if term in stems]
+    if len(stems) < len(words):
+        exact = {w[len(EXACT_MARK) :] for w in words if w.startswith(EXACT_MARK)}
+        spans = sorted({*spans, *exact_spans(text, exact)})
     return _window(Snippet(text=text, highlights=spans, paragraph=paragraph, score=score))
 
 

@@ -20,12 +20,13 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, Plugin, syntax
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, PhrasePlugin, Plugin, syntax
 from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.util.times import timespan
 
 from ..errors import QueryError
+from ..store.schema import exact_counts, term_positions
 from ..timeparse import local_time
 
 #: Longest query accepted, in characters.
@@ -49,6 +50,12 @@ PersonResolver = Callable[[str], set[str]]
 #: Fields holding an article's text, and all fields holding text (analysed alike).
 ARTICLE_FIELDS = ("title", "body")
 TEXT_FIELDS = (*ARTICLE_FIELDS, "text")
+#: The unstemmed words of an article (title and body) and of a paragraph: a quoted single
+#: word searches these. The stemmed field each stands beside.
+EXACT_FIELDS = {"exact": "body", "exact_text": "text"}
+#: Marks an exact word among the analysed words to highlight (``=gaming``; an analysed word
+#: never starts with it).
+EXACT_MARK = "="
 
 
 class QueryParser:
@@ -63,6 +70,8 @@ class QueryParser:
         parser.add_plugin(_CheckedDates(free=False, callback=self._errors.append, reversed_ranges=self._reversed))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(_UnknownFields(self._fields, self._unknown))
+        if "exact" in schema:
+            parser.add_plugin(_ExactWords())
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(GtLtPlugin())
         self._parser = parser
@@ -152,6 +161,37 @@ class _UnknownFields(Plugin):
         return group
 
 
+class _ExactNode(syntax.TextNode):
+    """A quoted single word: the word exactly (lowercased), not its stem."""
+
+    def query(self, parser: Any) -> wq.Query:
+        fieldname = "exact_text" if self.fieldname == "text" else "exact"
+        return wq.Term(fieldname, self.text, boost=self.boost)
+
+
+class _ExactWords(Plugin):
+    """Turns a quoted single word (``"gaming"``, ``body:"gaming"``, ``text:"gaming"``) into
+    an exact-word node; a quoted phrase of several words stays a phrase (on stems), and a
+    quoted word in another field (``title:"games"``) stays that field's word."""
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self._exact, 105)]  # (once fields are assigned, 100)
+
+    def _exact(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                self._exact(parser, node)
+            elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname in (None, "body", "text"):
+                words = list(exact_counts(node.text))
+                if len(words) == 1:
+                    exact = _ExactNode(words[0])
+                    exact.fieldname = node.fieldname
+                    exact.boost = node.boost
+                    exact.startchar, exact.endchar = node.startchar, node.endchar
+                    group[i] = exact
+        return group
+
+
 class _CheckedDates(DateParserPlugin):
     """Whoosh's date plugin, which swaps the bounds of a reversed range
     (``published:[2019 to 2018]``) silently: this one records the range instead."""
@@ -189,6 +229,8 @@ def with_title_boost(q: wq.Query) -> wq.Query:
             collect(node.a)
         elif isinstance(node, wq.Term) and node.fieldname == "body":
             title.append(wq.Term("title", node.text, boost=node.boost))
+        elif isinstance(node, wq.Term) and node.fieldname == "exact":
+            title.extend(wq.Term("title", stem, boost=node.boost) for stem in term_positions(str(node.text)))
         elif isinstance(node, wq.Phrase) and node.fieldname == "body":
             title.append(wq.Phrase("title", node.words, slop=node.slop, boost=node.boost))
         elif not node.is_leaf():
@@ -228,16 +270,20 @@ def content_terms(q: wq.Query) -> set[str]:
     """The analysed words of the query's title/body parts (to highlight and to pick snippets)."""
     words: set[str] = set()
     for fieldname, text in q.iter_all_terms(phrases=True):
-        if fieldname in TEXT_FIELDS and isinstance(text, str):
-            words.add(text)
+        if isinstance(text, str):
+            if fieldname in TEXT_FIELDS:
+                words.add(text)
+            elif fieldname in EXACT_FIELDS:
+                words.add(EXACT_MARK + text)
     return words
 
 
 def to_paragraphs(q: wq.Query) -> wq.Query:
-    """The query asked of paragraph documents: its title and body parts search ``text``."""
-    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in ARTICLE_FIELDS:
+    """The query asked of paragraph documents: its title and body parts search ``text``
+    (exact words ``exact_text``)."""
+    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in (*ARTICLE_FIELDS, "exact"):
         q = q.copy()
-        q.fieldname = "text"
+        q.fieldname = "exact_text" if q.fieldname == "exact" else "text"
         return q
     if q.is_leaf():
         return q
@@ -256,5 +302,6 @@ def only_text_fields(q: wq.Query, fields: tuple[str, ...]) -> bool:
     if isinstance(q, (wq.Not, wq.Every)):
         return False
     if q.is_leaf():
-        return getattr(q, "fieldname", None) in fields
+        fieldname = getattr(q, "fieldname", None)
+        return fieldname in fields or EXACT_FIELDS.get(str(fieldname)) in fields
     return all(only_text_fields(child, fields) for child in q.children())

@@ -20,7 +20,7 @@ from .budget import QueryBudget
 from .filters import FilterSets
 from .highlight import highlight
 from .postings import read_postings
-from .query import TEXT_FIELDS, content_terms, to_paragraphs
+from .query import EXACT_FIELDS, EXACT_MARK, TEXT_FIELDS, content_terms, to_paragraphs
 from .ranking import WordRanker
 from .request import Level
 from .results import Snippet
@@ -32,8 +32,11 @@ def highlight_words(q: wq.Query, reader: Any) -> set[str]:
     words = content_terms(q)
     try:
         for fieldname, text in q.existing_terms(reader, phrases=True, expand=True):
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
             if fieldname in TEXT_FIELDS:
-                words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+                words.add(word)
+            elif fieldname in EXACT_FIELDS:
+                words.add(EXACT_MARK + word)
     except (ValueError, TypeError):
         pass
     return words
@@ -121,19 +124,20 @@ class Paragraphs:
         total_docs = max(reader.doc_count(), 1)
         frequency = self._ranker.frequency
         scores: dict[int, float] = {}
-        for word in words:
+        for marked in words:
             if budget is not None and budget.out_of_time():
                 break
-            df = sum(frequency(index, "text", word) for index in range(len(segments)))
+            fieldname, word = ("exact_text", marked[len(EXACT_MARK) :]) if marked.startswith(EXACT_MARK) else ("text", marked)
+            df = sum(frequency(index, fieldname, word) for index in range(len(segments)))
             if not df:
                 continue
             idf = math.log(1 + total_docs / (1 + df))
             for index, wanted in local.items():
                 segment, offset = segments[index]
-                if not frequency(index, "text", word):
+                if not frequency(index, fieldname, word):
                     continue
                 # only the blocks holding a candidate are read
-                ids, weights, _ = read_postings(segment, "text", word, within=wanted)
+                ids, weights, _ = read_postings(segment, fieldname, word, within=wanted)
                 for d, weight in zip(ids, weights):
                     scores[d + offset] = scores.get(d + offset, 0.0) + idf * (1 + math.log(max(weight, 1.0)))
         ranked: dict[str, list[tuple[float, int]]] = {}
