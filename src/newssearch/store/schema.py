@@ -190,7 +190,7 @@ class AnalyzedText(_AcceptsPreAnalyzed, fields.TEXT):
             self.format = VarintPositions(field_boost=self.format.field_boost)
 
 
-class ExactWords(_AcceptsPreAnalyzed, fields.TEXT):
+class ExactWords(AnalyzedText):
     """Unstemmed words with their frequencies, no positions (see :func:`exact_analyzer`):
     a quoted single word (``"gaming"``) matches these, where ``gaming`` matches the stem
     ``game`` of the stemmed fields."""
