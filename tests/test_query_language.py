@@ -27,8 +27,13 @@ ARTICLES = {
     ),
     "business/2020-07-09-gates.txt": (
         "Title: Foundation pledges vaccine money\nDate: 2020-07-09\n\n"
-        "Mr Gates told reporters the money would go to vaccine makers in poorer countries.\n\n"
+        "Mr Gates told reporters the money would go to vaccine makers. Gates said Gates and his staff would check it.\n\n"
         "Bill Gates said the foundation would give more to vaccine research this year."
+    ),
+    "politics/undated-bill.txt": (
+        "Title: Farm bill passes\n\n"
+        "The bill passed its second reading.\n\nCritics of the bill said it was rushed.\n\n"
+        "The bill now goes to the upper house, where the bill may be amended."
     ),
     "business/undated-economy.txt": (
         "Title: Économie et emploi\n\n"
@@ -36,7 +41,7 @@ ARTICLES = {
     ),
     "politics/undated-hunting.txt": (
         "Title: Countryside groups march on parliament\n\n"
-        + "Thousands of people marched through London on a cold morning, carrying banners and flags, "
+        + "Thousands of people marched through London against a ban on hunting with dogs, carrying banners and flags, "
         "while speakers from rural groups addressed the crowd about farming, housing, schools, roads, "
         "post offices and the future of villages across the country, which they said had been forgotten "
         "by a government that spends its time on cities and on the concerns of people who never leave them. "
@@ -56,7 +61,7 @@ def write_corpus(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ql_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of :data:`ARTICLES` (three dated, two undated, in three folders)."""
+    """An index of :data:`ARTICLES` (three dated, three undated, in three folders)."""
     root = tmp_path_factory.mktemp("ql")
     corpus = write_corpus(root / "news")
     out = root / "index"
@@ -118,8 +123,8 @@ def test_date_sorts_put_undated_last_and_have_no_score(ql_index: Path) -> None:
     with Searcher(ql_index) as s:
         newest = s.search("", sort="newest").hits
         oldest = s.search("", sort="oldest").hits
-    assert [h.published for h in newest] == ["2020-07-09", "2019-05-01", "2018-03-02", None, None]
-    assert [h.published for h in oldest] == ["2018-03-02", "2019-05-01", "2020-07-09", None, None]
+    assert [h.published for h in newest] == ["2020-07-09", "2019-05-01", "2018-03-02", None, None, None]
+    assert [h.published for h in oldest] == ["2018-03-02", "2019-05-01", "2020-07-09", None, None, None]
     assert all(h.score is None for h in newest + oldest)
     assert all(h.to_dict()["score"] is None for h in newest)
     with Searcher(ql_index) as s:
@@ -139,14 +144,14 @@ def test_date_sort_prints_dates_not_scores(ql_index: Path) -> None:
 def test_page_past_the_end_names_the_last_page(ql_index: Path) -> None:
     result = run("query", "--index", str(ql_index), "--limit", "2", "--page", "5", "")
     assert result.exit_code == 0  # type: ignore[attr-defined]
-    assert "page 5 is past the end: 5 matching articles, last page 3" in result.stdout  # type: ignore[attr-defined]
+    assert "page 5 is past the end: 6 matching articles, last page 3" in result.stdout  # type: ignore[attr-defined]
 
 
 def test_json_facets_only_prints_no_hits(ql_index: Path) -> None:
     result = run("query", "--index", str(ql_index), "--json", "--facets-only", "")
     data = json.loads(result.stdout)  # type: ignore[attr-defined]
     assert "hits" not in data and "paragraphs" not in data
-    assert data["total"] == 5 and data["facets"]
+    assert data["total"] == 6 and data["facets"]
 
 
 def test_python_dash_m_newssearch_runs_the_command() -> None:
@@ -186,3 +191,25 @@ def test_exact_word_in_paragraphs_snippets_and_boolean_queries(ql_index: Path) -
 def test_phrases_of_several_words_still_match_stems(ql_index: Path) -> None:
     with Searcher(ql_index) as s:
         assert s.search('"video games"').total == 1  # the phrase "video gaming", on stems
+
+
+# -- phrases and names in snippets -------------------------------------------------------
+
+
+def test_phrase_is_highlighted_as_one_span_in_a_window_around_it(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        hit = s.search('"hunting ban"').hits[0]
+    snippet = hit.snippets[0]
+    marked = [snippet.text[a:b] for a, b in snippet.highlights]
+    assert marked == ["hunting ban"]  # not "ban" and "hunting" of "a ban on hunting" one by one
+    assert "**hunting ban**" in snippet.marked()
+    assert snippet.text.startswith("… ") or snippet.text.endswith(" …")  # a window of a long paragraph
+    a, b = snippet.highlights[0]
+    assert 60 < a and b < len(snippet.text) - 60  # the phrase well inside it
+
+
+def test_name_query_prefers_the_paragraph_with_the_whole_name(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        hit = s.search("Bill Gates").hits[0]
+    assert hit.title == "Foundation pledges vaccine money"
+    assert hit.snippets[0].text.startswith("Bill Gates said")

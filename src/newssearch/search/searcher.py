@@ -35,12 +35,11 @@ from .budget import QueryBudget, QueryLimits
 from .expansion import Lexicon, expand
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
-from .highlight import highlight
 from .query import ARTICLE_FIELDS, QueryParser, content_terms, only_text_fields, to_paragraphs, with_title_boost
 from .ranking import WordRanker, plan
 from .request import Level, SearchRequest, Sort
 from .results import ArticleHit, ArticleRecord, FacetResult, IndexStats, ParagraphHit, SearchResult
-from .snippets import Paragraphs, highlight_words
+from .snippets import Marks, Paragraphs
 
 if TYPE_CHECKING:
     from ..enrich.people import PeopleRegistry
@@ -194,11 +193,11 @@ class Searcher:
             filters=request.filters.to_dict(),
             request=request,
         )
-        words = highlight_words(q, self._reader)
+        marks = Marks.of(q, self._reader)
         if request.paragraphs:
-            out.paragraphs = self._paragraph_hits(matches.top, words, request.offset)
+            out.paragraphs = self._paragraph_hits(matches.top, marks, request.offset)
         else:
-            out.hits = self._article_hits(matches.top, q, words, request.offset, request.snippets, budget)
+            out.hits = self._article_hits(matches.top, q, marks, request.offset, request.snippets, budget)
         values = self._facet_values([facet for facet, _ in facets], matches.matched, request.paragraphs)
         for facet, top in facets:
             counted = facet.count(values, matches.matched, top)
@@ -335,11 +334,11 @@ class Searcher:
     # -- building hits -----------------------------------------------------------------
 
     def _article_hits(
-        self, top: list[tuple[int, float | None]], q: wq.Query, words: set[str], offset: int, snippets: int, budget: QueryBudget | None = None
+        self, top: list[tuple[int, float | None]], q: wq.Query, marks: Marks, offset: int, snippets: int, budget: QueryBudget | None = None
     ) -> list[ArticleHit]:
         stored = [self._reader.stored_fields(docnum) for docnum, _ in top]
         articles = [(docnum, fields) for (docnum, _), fields in zip(top, stored)]
-        best = self._paragraphs.best(articles, q, words, max(snippets, 1), budget)
+        best = self._paragraphs.best(articles, q, marks, max(snippets, 1), budget)
         hits = []
         for rank, ((docnum, score), fields) in enumerate(zip(top, stored), start=offset + 1):
             hit = _article_hit(rank, score, fields)
@@ -347,11 +346,11 @@ class Searcher:
             if not hit.snippets:
                 lede = self._paragraphs.text(docnum, fields, 0)
                 if lede is not None:
-                    hit.snippets = [highlight(lede, words, 0)]
+                    hit.snippets = [marks.snippet(lede)]
             hits.append(hit)
         return hits
 
-    def _paragraph_hits(self, top: list[tuple[int, float | None]], words: set[str], offset: int) -> list[ParagraphHit]:
+    def _paragraph_hits(self, top: list[tuple[int, float | None]], marks: Marks, offset: int) -> list[ParagraphHit]:
         out = []
         for rank, (docnum, score) in enumerate(top, start=offset + 1):
             fields = self._reader.stored_fields(docnum)
@@ -364,7 +363,7 @@ class Searcher:
                     title=article.get("title", ""),
                     paragraph=pos,
                     score=score,
-                    snippet=highlight(fields.get("text", ""), words, pos, score or 0.0),
+                    snippet=marks.snippet(fields.get("text", ""), pos, score or 0.0),
                     published=format_published(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),
@@ -411,7 +410,7 @@ class Searcher:
         top = [(hit.docnum, hit.score or 0.0) for hit in results]
         q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
         out = SearchResult(query=f"similar:{article_id}", total=len(top), page=1, limit=limit)
-        out.hits = self._article_hits(top, q, content_terms(q), 0, 1)
+        out.hits = self._article_hits(top, q, Marks(content_terms(q), (), content_terms(q)), 0, 1)
         return out
 
     def paragraphs(self, article_id: str) -> list[str]:

@@ -158,6 +158,34 @@ def _frequency(n: int) -> bytes:
     return value
 
 
+def phrase_spans(text: str, phrases: Collection[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each place in ``text`` where one of ``phrases`` (their
+    analysed words, as a phrase query holds them) occurs: the phrase's words on consecutive
+    kept tokens (stopwords between them skipped, as the index numbers positions), from the
+    first word's start to the last's end."""
+    if not phrases:
+        return []
+    kept = [(term, start, end) for term, start, end in term_spans(text) if len(term) >= 2 and not _stopped(text[start:end])]
+    terms = [term for term, _, _ in kept]
+    spans = []
+    for phrase in phrases:
+        n = len(phrase)
+        if not n:
+            continue
+        for i in range(len(terms) - n + 1):
+            if terms[i] == phrase[0] and tuple(terms[i : i + n]) == phrase:
+                spans.append((kept[i][1], kept[i + n - 1][2]))
+    return sorted(set(spans))
+
+
+def _stopped(token: str) -> bool:
+    """True when the analysis drops ``token`` (a stopword or a single letter)."""
+    word = token.lower()
+    if not word.isascii():
+        word = word.translate(accent_map)
+    return len(word) < 2 or word in _STOPS
+
+
 def word_analyzer() -> Analyzer:
     """Words lowercased and accent-folded, not stemmed: the vocabulary for spelling suggestions."""
     return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
