@@ -182,7 +182,8 @@ def _stopped(token: str) -> bool:
     """True when the analysis drops ``token`` (a stopword or a single letter)."""
     word = token.lower()
     if not word.isascii():
-        word = word.translate(accent_map)
+        fold: Any = accent_map
+        word = word.translate(fold)
     return len(word) < 2 or word in _STOPS
 
 
