@@ -213,3 +213,109 @@ def test_name_query_prefers_the_paragraph_with_the_whole_name(ql_index: Path) ->
         hit = s.search("Bill Gates").hits[0]
     assert hit.title == "Foundation pledges vaccine money"
     assert hit.snippets[0].text.startswith("Bill Gates said")
+
+
+# -- did you mean ---------------------------------------------------------------------------
+
+
+def test_suggestion_keeps_the_query_syntax(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        result = s.search('(legue OR stadium) AND NOT "vacine"')
+        fielded = s.search("title:legue OR source:Reutrs")
+    assert result.total == 0
+    assert result.suggestion == '(league OR stadium) AND NOT "vaccine"'
+    assert fielded.suggestion == "title:league OR source:Reutrs"  # a field's name and another field's value kept
+
+
+def test_suggestion_never_repeats_a_word_of_the_query(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        assert s.search("leage OR league").suggestion is None  # not "league OR league"
+
+
+def test_suggestion_only_when_it_finds_more(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        found = s.search("gaming OR arenna")
+        nothing = s.search("gaming arenna")
+    assert found.total == 2 and found.suggestion is None
+    assert nothing.total == 0 and nothing.suggestion == "gaming arena"
+    out = run("query", "--index", str(ql_index), "gaming OR arenna").stdout  # type: ignore[attr-defined]
+    assert "Did you mean" not in out
+
+
+def test_suggestion_shows_no_control_characters(ql_index: Path) -> None:
+    result = run("query", "--index", str(ql_index), "gaming arenna \x07\x1b")
+    out = result.stdout  # type: ignore[attr-defined]
+    assert "Did you mean: gaming arena" in out
+    assert "\x07" not in out and "\x1b" not in out
+
+
+# -- the README's examples ------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def readme_query_examples() -> list[list[str]]:
+    """Every ``newssearch query …`` line of the README's shell blocks, as arguments."""
+    import shlex
+
+    examples, in_shell = [], False
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_shell = line.strip() == "```sh"
+            continue
+        command = line.split("  #")[0].split(" | ")[0].strip()
+        if in_shell and command.startswith("newssearch query "):
+            examples.append(shlex.split(command)[2:])
+    return examples
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the repository's sample corpus (``corpus/``)."""
+    out = tmp_path_factory.mktemp("readme") / "index"
+    index_paths([REPO / "corpus"], str(out), workers=1)
+    return out
+
+
+def test_every_readme_query_example_finds_something(corpus_index: Path) -> None:
+    examples = readme_query_examples()
+    assert len(examples) >= 8
+    empty = []
+    for args in examples:
+        result = CliRunner().invoke(cli, ["query", "--index", str(corpus_index), "--json", *args], catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.stderr)
+        if json.loads(result.stdout)["total"] == 0:
+            empty.append(args)
+    assert empty == []
+
+
+# -- marks on piped output --------------------------------------------------------------
+
+
+def test_piped_output_is_plain_unless_marks_are_asked_for(ql_index: Path) -> None:
+    def snippet_line(*args: str) -> str:
+        out = run("query", "--index", str(ql_index), "--snippets", "1", *args, '"gaming"').stdout  # type: ignore[attr-defined]
+        return next(line for line in out.splitlines() if line.strip().startswith("¶"))
+
+    assert snippet_line() == "   ¶1: The gaming league filled the arena for the final."
+    assert snippet_line("--marks", "brackets") == "   ¶1: The [gaming] league filled the arena for the final."
+    assert snippet_line("--marks", "stars") == "   ¶1: The **gaming** league filled the arena for the final."
+    assert snippet_line("--marks", "bold") == "   ¶1: The \x1b[1mgaming\x1b[22m league filled the arena for the final."
+
+
+# -- where an article came from -------------------------------------------------------------
+
+
+def test_path_filter_finds_the_files_under_a_folder(ql_index: Path) -> None:
+    with Searcher(ql_index) as s:
+        sport = s.search("path:sport")
+        business_vaccine = s.search("folder:Business vaccine")
+        nested = s.search("path:news/politics")
+        by_file = s.search("path:2019-05-01-gaming.txt")
+        paragraphs = s.search("path:sport gaming", paragraphs=True)
+    assert sorted(h.title for h in sport.hits) == ["Commonwealth Games open in the rain", "Gaming league draws record crowds"]
+    assert all("/sport/" in (h.path or "") for h in sport.hits)
+    assert [h.title for h in business_vaccine.hits] == ["Foundation pledges vaccine money"]
+    assert nested.total == 2
+    assert by_file.total == 1
+    assert paragraphs.total == 3 and all("/sport/" in (p.path or "") for p in paragraphs.paragraphs)

@@ -42,24 +42,38 @@ def _score(score: float | None) -> str | None:
     return f"score {score:.2f}" if score is not None else None
 
 
-def _snippet(snippet: Snippet) -> str:
-    """The snippet's text made safe, its highlights in bold (escapes stripped off a non-terminal by click)."""
+#: How matched words are marked (``--marks``): bold (an escape code, shown on a terminal
+#: unless NO_COLOR; with ``--marks bold`` also when piped), brackets, stars, or nothing.
+MARKS: dict[str, tuple[str, str]] = {
+    "bold": ("\x1b[1m", "\x1b[22m"),
+    "brackets": ("[", "]"),
+    "stars": ("**", "**"),
+    "none": ("", ""),
+}
+
+
+def _snippet(snippet: Snippet, marks: str = "bold") -> str:
+    """The snippet's text made safe, its highlights marked (bold escapes are stripped off a non-terminal by click)."""
+    start, end = MARKS[marks]
     out, last = [], 0
     for a, b in snippet.highlights:
         out.append(safe(snippet.text[last:a]))
-        out.append("\x1b[1m" + safe(snippet.text[a:b]) + "\x1b[22m")
+        out.append(start + safe(snippet.text[a:b]) + end)
         last = b
     out.append(safe(snippet.text[last:]))
     return "".join(out)
 
 
-def render_result(result: SearchResult, *, facets_only: bool = False, color: bool | None = None) -> None:
-    """Print a search result: summary line, hits (or paragraphs), facets, histogram, suggestion."""
+def render_result(result: SearchResult, *, facets_only: bool = False, color: bool | None = None, marks: str = "bold") -> None:
+    """Print a search result: summary line, hits (or paragraphs), facets, histogram, suggestion.
+
+    ``marks`` names how matched words are marked (:data:`MARKS`); ``color`` is click's (None:
+    escape codes on a terminal only)."""
 
     def echo(text: str = "") -> None:
         click.echo(text, color=color)
 
-    if result.suggestion and result.total < 3:
+    if result.suggestion:
         echo(f"Did you mean: {safe(result.suggestion)}")
     shown = len(result.paragraphs) if result.level == "paragraph" else len(result.hits)
     noun = "paragraph" if result.level == "paragraph" else "article"
@@ -80,7 +94,7 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
                 meta = safe(" · ".join(x for x in (_date(para.published, para.score), para.source, f"¶{para.paragraph + 1}", _score(para.score)) if x))
                 echo(click.style(f"{para.rank}. {safe(para.title)}", bold=True) + f"  [{safe(para.article_id)}]")
                 echo(f"   {meta}")
-                echo(f"   {_snippet(para.snippet)}")
+                echo(f"   {_snippet(para.snippet, marks)}")
                 echo()
         else:
             for hit in result.hits:
@@ -91,7 +105,7 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
                 if where:
                     echo(f"   {where}")
                 for snip in hit.snippets:
-                    echo(f"   ¶{snip.paragraph + 1}: {_snippet(snip)}")
+                    echo(f"   ¶{snip.paragraph + 1}: {_snippet(snip, marks)}")
                 echo()
     for facet in result.facets.values():
         _render_facet(facet, echo)

@@ -4,9 +4,12 @@ Syntax: words (all must match, ranked by BM25 on the body, which holds the title
 too, plus BM25 on the title where the title has them), ``"phrases"``,
 ``AND``/``OR``/``NOT`` and parentheses, ``field:value`` for ``title``, ``body``,
 ``source``, ``language`` (``lang``), ``author``, ``person`` (``people``),
-``published`` (``date``; ``published:2023``, ``published:[2023-01-01 to 2023-06-30]``)
-and ``mentioned`` (``mentioned:2022-02-24``, ``mentioned:2022``), ``word*`` prefixes and
-``word~`` fuzzy matches. Person values are resolved through the people registry, so any
+``published`` (``date``; ``published:2023``, ``published:[2023-01-01 to 2023-06-30]``),
+``mentioned`` (``mentioned:2022-02-24``, ``mentioned:2022``) and ``folder`` (``path``: a
+folder or file name on the article's file path, ``path:sport``, ``path:bbc/sport``),
+``word*`` prefixes and ``word~`` fuzzy matches; a quoted single word (``"gaming"``) is that
+word exactly, not its stem. An unknown field or a range that ends before it starts is an
+error. Person values are resolved through the people registry, so any
 alias finds the person. Whatever cannot be understood raises
 :class:`~newssearch.errors.QueryError` with a one-line reason.
 """
@@ -14,6 +17,7 @@ alias finds the person. Whatever cannot be understood raises
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -39,11 +43,12 @@ FIELD_ALIASES = {
     "language": ["lang"],
     "authors": ["author", "by"],
     "source": ["site", "outlet"],
+    "folder": ["path"],
 }
 
 #: The fields a query may name (their aliases too: :data:`FIELD_ALIASES`), in the order an
 #: unknown field's error lists them.
-QUERY_FIELDS = ("title", "body", "text", "source", "language", "authors", "person", "published", "mentioned")
+QUERY_FIELDS = ("title", "body", "text", "source", "language", "authors", "person", "published", "mentioned", "folder")
 
 PersonResolver = Callable[[str], set[str]]
 
@@ -116,6 +121,10 @@ class QueryParser:
     def _rewrite(self, q: wq.Query) -> wq.Query:
         if isinstance(q, wq.Term) and q.fieldname == "person":
             return person_query(self._resolve_person(str(q.text)), q.boost)
+        if isinstance(q, wq.Term) and q.fieldname == "folder" and isinstance(q.text, str) and ("/" in q.text or "\\" in q.text):
+            # ``path:bbc/sport``: each of the folders (not necessarily next to each other)
+            names = [name for name in re.split(r"[/\\]+", q.text) if name]
+            return wq.And([wq.Term("folder", name, boost=q.boost) for name in names]) if names else wq.NullQuery
         if isinstance(q, wq.DateRange):
             return wq.DateRange(q.fieldname, _naive(q.startdate), _naive(q.enddate), q.startexcl, q.endexcl, boost=q.boost)
         if isinstance(q, wq.FuzzyTerm):

@@ -15,7 +15,7 @@ import datetime as dt
 import heapq
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
 from whoosh import collectors
@@ -44,12 +44,14 @@ from .snippets import Marks, Paragraphs
 if TYPE_CHECKING:
     from ..enrich.people import PeopleRegistry
 
-__all__ = ["DEFAULT_FACETS", "FEW_DOCS", "MAX_CORRECTIONS", "Searcher"]
+__all__ = ["DEFAULT_FACETS", "FEW_DOCS", "FEW_MATCHES", "MAX_CORRECTIONS", "Searcher"]
 
 #: Up to this many matching articles, facets are counted from the articles' stored fields
 #: unless the index-wide values are read already (about 30 µs an article, against seconds
 #: to read a field of a large index: see :class:`~newssearch.search.facets.StoredValues`).
 FEW_DOCS = 5000
+#: Below this many matches, a query gets a "Did you mean" (when a corrected query finds more).
+FEW_MATCHES = 5
 #: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
 MAX_CORRECTIONS = 10
 #: The stored field a sort orders by, and whether newest first.
@@ -205,9 +207,23 @@ class Searcher:
                 out.facets[facet.name] = counted
             else:
                 out.histogram = counted
-        if matches.total < 3 and request.query.strip() and not budget.out_of_time():
-            out.suggestion = self.suggest(request.query)
+        if matches.total < FEW_MATCHES and request.query.strip() and not budget.out_of_time():
+            out.suggestion = self._better(request, matches.total)
         return out
+
+    def _better(self, request: SearchRequest, total: int) -> str | None:
+        """A corrected query (see :meth:`suggest`) when it finds more than ``request`` did."""
+        suggestion = self.suggest(request.query)
+        if suggestion is None:
+            return None
+        fixed = replace(request, query=suggestion, page=1, limit=1, facets=(), histogram=None)
+        try:
+            budget = self.limits.start(suggestion)
+            q = self._query(fixed, budget)
+            found = self._match(q, fixed, self._allowed(fixed, q), budget, docs=False).total
+        except QueryError:
+            return None
+        return suggestion if found > total else None
 
     def _query(self, request: SearchRequest, budget: QueryBudget) -> wq.Query:
         """The Whoosh query of the request: parsed, for its level, expanded within ``budget``."""
@@ -375,28 +391,51 @@ class Searcher:
     # -- other questions ---------------------------------------------------------------
 
     def suggest(self, query: str) -> str | None:
-        """A corrected query made of the index's own (unstemmed) words, or None."""
+        """The query with its unknown words corrected to the index's own (unstemmed) words,
+        or None (nothing to correct, or too much).
+
+        Only the text's words are corrected (no field name or value of other fields, no
+        operator, wildcard, fuzzy word or date); everything else (operators, parentheses,
+        quotes, fields, spacing) is kept as typed, and a word is never corrected to a word
+        the query already has (``Kyiv OR Kiev`` stays). Corrected words are lowercase."""
         if self._speller is None:
             self._speller = Speller(vocabulary.load(self.index_dir))
         speller = self._speller
-        out, changed, unknown = [], False, 0
-        for token in re.findall(r"[^\W\d_]+|\S", query):
-            if token in ("AND", "OR", "NOT") or not token.isalpha():
-                out.append(token)
-                continue
-            word = vocabulary.fold_word(token)
-            if len(word) < 3 or speller.known(word):
-                out.append(word)
-                continue
+        present = {vocabulary.fold_word(w) for w in re.findall(r"[^\W\d_]+", query)}
+        changed, unknown = False, 0
+
+        def correct(word: str) -> str:
+            nonlocal changed, unknown
+            if word in _OPERATORS:
+                return word
+            folded = vocabulary.fold_word(word)
+            if len(folded) < 3 or speller.known(folded):
+                return word
             unknown += 1
             if unknown > MAX_CORRECTIONS:
-                return None  # (a query of many unknown words is not a typo)
-            found = speller.suggest(word)
-            changed = changed or found is not None
-            out.append(found or word)
-        if not changed:
-            return None
-        return re.sub(r"\s+([^\w\s])", r"\1", " ".join(out))
+                raise _TooMany
+            found = speller.suggest(folded)
+            if found is None or found in present:
+                return word
+            changed = True
+            return found
+
+        def words_in(text: str) -> str:
+            return _WORD.sub(lambda m: m.group() if m.group("rest") else correct(m.group("word")), text)
+
+        def part(match: re.Match[str]) -> str:
+            if match.group("field") is not None:
+                name = match.group("field")
+                if name.lower() not in _TEXT_FIELD_NAMES or match.group("value").startswith(("[", "{", "(")):
+                    return match.group()
+                return f"{name}:{words_in(match.group('value'))}"
+            return words_in(match.group())
+
+        try:
+            out = _PART.sub(part, query)
+        except _TooMany:
+            return None  # (a query of many unknown words is not a typo)
+        return out if changed else None
 
     def similar(self, article_id: str, limit: int = 10) -> SearchResult:
         """Articles most like the article ``article_id`` (by its most distinctive words)."""
@@ -460,6 +499,21 @@ class Searcher:
 #: or as a filler past any date).
 _FIRST_DATE_KEY = datetime_to_long(dt.datetime(1, 1, 2))
 _LAST_DATE_KEY = datetime_to_long(dt.datetime(9999, 12, 31))
+
+#: Query words that are operators, never corrected.
+_OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
+#: The fields whose values are the text's words (what the vocabulary holds).
+_TEXT_FIELD_NAMES = frozenset({"title", "body", "text"})
+#: A field and its value (quoted, a range, a group or a word), or a quoted phrase, or any
+#: other run of text: the parts of a query a suggestion works through.
+_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|\S*)|"[^"]*"?|[^"\s]+|\s+')
+#: A word, with what follows it when that makes it a wildcard, prefix or fuzzy word (kept).
+_WORD = re.compile(r"(?P<word>[^\W\d_]+)(?P<rest>[*?~^][^\s()\"]*|\w*[*?][^\s()\"]*|\d\w*)?")
+
+
+class _TooMany(Exception):
+    """Too many unknown words to correct (see :meth:`Searcher.suggest`)."""
+
 
 #: Matches collected between two checks of a query's clock.
 _CHECK_EVERY = 64

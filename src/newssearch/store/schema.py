@@ -2,7 +2,8 @@
 
 Every document has ``kind`` (``article`` or ``paragraph``), the ``article_id`` it belongs
 to and the ``path`` of its file (article documents also have their own unique ``id``), so a
-file's articles and all their paragraphs are deleted together by one term. Article
+file's articles and all their paragraphs are deleted together by one term; ``folder`` holds
+the path's folder names and file name as separate terms (``path:sport`` in a query). Article
 documents hold ``title`` and ``body`` (the title's words, then the paragraphs'; not stored:
 paragraphs are), so a word query matches on ``body`` alone and ``title`` only adds to the
 score of the articles it matches (see ``search.query.with_title_boost``); paragraph documents hold
@@ -40,7 +41,7 @@ from .codec import VarintPositions, encode_positions
 
 #: Bumped whenever the schema, the meaning of a field or the index format changes incompatibly
 #: (5: newssearch's own codec, :mod:`newssearch.store.codec`; 6: the unstemmed ``exact`` and
-#: ``exact_text`` fields).
+#: ``exact_text`` fields, and ``folder``).
 SCHEMA_VERSION = 6
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
@@ -316,6 +317,7 @@ def build_schema() -> fields.Schema:
         article_id=IdField(stored=True),
         path=IdField(stored=True),
         filekey=fields.ID(),
+        folder=KeywordField(commas=True, lowercase=True),
         title=AnalyzedText(analyzer=text, stored=True, field_boost=2.0, phrase=True),
         body=AnalyzedText(analyzer=text, phrase=True),
         text=AnalyzedText(analyzer=text, stored=True, phrase=True),

@@ -68,7 +68,7 @@ class PreparedArticle:
 
 _schema: Any = None
 #: Fields whose value every document of an article shares (see :class:`~.schema.IdField`).
-_SHARED_FIELDS = ("kind", "article_id", "path", "source", "language", "published")
+_SHARED_FIELDS = ("kind", "article_id", "path", "folder", "source", "language", "published")
 
 
 def prepare(article: Article, digest: str) -> PreparedArticle:
