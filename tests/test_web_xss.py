@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -59,7 +58,7 @@ def _assert_inert(html: str) -> None:
     """No markup from the articles: only the page's own script tag, no handlers, no js: links."""
     assert re.findall(r"<script\b[^>]*>", html) == ['<script src="/static/app.js" defer>']
     assert "<img" not in html and "<svg onload" not in html and "onerror=" not in html.replace("onerror=&#34;", "")
-    assert not re.search(r"""href\s*=\s*["']?\s*(javascript|data):""", html, re.I)
+    assert not re.search(r"""href\s*=\s*["']?\s*(javascript|data):""", html, re.IGNORECASE)
     assert "</title><script>" not in html
 
 

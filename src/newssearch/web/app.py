@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -106,6 +106,7 @@ def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_sec
         Route("/api/people", endpoint(api.people, "json")),
         Route("/api/histogram", endpoint(api.histogram, "json")),
         Route("/api/openapi.json", endpoint(api.openapi, "json")),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
     @contextlib.asynccontextmanager

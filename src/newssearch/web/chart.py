@@ -16,10 +16,13 @@ from ..search.facets import bucket_starts
 #: The chart's drawing area, in SVG units (the SVG scales to the page's width).
 WIDTH = 800
 HEIGHT = 200
-#: Room left of and below the bars for the axis labels.
-LEFT = 44
-BOTTOM = 22
-TOP = 8
+#: Room around the bars (axis labels are drawn by the page, under and over the SVG, so that
+#: the SVG may stretch to any width without distorting text).
+LEFT = 0
+BOTTOM = 1
+TOP = 10
+#: The widest a bar may be (one or two intervals do not fill the chart with one block).
+MAX_BAR = 60
 #: Colours of the series, in order (the legend uses the same).
 COLOURS = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#0969da")
 
@@ -118,11 +121,12 @@ def bar_chart(series: list[Series], starts: list[str], labels: dict[str, str], *
         return chart
     peak = max((s.values.get(k, 0.0) for s in series for k in starts), default=0.0)
     top = _nice(peak)
-    plot_w = WIDTH - LEFT - 4
+    plot_w = WIDTH - LEFT
     plot_h = HEIGHT - BOTTOM - TOP
     slot = plot_w / len(starts)
     gap = slot * 0.15 if slot > 3 else 0.0
-    bar_w = max((slot - gap) / len(series), 0.5)
+    bar_w = min(max((slot - gap) / len(series), 0.5), MAX_BAR)
+    gap = max(gap, slot - bar_w * len(series))
     for i, start in enumerate(starts):
         for j, s in enumerate(series):
             value = s.values.get(start, 0.0)
@@ -144,9 +148,14 @@ def bar_chart(series: list[Series], starts: list[str], labels: dict[str, str], *
     picks = sorted({0, len(starts) // 2, len(starts) - 1}) if len(starts) > 2 else list(range(len(starts)))
     for i in picks:
         chart.xticks.append(Tick(x=round(LEFT + (i + 0.5) * slot, 2), y=HEIGHT - 6, text=labels.get(starts[i], starts[i])))
-    for frac in (0.0, 0.5, 1.0):
+    for frac in (0.5, 1.0):
         value = top * frac
-        text = f"{value:.0%}" if share and top >= 0.1 else (f"{value:.1%}" if share else f"{value:,.0f}" if value == int(value) else f"{value:,.1f}")
-        chart.yticks.append(Tick(x=LEFT - 4, y=round(TOP + plot_h * (1 - frac) + 4, 2), text=text))
+        if share:
+            text = f"{value:.0%}" if top >= 0.1 else f"{value:.1%}" if top >= 0.001 else f"{value:.3%}"
+        elif value != int(value):
+            continue  # (no tick between two whole numbers of articles)
+        else:
+            text = f"{value:,.0f}"
+        chart.yticks.append(Tick(x=LEFT, y=round(TOP + plot_h * (1 - frac), 2), text=text))
     chart.legend = [(s.name, COLOURS[j % len(COLOURS)]) for j, s in enumerate(series)] if len(series) > 1 else []
     return chart
