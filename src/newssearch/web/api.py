@@ -124,7 +124,7 @@ def histogram(request: Request, service: IndexService, env: Environment) -> Resp
     if len(queries) > 6:
         raise QueryError("at most 6 queries")
     interval = params.get("interval") or "month"
-    filters = {
+    filters: dict[str, Any] = {
         "person": params.getlist("person"),
         "source": params.getlist("source"),
         "language": params.getlist("lang"),

@@ -97,7 +97,7 @@ class PageState:
             out.append(("page", str(self.page)))
         return out
 
-    def url(self, path: str = "/", **changes: Any) -> str:
+    def url(self, path: str = "/", /, **changes: Any) -> str:
         """The URL of this state with ``changes`` (any change but the page goes to page 1)."""
         if changes and "page" not in changes:
             changes["page"] = 1
@@ -128,7 +128,7 @@ class PageState:
 
     def filters(self) -> list[tuple[str, str, str]]:
         """The active filters: (what, value, the URL without it)."""
-        out = []
+        out: list[tuple[str, str, str]] = []
         for name, label in (("person", "person"), ("source", "source"), ("lang", "language")):
             out.extend((label, v, self.removing(name, v)) for v in getattr(self, name))
         if self.since:
