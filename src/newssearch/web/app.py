@@ -75,8 +75,9 @@ def templates() -> Environment:
     return env
 
 
-def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_seconds: float = REQUEST_SECONDS) -> Starlette:
-    """The web application over the index in ``index_dir`` (read only)."""
+def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_seconds: float = REQUEST_SECONDS, warm: bool = True) -> Starlette:
+    """The web application over the index in ``index_dir`` (read only). With ``warm``, the
+    facet tables are read in the background as the server starts."""
     service = IndexService(index_dir, limits=limits)
     env = templates()
 
@@ -111,6 +112,8 @@ def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_sec
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if warm:
+            service.warm(pages.PageState(q="news").request(facets=(*pages.PAGE_FACETS, "words"), histogram="month"))
         yield
         service.close()
 

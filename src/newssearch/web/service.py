@@ -14,6 +14,7 @@ use more cores, run more server processes (each with its own searcher and caches
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -91,6 +92,18 @@ class IndexService:
     def run(self, request: SearchRequest) -> Any:
         """The result of ``request`` (kept until the index changes)."""
         return self.cached(("run", request), lambda s: s.run(request))
+
+    def warm(self, request: SearchRequest) -> threading.Thread:
+        """Answer ``request`` in a background thread: the first search with facets reads the
+        index-wide facet tables (seconds on a large index), so the first visitor does not."""
+
+        def run() -> None:
+            with contextlib.suppress(Exception):  # (a query failing now fails for its visitor too, with its message)
+                self.call(lambda s: s.run(request))
+
+        thread = threading.Thread(target=run, name="newssearch-warm", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         """Close the searcher."""
