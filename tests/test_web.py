@@ -212,3 +212,32 @@ def test_serve_help_and_bad_index(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "127.0.0.1" in result.output
     missing = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "none")])
     assert missing.exit_code == 3 and "Traceback" not in missing.output
+
+
+def test_other_versions_of_a_hit_are_listed() -> None:
+    # (hits get ``other_versions`` where duplicates are collapsed; the page lists them as links)
+    from newssearch.search.results import ArticleHit
+    from newssearch.web.pages import hit_view
+    from newssearch.web.state import PageState
+
+    hit = ArticleHit(rank=1, id="a1", title="Summit opens", score=1.0, source="Wire")
+    assert hit_view(hit, PageState())["versions"] == []
+    hit.other_versions = [{"id": "a2", "title": "Summit opens <today>", "source": "Other", "published": "2023-07-11"}]  # type: ignore[attr-defined]
+    view = hit_view(hit, PageState())
+    assert view["versions"] == [{"href": "/article/a2", "title": "Summit opens <today>", "source": "Other", "published": "2023-07-11"}]
+    from newssearch.web.app import templates
+
+    html = templates().get_template("macros.html").module.hit_item(view)  # type: ignore[attr-defined]
+    assert "1 other version" in html and 'href="/article/a2"' in html and "&lt;today&gt;" in html
+
+
+def test_chart_bars_link_to_their_interval() -> None:
+    from newssearch.search.results import Bucket, Histogram
+    from newssearch.web.pages import histogram_chart
+    from newssearch.web.state import PageState
+
+    histogram = Histogram(interval="week", buckets=[Bucket("2023-04-17", "2023-W16", 3), Bucket("2023-04-24", "2023-W17", 0)])
+    chart = histogram_chart(histogram, PageState(q="nato"))
+    assert [b.href for b in chart.bars] == ["/?q=nato&since=2023-04-17&until=2023-04-23", "/?q=nato&since=2023-04-24&until=2023-04-30"]
+    assert chart.bars[0].height > 0 and chart.bars[1].height == 0
+    assert chart.bars[0].title == "2023-W16: 3"

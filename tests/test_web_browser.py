@@ -168,7 +168,7 @@ def test_compare_two_queries(server: str, page: Any) -> None:
     inputs.nth(1).fill("johnson")
     page.click(".compare-form button")
     page.wait_for_selector("svg a.bar")
-    legend = page.inner_text(".legend")
+    legend = page.inner_text(".totals")
     assert "trump" in legend and "johnson" in legend
     colours = set(page.eval_on_selector_all("svg a.bar rect:first-child", "els => els.map(e => e.getAttribute('fill'))"))
     assert len(colours) == 2
