@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -67,12 +68,19 @@ def start_server(index: str, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "newssearch.cli", "serve", "--index", index, "--port", str(port)], env=env)
 
 
-def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, float]:
+def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, float, float | None]:
+    """Status, seconds, and the server's CPU seconds (its Server-Timing header) of one request."""
     started = time.perf_counter()
     conn.request("GET", path)
     response = conn.getresponse()
     response.read()
-    return response.status, time.perf_counter() - started
+    took = time.perf_counter() - started
+    timing = {
+        part.split(";dur=")[0].strip(): float(part.split(";dur=")[1]) for part in (response.getheader("server-timing") or "").split(",") if ";dur=" in part
+    }
+    if response.status != 200:
+        print(f"{response.status} {path}", file=sys.stderr)
+    return response.status, took, timing["cpu"] / 1000 if "cpu" in timing else None
 
 
 def wait_ready(port: int, seconds: float = 300) -> float:
@@ -81,7 +89,7 @@ def wait_ready(port: int, seconds: float = 300) -> float:
     while time.perf_counter() - started < seconds:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-            status, _ = get(conn, "/?q=news")
+            status, _, _ = get(conn, "/")
             conn.close()
             if status == 200:
                 return time.perf_counter() - started
@@ -133,9 +141,12 @@ def kind_of(path: str) -> str:
     return "api" if path.startswith("/api/") else "page"
 
 
-def run_clients(port: int, paths: list[str], clients: int) -> list[tuple[str, int, float]]:
+Result = tuple[str, int, float, "float | None"]
+
+
+def run_clients(port: int, paths: list[str], clients: int) -> list[Result]:
     """``clients`` threads share out ``paths`` (each takes the next one not sent yet)."""
-    results: list[tuple[str, int, float]] = []
+    results: list[Result] = []
     lock = threading.Lock()
     queue = list(reversed(paths))
 
@@ -147,13 +158,13 @@ def run_clients(port: int, paths: list[str], clients: int) -> list[tuple[str, in
                     break
                 path = queue.pop()
             try:
-                status, seconds = get(conn, path)
+                status, seconds, cpu = get(conn, path)
             except OSError:
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                status, seconds = 0, float("nan")
+                status, seconds, cpu = 0, float("nan"), None
             with lock:
-                results.append((path, status, seconds))
+                results.append((path, status, seconds, cpu))
         conn.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -164,9 +175,9 @@ def run_clients(port: int, paths: list[str], clients: int) -> list[tuple[str, in
     return results
 
 
-def burst(port: int, paths: list[str]) -> list[tuple[str, int, float]]:
+def burst(port: int, paths: list[str]) -> list[Result]:
     """Every path at once, one connection each, released together."""
-    results: list[tuple[str, int, float]] = []
+    results: list[Result] = []
     lock = threading.Lock()
     gate = threading.Barrier(len(paths))
 
@@ -175,12 +186,12 @@ def burst(port: int, paths: list[str]) -> list[tuple[str, int, float]]:
         conn.connect()
         gate.wait()
         try:
-            status, seconds = get(conn, path)
+            status, seconds, cpu = get(conn, path)
         except OSError:
-            status, seconds = 0, float("nan")
+            status, seconds, cpu = 0, float("nan"), None
         conn.close()
         with lock:
-            results.append((path, status, seconds))
+            results.append((path, status, seconds, cpu))
 
     threads = [threading.Thread(target=one, args=(p,)) for p in paths]
     for t in threads:
@@ -190,17 +201,21 @@ def burst(port: int, paths: list[str]) -> list[tuple[str, int, float]]:
     return results
 
 
-def summary(name: str, results: list[tuple[str, int, float]]) -> list[str]:
+def summary(name: str, results: list[Result]) -> list[str]:
     rows = []
     for kind in ("page", "api", "all"):
-        got = [(s, t) for p, s, t in results if kind == "all" or kind_of(p) == kind]
+        got = [(s, t) for p, s, t, _ in results if kind == "all" or kind_of(p) == kind]
         if not got:
             continue
         ok = [t * 1000 for s, t in got if s == 200]
         failed = len(got) - len(ok)
+        statuses = ", ".join(f"{n}×{s}" for s, n in sorted(Counter(s for s, _ in got if s != 200).items()))
+        cpu = [c * 1000 for p, s, _, c in results if (kind == "all" or kind_of(p) == kind) and c is not None and s == 200]
+        cpu_text = f"{statistics.median(cpu):.0f} / {percentile(cpu, 95):.0f}" if cpu else "-"
         rows.append(
-            f"| {name} | {kind} | {len(got)} | {failed} | {statistics.median(ok):.0f} | {percentile(ok, 95):.0f} | {max(ok):.0f} |"
-            if ok else f"| {name} | {kind} | {len(got)} | {failed} | - | - | - |"
+            f"| {name} | {kind} | {len(got)} | {failed}{' (' + statuses + ')' if statuses else ''} | {statistics.median(ok):.0f} | "
+            f"{percentile(ok, 95):.0f} | {max(ok):.0f} | {cpu_text} |"
+            if ok else f"| {name} | {kind} | {len(got)} | {failed} | - | - | - | - |"
         )
     return rows
 
@@ -250,8 +265,8 @@ def main() -> None:
         f"({len(paths) / took:.1f}/s); load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
         f"({os.cpu_count()} cores).",
         "",
-        "| run | kind | requests | failed | median ms | p95 ms | max ms |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| run | kind | requests | failed | median ms | p95 ms | max ms | server CPU ms median / p95 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     text = "\n".join(head + rows) + "\n"
     print(text)

@@ -93,13 +93,15 @@ class IndexService:
         """The result of ``request`` (kept until the index changes)."""
         return self.cached(("run", request), lambda s: s.run(request))
 
-    def warm(self, request: SearchRequest) -> threading.Thread:
-        """Answer ``request`` in a background thread: the first search with facets reads the
-        index-wide facet tables (seconds on a large index), so the first visitor does not."""
+    def warm(self, *requests: SearchRequest) -> threading.Thread:
+        """Answer ``requests`` in a background thread (and keep the answers): the first
+        search with facets reads the index-wide facet tables, the first with dates the
+        publication dates (seconds each on a large index), so the first visitors do not."""
 
         def run() -> None:
-            with contextlib.suppress(Exception):  # (a query failing now fails for its visitor too, with its message)
-                self.call(lambda s: s.run(request))
+            for request in requests:
+                with contextlib.suppress(Exception):  # (a query failing now fails for its visitor too, with its message)
+                    self.run(request)
 
         thread = threading.Thread(target=run, name="newssearch-warm", daemon=True)
         thread.start()
