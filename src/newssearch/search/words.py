@@ -110,7 +110,7 @@ def distinctive(reader: Any, docs: Collection[int], top: int, *, sample: int = S
         docs_n, best_n, best = by_term.get(term, (0, 0, word))
         by_term[term] = (max(docs_n, n), max(best_n, n), word if n > best_n else best)
     scored: list[tuple[float, str, int]] = []
-    for term, (n, _, word) in by_term.items():
+    for n, _, word in by_term.values():
         fg_share = n / read
         bg_share = max(known[word][1], 1) / articles
         if fg_share > bg_share:

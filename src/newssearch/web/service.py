@@ -82,7 +82,7 @@ class IndexService:
             searcher = self.searcher()
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]  # type: ignore[no-any-return]
+                return self._cache[key]
             value = fn(searcher)
             self._cache[key] = value
             while len(self._cache) > CACHED_ANSWERS:
