@@ -402,8 +402,10 @@ def stats(index_dir: str, as_json: bool) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (another than 127.0.0.1 opens the page to the network).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Server processes (each with its own searcher and caches: one per core to use).")
 @friendly_errors
-def serve(index_dir: str, host: str, port: int) -> None:
+def serve(index_dir: str, host: str, port: int, workers: int) -> None:
     """Serve the search page and the JSON API of the index (read only) over HTTP.
 
     Open http://127.0.0.1:8080/ in a browser; the API is under /api/ (described at
@@ -416,7 +418,12 @@ def serve(index_dir: str, host: str, port: int) -> None:
 
     Searcher(index_dir).close()  # (an index that cannot be opened: one line, before listening)
     click.echo(f"Serving {safe(index_dir)} on http://{safe(host)}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(create_app(index_dir), host=host, port=port, log_level="warning", timeout_keep_alive=5, limit_concurrency=200)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "timeout_keep_alive": 5, "limit_concurrency": 200}
+    if workers > 1:  # (uvicorn starts each worker process from an import string)
+        os.environ["NEWSSEARCH_INDEX"] = index_dir
+        uvicorn.run("newssearch.web.app:app_from_environment", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(index_dir), **options)
 
 
 def main() -> None:

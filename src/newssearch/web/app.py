@@ -10,6 +10,7 @@ time limit (:data:`REQUEST_SECONDS`) on top of the query budget of the searcher.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -132,6 +133,12 @@ def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_sec
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
     app.state.service = service
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The application over the index named by ``NEWSSEARCH_INDEX`` (what each worker process
+    of ``newssearch serve --workers N`` runs)."""
+    return create_app(os.environ.get("NEWSSEARCH_INDEX", "index"))
 
 
 def _error(kind: str, env: Environment, status: int, message: str) -> Response:
