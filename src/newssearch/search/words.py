@@ -31,6 +31,8 @@ SAMPLE = 100
 PARAGRAPHS = 1
 #: Fewest sampled matches a word must appear in (fewer when the sample is small).
 MIN_DOCS = 3
+#: The sample's most common words compared with the archive (each new word is looked up once).
+CANDIDATES = 300
 #: CPU seconds the sampling may take.
 SECONDS = 0.1
 
@@ -101,9 +103,9 @@ def distinctive(reader: Any, docs: Collection[int], top: int, *, sample: int = S
         return FacetResult(name="words", values=[])
     least = min(MIN_DOCS, max(1, read // 10))
     by_term: dict[str, tuple[int, int, str]] = {}  # term -> (documents, the most common spelling's count, spelling)
-    for word, n in fg.items():
+    for word, n in fg.most_common(CANDIDATES):
         if n < least:
-            continue
+            break
         term, _ = _term(word, known, reader)
         if not term:
             continue
