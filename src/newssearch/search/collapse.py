@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Collapsed:
-    """One line of a collapsed ranking: the copy shown, its score (the story's best) and the
-    story's number (None for an article without copies)."""
+    """One line of a collapsed ranking: the copy shown, its score (the story's best; None in
+    a ranking by date) and the story's number (None for an article without copies)."""
 
     docnum: int
-    score: float
+    score: float | None
     story: int | None
 
 
@@ -80,7 +80,7 @@ class Stories:
         """How many stories ``total`` matching articles make."""
         return total - sum(len(found) - 1 for found in matching.values())
 
-    def collapse(self, ranked: list[tuple[int, float]], matching: dict[int, list[int]]) -> list[Collapsed]:
+    def collapse(self, ranked: list[tuple[int, float | None]], matching: dict[int, list[int]]) -> list[Collapsed]:
         """A ranking with one line per story, at the place of its best-ranked copy."""
         out: list[Collapsed] = []
         placed: set[int] = set()
