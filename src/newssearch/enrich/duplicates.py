@@ -161,7 +161,7 @@ def _sketch(num_perm: int) -> Any:
     """One reusable datasketch MinHash per size, cleared before each use (building one per
     article, its permutations checked each time, cost 8 % more). datasketch is imported here,
     on first use: importing this module (the store does) costs no memory for it."""
-    from datasketch import MinHash  # type: ignore[import-untyped]
+    from datasketch import MinHash
 
     return MinHash(num_perm=num_perm, seed=SEED, hashfunc=int, scheme=SCHEME)
 
