@@ -506,7 +506,7 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
 _TEXT_FIELD_NAMES = frozenset({"title", "body", "text"})
 #: A field and its value (quoted, a range, a group or a word), or a quoted phrase, or any
 #: other run of text: the parts of a query a suggestion works through.
-_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|\S*)|"[^"]*"?|[^"\s]+|\s+')
+_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|[^\s()]*)|"[^"]*"?|[^"\s()]+|[()]|\s+')
 #: A word, with what follows it when that makes it a wildcard, prefix or fuzzy word (kept).
 _WORD = re.compile(r"(?P<word>[^\W\d_]+)(?P<rest>[*?~^][^\s()\"]*|\w*[*?][^\s()\"]*|\d\w*)?")
 
