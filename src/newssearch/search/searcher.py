@@ -12,7 +12,6 @@ per-document facet values (:mod:`newssearch.search.facets`). Each hit's snippets
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Self
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.scoring import BM25F
-from whoosh.util.times import datetime_to_long
 
 from ..errors import ArticleNotFoundError, QueryError
 from ..model import DateMention, Person
@@ -32,6 +30,7 @@ from ..store.registry import load_registry
 from ..store.vocabulary import Speller
 from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
+from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
@@ -104,7 +103,8 @@ class Searcher:
         schema = self._searcher.schema
         self._people: PeopleRegistry | None = None
         self._parser = QueryParser(schema, self.person_keys)
-        self._sets = FilterSets(self._searcher, self.person_keys)
+        self._dates = PublishedDates(self._reader)
+        self._sets = FilterSets(self._searcher, self.person_keys, self._dates)
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
         self._paragraphs = Paragraphs(self._searcher, self._ranker, self._sets)
         self._lexicon = Lexicon(self._reader)
@@ -112,7 +112,6 @@ class Searcher:
         self._values = FacetValues(self._reader, schema)
         self._facet_queries = 0
         self._speller: Speller | None = None
-        self._date_keys: list[int] | None = None
 
     def refresh(self) -> bool:
         """Pick up changes committed since this searcher was opened; True if there were any."""
@@ -181,9 +180,10 @@ class Searcher:
     def run(self, request: SearchRequest) -> SearchResult:
         """Answer ``request``: the exact total, one page of hits (articles or paragraphs),
         the facets and histogram asked for, and a "did you mean" when little matched."""
+        parsed, ranges = self._parse(request)
+        allowed = self._allowed(request, parsed, ranges)  # (filters first: they are not charged to the query's budget)
         budget = self.limits.start(request.query)
-        q = self._query(request, budget)
-        allowed = self._allowed(request, q)
+        q = self._bounded(parsed, budget)
         facets = self._facets(request)
         matches = self._match(q, request, allowed, budget, docs=bool(facets))
         out = SearchResult(
@@ -200,8 +200,11 @@ class Searcher:
             out.paragraphs = self._paragraph_hits(matches.top, marks, request.offset)
         else:
             out.hits = self._article_hits(matches.top, q, marks, request.offset, request.snippets, budget)
-        values = self._facet_values([facet for facet, _ in facets], matches.matched, request.paragraphs)
+        values = self._facet_values([facet for facet, _ in facets if not isinstance(facet, DateHistogramFacet)], matches.matched, request.paragraphs)
         for facet, top in facets:
+            if isinstance(facet, DateHistogramFacet):  # (from the array of dates, whatever the other facets read)
+                out.histogram = facet.count_days(*self._dates.days(matches.matched))
+                continue
             counted = facet.count(values, matches.matched, top)
             if isinstance(counted, FacetResult):
                 out.facets[facet.name] = counted
@@ -218,23 +221,26 @@ class Searcher:
             return None
         fixed = replace(request, query=suggestion, page=1, limit=1, facets=(), histogram=None)
         try:
+            parsed, ranges = self._parse(fixed)
+            allowed = self._allowed(fixed, parsed, ranges)
             budget = self.limits.start(suggestion)
-            q = self._query(fixed, budget)
-            found = self._match(q, fixed, self._allowed(fixed, q), budget, docs=False).total
+            found = self._match(self._bounded(parsed, budget), fixed, allowed, budget, docs=False).total
         except QueryError:
             return None
         return suggestion if found > total else None
 
-    def _query(self, request: SearchRequest, budget: QueryBudget) -> wq.Query:
-        """The Whoosh query of the request: parsed, for its level, expanded within ``budget``."""
+    def _parse(self, request: SearchRequest) -> tuple[wq.Query, DateRanges]:
+        """The request's query, parsed, for its level, and the ``published:`` ranges that
+        constrain all of it, taken out (answered as filters: see :mod:`newssearch.search.dates`)."""
         q = self._parser.parse(request.query) if request.query.strip() else wq.Every()
-        q = to_paragraphs(q) if request.paragraphs else with_title_boost(q)
-        return self._bounded(q, budget)
+        q, ranges = pull_date_ranges(q)
+        q = nested_ranges(q, lambda span: self._sets.dated(request.level, DateRanges((span,))))
+        return (to_paragraphs(q) if request.paragraphs else with_title_boost(q)), ranges
 
-    def _allowed(self, request: SearchRequest, q: wq.Query) -> set[int] | None:
-        """The documents the query may return (None: any), from the filters, and the level
-        when the query could also match the other kind of document."""
-        allowed = self._sets.allowed(request.level, request.filters)
+    def _allowed(self, request: SearchRequest, q: wq.Query, ranges: DateRanges | None = None) -> set[int] | None:
+        """The documents the query may return (None: any), from the filters and date
+        ranges, and the level when the query could also match the other kind of document."""
+        allowed = self._sets.allowed(request.level, request.filters, ranges)
         if allowed is None and not only_text_fields(q, ("text",) if request.paragraphs else ARTICLE_FIELDS):
             allowed = self._sets.kind(request.level)
         return allowed
@@ -275,37 +281,21 @@ class Searcher:
                 collector: collectors.Collector = timed if allowed is None else collectors.FilterCollector(timed, allow=allowed)
                 self._searcher.search_with_collector(q, collector)
                 found.matched = ranker.matched
+            else:
+                # by date: every match, then the page's from the array of dates (undated last)
+                found.matched = self._matching(q, allowed, budget)
                 found.total = len(found.matched)
-                found.top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()][request.offset : n]
+                found.top.extend((d, None) for d in self._dates.order(found.matched, newest=reverse, limit=n)[request.offset : n])
                 return found
-            found.matched = self._matching(q, allowed, budget)
         except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
             damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
             if damage is not None:
                 raise damage from exc
             raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
         found.total = len(found.matched)
-        found.top = [(docnum, None) for docnum in self._by_date(found.matched, reverse, n)[request.offset : n]]
+        if found.matched:
+            found.top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()][request.offset : n]
         return found
-
-    def _by_date(self, docs: list[int], newest: bool, n: int) -> list[int]:
-        """The first ``n`` of ``docs`` by publication date (newest or oldest first; a day's
-        articles in index order), undated ones last either way."""
-        if self._date_keys is None:
-            keys = list(self._reader.column_reader("published", translate=False))
-            keys.extend([0] * (self._reader.doc_count_all() - len(keys)))
-            self._date_keys = keys
-        keys = self._date_keys
-        dated = [d for d in docs if _FIRST_DATE_KEY <= keys[d] <= _LAST_DATE_KEY]
-        if len(dated) < len(docs):
-            undated = sorted(set(docs) - set(dated))
-        else:
-            undated = []
-        if newest:
-            top = heapq.nsmallest(n, dated, key=lambda d: (-keys[d], d))
-        else:
-            top = heapq.nsmallest(n, dated, key=lambda d: (keys[d], d))
-        return top + undated[: max(0, n - len(top))]
 
     def _matching(self, q: wq.Query, allowed: set[int] | None, budget: QueryBudget) -> list[int]:
         if allowed is not None and not allowed:
@@ -345,7 +335,7 @@ class Searcher:
 
         if any(f.fieldname not in STORED_FACET_FIELDS for f in facets):
             return self._values  # (a facet of a field the stored fields do not give)
-        return StoredValues(self._reader.stored_fields, matched, stored_facet_values)
+        return StoredValues(self._reader.stored_fields, matched, stored_facet_values, self._values.column)
 
     # -- building hits -----------------------------------------------------------------
 
@@ -494,11 +484,6 @@ class Searcher:
             schema_version=meta.get("schema_version"),
         )
 
-
-#: The ``published`` column's values of real dates (a document without one reads as 0,
-#: or as a filler past any date).
-_FIRST_DATE_KEY = datetime_to_long(dt.datetime(1, 1, 2))
-_LAST_DATE_KEY = datetime_to_long(dt.datetime(9999, 12, 31))
 
 #: Query words that are operators, never corrected.
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
