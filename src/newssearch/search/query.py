@@ -148,6 +148,58 @@ class QueryParser:
         return q
 
 
+def _is_star(q: wq.Query) -> bool:
+    """A ``*`` (``**``, ``FIELD:*``): any value of a field, not a pattern of words."""
+    return isinstance(q, wq.Every) or (isinstance(q, wq.Wildcard) and set(q.text) == {"*"})
+
+
+def _has_star(q: wq.Query) -> bool:
+    return _is_star(q) or (not q.is_leaf() and any(_has_star(child) for child in q.children()))
+
+
+def _stars(q: wq.Query) -> list[wq.Query]:
+    if _is_star(q):
+        return [q]
+    return [] if q.is_leaf() else [star for child in q.children() for star in _stars(child)]
+
+
+def _conjuncts(q: wq.Query) -> list[wq.Query]:
+    """The parts of ``q`` that must all hold (``AND`` groups flattened, ``a ANDNOT b`` as
+    ``a`` and ``NOT b``)."""
+    if isinstance(q, wq.And):
+        return [part for child in q.children() for part in _conjuncts(child)]
+    if isinstance(q, wq.AndNot):
+        return [*_conjuncts(q.a), wq.Not(q.b)]
+    return [q]
+
+
+def _every_article(raw: wq.Query, text: str) -> wq.Query:
+    """The query for ``raw`` (not normalised) holding a ``*``: every article, less what it
+    negates (``*``, ``title:*``, ``body:*``, ``text:*``, ``* NOT word``). No word is expanded
+    (``text:*`` read every word's postings: 8.5 s on 2,127 articles).
+
+    A ``*`` anywhere else raises :class:`QueryError`: ``nato AND *`` (Whoosh reads it as
+    every article), ``NOT *`` (no article), ``source:*`` and the other fields."""
+    for star in _stars(raw):
+        field = getattr(star, "fieldname", None)
+        if field is not None and field not in TEXT_FIELDS:
+            raise QueryError(
+                f"cannot read the query {text!r}: {field}:* is not supported; "
+                f"a * alone matches every article, and {field}:a* the values starting with a"
+            )
+    parts = _conjuncts(raw)
+    negated = [part for part in parts if isinstance(part, wq.Not)]
+    if any(_has_star(part) for part in negated):
+        raise QueryError(f"cannot read the query {text!r}: NOT * matches no article")
+    if not all(_is_star(part) for part in parts if not isinstance(part, wq.Not)):
+        raise QueryError(
+            f"cannot read the query {text!r}: a * matches every article; "
+            "it stands alone or before NOT (* NOT word), not with other words"
+        )
+    kept = [wq.Not(inner) for inner in (part.query.normalize() for part in negated) if inner is not wq.NullQuery]
+    return wq.And([wq.Every("body"), *kept]) if kept else wq.Every("body")
+
+
 class _UnknownFields(Plugin):
     """Records the ``name:`` prefixes naming no field a query may use (Whoosh would search
     ``foo:bar`` as the words ``foo`` and ``bar``). Digits (``10:30``) and URLs
@@ -226,58 +278,6 @@ class _CheckedDates(DateParserPlugin):
                     self._reversed.append((str(node.start), str(node.end)))
                     return syntax.ErrorNode("reversed range", node)
         return super().range_to_dt(node)
-
-
-def _is_star(q: wq.Query) -> bool:
-    """A ``*`` (``**``, ``FIELD:*``): any value of a field, not a pattern of words."""
-    return isinstance(q, wq.Every) or (isinstance(q, wq.Wildcard) and set(q.text) == {"*"})
-
-
-def _has_star(q: wq.Query) -> bool:
-    return _is_star(q) or (not q.is_leaf() and any(_has_star(child) for child in q.children()))
-
-
-def _stars(q: wq.Query) -> list[wq.Query]:
-    if _is_star(q):
-        return [q]
-    return [] if q.is_leaf() else [star for child in q.children() for star in _stars(child)]
-
-
-def _conjuncts(q: wq.Query) -> list[wq.Query]:
-    """The parts of ``q`` that must all hold (``AND`` groups flattened, ``a ANDNOT b`` as
-    ``a`` and ``NOT b``)."""
-    if isinstance(q, wq.And):
-        return [part for child in q.children() for part in _conjuncts(child)]
-    if isinstance(q, wq.AndNot):
-        return [*_conjuncts(q.a), wq.Not(q.b)]
-    return [q]
-
-
-def _every_article(raw: wq.Query, text: str) -> wq.Query:
-    """The query for ``raw`` (not normalised) holding a ``*``: every article, less what it
-    negates (``*``, ``title:*``, ``body:*``, ``text:*``, ``* NOT word``). No word is expanded
-    (``text:*`` read every word's postings: 8.5 s on 2,127 articles).
-
-    A ``*`` anywhere else raises :class:`QueryError`: ``nato AND *`` (Whoosh reads it as
-    every article), ``NOT *`` (no article), ``source:*`` and the other fields."""
-    for star in _stars(raw):
-        field = getattr(star, "fieldname", None)
-        if field is not None and field not in TEXT_FIELDS:
-            raise QueryError(
-                f"cannot read the query {text!r}: {field}:* is not supported; "
-                f"a * alone matches every article, and {field}:a* the values starting with a"
-            )
-    parts = _conjuncts(raw)
-    negated = [part for part in parts if isinstance(part, wq.Not)]
-    if any(_has_star(part) for part in negated):
-        raise QueryError(f"cannot read the query {text!r}: NOT * matches no article")
-    if not all(_is_star(part) for part in parts if not isinstance(part, wq.Not)):
-        raise QueryError(
-            f"cannot read the query {text!r}: a * matches every article; "
-            "it stands alone or before NOT (* NOT word), not with other words"
-        )
-    kept = [wq.Not(inner) for inner in (part.query.normalize() for part in negated) if inner is not wq.NullQuery]
-    return wq.And([wq.Every("body"), *kept]) if kept else wq.Every("body")
 
 
 def with_title_boost(q: wq.Query) -> wq.Query:

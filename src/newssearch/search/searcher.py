@@ -224,7 +224,8 @@ class Searcher:
             parsed, ranges = self._parse(fixed)
             allowed = self._allowed(fixed, parsed, ranges)
             budget = self.limits.start(suggestion)
-            found = self._match(self._bounded(parsed, budget), fixed, allowed, budget, docs=False).total
+            q = self._bounded(parsed, budget)
+            found = self._match(q, fixed, allowed, budget, docs=False).total
         except QueryError:
             return None
         return suggestion if found > total else None
@@ -282,10 +283,11 @@ class Searcher:
                 self._searcher.search_with_collector(q, collector)
                 found.matched = ranker.matched
             else:
-                # by date: every match, then the page's from the array of dates (undated last)
+                # by date: every match, then the page's from the array of dates (undated last; no score)
                 found.matched = self._matching(q, allowed, budget)
                 found.total = len(found.matched)
-                found.top.extend((d, None) for d in self._dates.order(found.matched, newest=reverse, limit=n)[request.offset : n])
+                undated_score: float | None = None
+                found.top = [(d, undated_score) for d in self._dates.order(found.matched, newest=reverse, limit=n)][request.offset : n]
                 return found
         except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
             damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
