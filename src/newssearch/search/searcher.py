@@ -487,16 +487,13 @@ class Searcher:
         )
 
 
-#: The ``published`` column's values of real dates (a document without one reads as 0,
-#: or as a filler past any date).
-
 #: Query words that are operators, never corrected.
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
 #: The fields whose values are the text's words (what the vocabulary holds).
 _TEXT_FIELD_NAMES = frozenset({"title", "body", "text"})
 #: A field and its value (quoted, a range, a group or a word), or a quoted phrase, or any
 #: other run of text: the parts of a query a suggestion works through.
-_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|\S*)|"[^"]*"?|[^"\s]+|\s+')
+_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|[^\s()]*)|"[^"]*"?|[^"\s()]+|[()]|\s+')
 #: A word, with what follows it when that makes it a wildcard, prefix or fuzzy word (kept).
 _WORD = re.compile(r"(?P<word>[^\W\d_]+)(?P<rest>[*?~^][^\s()\"]*|\w*[*?][^\s()\"]*|\d\w*)?")
 
