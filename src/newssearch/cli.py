@@ -42,7 +42,7 @@ class NewssearchClickError(click.ClickException):
 
     def __init__(self, error: NewssearchError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # (click types it a class variable; per error here)
         self.hint = error.hint
 
     def show(self, file: Any = None) -> None:

@@ -330,10 +330,6 @@ class PeopleRegistry:
     def __len__(self) -> int:
         return len(self._spellings)
 
-    def keys(self) -> list[str]:
-        """Every key that is the canonical key of some article's person."""
-        return sorted(self._spellings)
-
     def group(self, key: str) -> str:
         """The key of the person ``key`` belongs to (its group's fullest, most mentioned key);
         a key the registry does not hold: the group of a key spelt the same way after

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -217,9 +218,9 @@ def content_terms(q: wq.Query) -> set[str]:
 def to_paragraphs(q: wq.Query) -> wq.Query:
     """The query asked of paragraph documents: its title and body parts search ``text``."""
     if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in ARTICLE_FIELDS:
-        q = q.copy()
-        q.fieldname = "text"
-        return q
+        leaf: Any = q.copy()  # (each of these four shapes has a field name)
+        leaf.fieldname = "text"
+        return leaf
     if q.is_leaf():
         return q
     return q.apply(to_paragraphs)

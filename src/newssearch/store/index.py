@@ -27,6 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from ..errors import IndexNotFoundError, IndexVersionError
+from .atomic import atomic_write
 from .failures import damaged, translate
 from .schema import SCHEMA_VERSION, build_schema
 from .trust import check_trust, restrict, trusted_by_environment
@@ -116,20 +117,10 @@ def read_meta(index_dir: str) -> dict[str, Any]:
 
 
 def write_meta(index_dir: str, meta: dict[str, Any]) -> None:
-    """Write the metadata file atomically (temp file + rename)."""
-    import tempfile  # (here: a query never writes, and tempfile costs ~30 ms of start-up)
-    fd, tmp = tempfile.mkstemp(prefix=".meta-", dir=index_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            first = {"schema_version": meta["schema_version"]} if "schema_version" in meta else {}
-            json.dump({**first, **meta}, handle, ensure_ascii=False)  # (first: see schema_version())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, os.path.join(index_dir, META_FILE))
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write the metadata file atomically and durably (see :func:`~.atomic.atomic_write`)."""
+    with atomic_write(os.path.join(index_dir, META_FILE), prefix=".meta-") as handle:
+        first = {"schema_version": meta["schema_version"]} if "schema_version" in meta else {}
+        json.dump({**first, **meta}, handle, ensure_ascii=False)  # (first: see schema_version())
 
 
 _VERSION_HEAD = re.compile(rb'\{"schema_version": (\d+),')

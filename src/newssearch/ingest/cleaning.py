@@ -1,4 +1,4 @@
-"""Text helpers shared by the readers: decoding bytes, tidying whitespace, splitting paragraphs."""
+"""Text cleaning shared by the readers: decoding bytes, dropping control characters, tidying whitespace, splitting paragraphs."""
 
 from __future__ import annotations
 
