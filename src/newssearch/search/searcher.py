@@ -278,7 +278,8 @@ class Searcher:
             found.matched = sorted(base.difference(excluded))
             found.total = len(found.matched)
             newest = reverse if sortedby is not None else True
-            found.top = [(d, 0.0) for d in self._dates.order(found.matched, newest=newest, limit=n)][request.offset : n]
+            no_score: float | None = None  # (ordered by date, as every article is)
+            found.top = [(d, no_score) for d in self._dates.order(found.matched, newest=newest, limit=n)][request.offset : n]
             return found
         shape = plan(q, self._scorable) if sortedby is None else None
         try:
