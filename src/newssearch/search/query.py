@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -68,7 +69,11 @@ class QueryParser:
             )
         self._errors.clear()
         try:
-            parsed = self._parser.parse(text)
+            raw = self._parser.parse(text, normalize=False)
+            # (a * is read before normalising: Whoosh's makes ``nato AND *`` every article)
+            parsed = _every_article(raw, text) if _has_star(raw) else raw.normalize()
+        except QueryError:
+            raise
         except RecursionError:
             raise QueryError(f"cannot read the query {text!r}: nested too deeply") from None
         except Exception as exc:  # noqa: BLE001 - Whoosh's parsers raise bare Exception too ("'a' is not a parseable date")
@@ -88,7 +93,7 @@ class QueryParser:
             q.prefixlength = max(q.prefixlength, 1)
         if isinstance(q, wq.Wildcard) and q.fieldname in ARTICLE_FIELDS and set(q.text) == {"*"}:
             return wq.Every(boost=q.boost)  # ``**``: any word at all
-        if isinstance(q, wq.Every) and q.fieldname in ARTICLE_FIELDS:
+        if isinstance(q, wq.Every) and q.fieldname in TEXT_FIELDS:
             # A lone ``*`` (or ``title:*``): every article has a title and a body, and Whoosh's
             # Every(field) would read the postings of every word of the field (seconds).
             return wq.Every(boost=q.boost)
@@ -98,6 +103,58 @@ class QueryParser:
         if isinstance(q, wq.Or) and q.subqueries and all(isinstance(s, wq.Every) and s.fieldname is None for s in q.subqueries):
             return wq.Every()
         return q
+
+
+def _is_star(q: wq.Query) -> bool:
+    """A ``*`` (``**``, ``FIELD:*``): any value of a field, not a pattern of words."""
+    return isinstance(q, wq.Every) or (isinstance(q, wq.Wildcard) and set(q.text) == {"*"})
+
+
+def _has_star(q: wq.Query) -> bool:
+    return _is_star(q) or (not q.is_leaf() and any(_has_star(child) for child in q.children()))
+
+
+def _stars(q: wq.Query) -> list[wq.Query]:
+    if _is_star(q):
+        return [q]
+    return [] if q.is_leaf() else [star for child in q.children() for star in _stars(child)]
+
+
+def _conjuncts(q: wq.Query) -> list[wq.Query]:
+    """The parts of ``q`` that must all hold (``AND`` groups flattened, ``a ANDNOT b`` as
+    ``a`` and ``NOT b``)."""
+    if isinstance(q, wq.And):
+        return [part for child in q.children() for part in _conjuncts(child)]
+    if isinstance(q, wq.AndNot):
+        return [*_conjuncts(q.a), wq.Not(q.b)]
+    return [q]
+
+
+def _every_article(raw: wq.Query, text: str) -> wq.Query:
+    """The query for ``raw`` (not normalised) holding a ``*``: every article, less what it
+    negates (``*``, ``title:*``, ``body:*``, ``text:*``, ``* NOT word``). No word is expanded
+    (``text:*`` read every word's postings: 8.5 s on 2,127 articles).
+
+    A ``*`` anywhere else raises :class:`QueryError`: ``nato AND *`` (Whoosh reads it as
+    every article), ``NOT *`` (no article), ``source:*`` and the other fields."""
+    for star in _stars(raw):
+        field = getattr(star, "fieldname", None)
+        if field is not None and field not in TEXT_FIELDS:
+            raise QueryError(
+                f"cannot read the query {text!r}: {field}:* is not supported; "
+                f"a * alone matches every article, and {field}:a* the values starting with a"
+            )
+    parts = _conjuncts(raw)
+    negated = [part for part in parts if isinstance(part, wq.Not)]
+    if any(_has_star(part) for part in negated):
+        raise QueryError(f"cannot read the query {text!r}: NOT * matches no article")
+    if not all(_is_star(part) for part in parts if not isinstance(part, wq.Not)):
+        raise QueryError(
+            f"cannot read the query {text!r}: a * matches every article; "
+            "it stands alone or before NOT (* NOT word), not with other words"
+        )
+    kept = [wq.Not(inner) for inner in (part.query.normalize() for part in negated) if inner is not wq.NullQuery]
+    return wq.And([wq.Every("body"), *kept]) if kept else wq.Every("body")
 
 
 def with_title_boost(q: wq.Query) -> wq.Query:
@@ -161,9 +218,9 @@ def content_terms(q: wq.Query) -> set[str]:
 def to_paragraphs(q: wq.Query) -> wq.Query:
     """The query asked of paragraph documents: its title and body parts search ``text``."""
     if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in ARTICLE_FIELDS:
-        q = q.copy()
-        q.fieldname = "text"
-        return q
+        leaf: Any = q.copy()  # (each of these four shapes has a field name)
+        leaf.fieldname = "text"
+        return leaf
     if q.is_leaf():
         return q
     return q.apply(to_paragraphs)
