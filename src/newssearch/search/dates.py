@@ -153,37 +153,10 @@ class PublishedDates:
         """Every document's publication time (microseconds; :data:`UNDATED` for none)."""
         return published_micros(self._reader)
 
-    def mask_of(self, key: Any, docs: Collection[int]) -> npt.NDArray[np.bool_]:
-        """A boolean array true at ``docs``, made once per ``key`` (e.g. the documents of a level)."""
-        import numpy as np
-
-        found = self._masks.get(key)
-        if found is None:
-            found = np.zeros(len(self.values), dtype=bool)
-            if docs:
-                found[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
-            found.setflags(write=False)
-            self._masks[key] = found
-        return found
-
-    def in_spans(self, spans: Iterable[DateSpan]) -> npt.NDArray[np.bool_]:
-        """Documents published within every one of ``spans`` (a boolean array)."""
-        return _inside(self.values, spans)
-
-    def select(self, base: npt.NDArray[np.bool_], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
-        """The documents of ``base`` (a mask) published within all ``within`` spans and in
-        none of the ``outside`` ones."""
-        import numpy as np
-
-        within = tuple(within)
-        mask = base & self.in_spans(within) if within else base.copy()
-        for span in outside:
-            mask &= ~self.in_spans((span,))
-        return set(np.flatnonzero(mask).tolist())
-
-    def select_of(self, key: Any, docs: Collection[int], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
-        """What :meth:`select` gives for the mask of ``docs``, comparing only the dates of
-        ``docs`` (kept once per ``key``, e.g. the documents of a level: the articles of an
+    def select(self, key: Any, docs: Collection[int], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
+        """The documents of ``docs`` published within all ``within`` spans and in none of the
+        ``outside`` ones. Only the dates of ``docs`` are compared: they are kept, with the
+        documents sorted, once per ``key`` (e.g. the documents of a level: the articles of an
         index are an eighth of its documents)."""
         import numpy as np
 
@@ -201,14 +174,12 @@ class PublishedDates:
             mask &= ~_inside(values, (span,))
         return set(ids[mask].tolist())
 
-    def between(self, start: dt.datetime | None, end: dt.datetime | None, base: npt.NDArray[np.bool_] | None = None) -> set[int]:
-        """The documents (of ``base``, a mask; all by default) published from ``start`` to
-        ``end`` (inclusive; None: open)."""
+    def between(self, start: dt.datetime | None, end: dt.datetime | None) -> set[int]:
+        """All documents (articles and paragraphs) published from ``start`` to ``end``
+        (inclusive; None: open)."""
         import numpy as np
 
-        if base is None:
-            base = np.ones(len(self.values), dtype=bool)
-        return self.select(base, (DateSpan(start, end),))
+        return set(np.flatnonzero(_inside(self.values, (DateSpan(start, end),))).tolist())
 
     def days(self, docs: Collection[int]) -> tuple[Counter[dt.date], int]:
         """How many of ``docs`` were published on each day, and how many are undated."""
@@ -248,7 +219,7 @@ class PublishedDates:
         order = np.lexsort((tiebreak, key))
         if limit is not None:
             order = order[:limit]
-        return ids[order].tolist()  # type: ignore[no-any-return]
+        return ids[order].tolist()
 
 
 def _inside(values: npt.NDArray[np.int64], spans: Iterable[DateSpan]) -> npt.NDArray[np.bool_]:
