@@ -8,7 +8,7 @@ every document is one ``int64`` array read once per open index
 
 * a range (``--since/--until``, ``published:[2019-01-01 to 2019-06-30]``,
   ``published:2019``) is one vectorised comparison, masked with the documents of the
-  level searched (:meth:`PublishedDates.between`); nothing is cached per range, so ranges
+  level searched (:meth:`PublishedDates.select`); nothing is cached per range, so ranges
   that never repeat cost the same as those that do;
 * a histogram counts the matches' distinct days with :func:`numpy.unique`
   (:meth:`PublishedDates.days`);
@@ -18,8 +18,8 @@ every document is one ``int64`` array read once per open index
 :func:`pull_date_ranges` takes the ``published:`` parts that constrain the whole query
 (the query itself, or parts of its top-level AND, negated or not) out of a parsed query, so
 they are answered here instead of by term expansion; :func:`nested_ranges` turns the
-ranges left (under OR, say) into sets of documents from the same array. numpy is imported only when one of these is used (a plain query does not pay for
-importing it).
+ranges left (under OR, say) into sets of documents from the same array. numpy is imported
+only when one of these is used (a plain query does not pay for importing it).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ class PublishedDates:
 
     def __init__(self, reader: Any) -> None:
         self._reader = reader
-        self._masks: dict[Any, Any] = {}
+        self._subsets: dict[Any, Any] = {}
 
     @property
     def values(self) -> npt.NDArray[np.int64]:
@@ -160,11 +160,11 @@ class PublishedDates:
         index are an eighth of its documents)."""
         import numpy as np
 
-        found = self._masks.get(("subset", key))
+        found = self._subsets.get(key)
         if found is None:
             ids = np.fromiter(docs, dtype=np.int64, count=len(docs)) if docs else np.zeros(0, dtype=np.int64)
             ids.sort()
-            found = self._masks[("subset", key)] = (ids, self.values[ids])
+            found = self._subsets[key] = (ids, self.values[ids])
         ids, values = found
         mask = np.ones(len(ids), dtype=bool)
         within = tuple(within)
