@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..store.analysis import initial
 from ..store.schema import term_spans
 from .results import Snippet
 
@@ -9,12 +10,14 @@ from .results import Snippet
 MAX_SNIPPET_CHARS = 480
 
 
-def highlight(text: str, words: set[str], paragraph: int = 0, score: float = 0.0) -> Snippet:
+def highlight(text: str, words: set[str], paragraph: int = 0, score: float = 0.0, language: str | None = None) -> Snippet:
     """A snippet of ``text`` with every token whose analysed form (the text fields'
-    analysis, see :func:`~newssearch.store.schema.term_spans`) is in ``words`` marked."""
+    analysis in the text's ``language``, see :func:`~newssearch.store.schema.term_spans`)
+    is in ``words`` marked."""
     spans: list[tuple[int, int]] = []
     if words:
-        spans = [(start, end) for term, start, end in term_spans(text, {w[:1] for w in words}) if term in words]
+        found = ((start, end) for term, start, end in term_spans(text, {initial(w) for w in words}, language) if term in words)
+        spans = list(dict.fromkeys(found))  # (a word with an exact form has two terms)
     return _window(Snippet(text=text, highlights=spans, paragraph=paragraph, score=score))
 
 

@@ -146,7 +146,7 @@ class Paragraphs:
             snippets = []
             for score, docnum in found[:n]:
                 fields = stored(docnum)
-                snippets.append(highlight(fields.get("text", ""), words, fields.get("pos", 0), score))
+                snippets.append(highlight(fields.get("text", ""), words, fields.get("pos", 0), score, fields.get("language")))
             best[article_id] = snippets
         return best
 
@@ -163,5 +163,5 @@ class Paragraphs:
             fields = hit.fields()
             found = best.setdefault(fields["article_id"], [])
             if len(found) < n:
-                found.append(highlight(fields.get("text", ""), set(), fields.get("pos", 0), hit.score or 0.0))
+                found.append(highlight(fields.get("text", ""), set(), fields.get("pos", 0), hit.score or 0.0, fields.get("language")))
         return best

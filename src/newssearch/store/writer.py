@@ -43,7 +43,7 @@ from .index import (
     write_meta,
 )
 from .registry import load_registry, stored_person
-from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
+from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs, pre_analyze_text
 from .trust import check_trust
 
 
@@ -81,7 +81,8 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
     if _schema is None:
         _schema = build_schema()
     words: Counter[str] = Counter()
-    body, parts = pre_analyze_paragraphs(_schema["body"], [article.title, *article.paragraphs], words)
+    language = article.language
+    body, parts = pre_analyze_paragraphs(_schema["body"], [article.title, *article.paragraphs], words, language)
     parts = parts[1:]
     docs = []
     shared: dict[tuple[str, Any], PreAnalyzed] = {}
@@ -97,7 +98,7 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
                 doc[name] = shared[key]
         if kind == "article":
             doc["_stored_title"] = doc["title"]
-            doc["title"] = pre_analyze(_schema["title"], doc["title"])
+            doc["title"] = pre_analyze_text(_schema["title"], doc["title"], language)
             doc["body"] = body
         else:
             doc["_stored_text"] = doc["text"]
