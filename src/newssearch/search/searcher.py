@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,7 +26,7 @@ from whoosh.scoring import BM25F
 from ..errors import ArticleNotFoundError, QueryError
 from ..model import DateMention, Person
 from ..store import vocabulary
-from ..store.analysis import analysed_languages, analysis_for
+from ..store.analysis import analysed_languages, analysis_for, fold
 from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
@@ -45,6 +46,7 @@ from .snippets import Paragraphs, highlight_words
 
 if TYPE_CHECKING:
     from ..enrich.people import PeopleRegistry
+    from ..enrich.people_registry import PersonEntry
 
 __all__ = ["DEFAULT_FACETS", "FEW_DOCS", "MAX_CORRECTIONS", "Searcher"]
 
@@ -451,7 +453,12 @@ class Searcher:
             if os.path.isfile(path):
                 size += os.path.getsize(path)
         meta = read_meta(self.index_dir)
+        from ..enrich.people import METHOD_NAMES, people_method
+
         people = {self._registry.group(k) for d in articles for k in self._values.multi("person").get(d, ())}
+        counted = Counter(self._values.single("language")[d] or UNKNOWN_LANGUAGE for d in articles)
+        languages = dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+        no_model = sorted(c for c in languages if c != UNKNOWN_LANGUAGE and people_method(c) == METHOD_NAMES)
         return IndexStats(
             index_dir=self.index_dir,
             articles=len(articles),
@@ -463,8 +470,24 @@ class Searcher:
             size_bytes=size,
             updated=meta.get("updated"),
             schema_version=meta.get("schema_version"),
+            languages=languages,
+            no_people_model=no_model,
         )
 
+    def people(self, text: str = "", limit: int | None = 50, include_non_persons: bool = False) -> list[PersonEntry]:
+        """The people of the index, most named first, with their article counts and the
+        aliases the registry merged into each; with ``text``, those whose name or an alias
+        holds it (case and accents aside). ``include_non_persons`` adds the names the
+        registry judged not to be people (teams, firms, places), marked ``person=False``."""
+        entries = self._registry.people(include_non_persons=include_non_persons)
+        wanted = fold(text.strip().lower())
+        if wanted:
+            entries = [e for e in entries if any(wanted in fold(n.lower()) for n in (e.name, *e.aliases))]
+        return entries if limit is None else entries[:limit]
+
+
+#: How :meth:`Searcher.stats` counts articles of no known language.
+UNKNOWN_LANGUAGE = "unknown"
 
 #: Matches collected between two checks of a query's clock.
 _CHECK_EVERY = 64
