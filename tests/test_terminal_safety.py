@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 from conftest import SEED
 
 from newssearch.cli import cli
-from newssearch.ingest.text import clean_line, split_paragraphs
+from newssearch.ingest.cleaning import clean_line, split_paragraphs
 from newssearch.terminal import BIDI_CONTROLS, safe, safe_json
 
 ESC = "\x1b"

@@ -42,7 +42,7 @@ class NewssearchClickError(click.ClickException):
 
     def __init__(self, error: NewssearchError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # (click types it a class variable; per error here)
         self.hint = error.hint
 
     def show(self, file: Any = None) -> None:
@@ -182,7 +182,7 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
     report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, follow_links=follow_links,
                          **tuning)
     if report.moved_aside:
-        click.echo(f"The damaged index was moved to {report.moved_aside}; a new one was built in {index_dir}.", err=True)
+        click.echo(f"The damaged index was moved to {safe(report.moved_aside)}; a new one was built in {safe(index_dir)}.", err=True)
     if as_json:
         _echo_json(report.to_dict())
     else:

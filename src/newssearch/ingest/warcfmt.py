@@ -26,8 +26,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
-from warcio.exceptions import ArchiveLoadFailed  # type: ignore[import-untyped]
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import InputError
 from ..model import Article, stable_id

@@ -34,6 +34,7 @@ from ..store.schema import term_positions
 from ..store.vocabulary import Speller
 from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
+from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
@@ -106,7 +107,8 @@ class Searcher:
         self._people: PeopleRegistry | None = None
         languages, original = self._languages()
         self._parser = QueryParser(schema, self.person_keys, languages, original)
-        self._sets = FilterSets(self._searcher, self.person_keys)
+        self._dates = PublishedDates(self._reader)
+        self._sets = FilterSets(self._searcher, self.person_keys, self._dates)
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
         self._paragraphs = Paragraphs(self._searcher, self._ranker, self._sets)
         self._lexicon = Lexicon(self._reader)
@@ -191,9 +193,10 @@ class Searcher:
     def run(self, request: SearchRequest) -> SearchResult:
         """Answer ``request``: the exact total, one page of hits (articles or paragraphs),
         the facets and histogram asked for, and a "did you mean" when little matched."""
+        parsed, ranges = self._parse(request)
+        allowed = self._allowed(request, parsed, ranges)  # (filters first: they are not charged to the query's budget)
         budget = self.limits.start(request.query)
-        q = self._query(request, budget)
-        allowed = self._allowed(request, q)
+        q = self._bounded(parsed, budget)
         facets = self._facets(request)
         matches = self._match(q, request, allowed, budget, docs=bool(facets))
         out = SearchResult(
@@ -210,8 +213,11 @@ class Searcher:
             out.paragraphs = self._paragraph_hits(matches.top, words, request.offset)
         else:
             out.hits = self._article_hits(matches.top, q, words, request.offset, request.snippets, budget)
-        values = self._facet_values([facet for facet, _ in facets], matches.matched, request.paragraphs)
+        values = self._facet_values([facet for facet, _ in facets if not isinstance(facet, DateHistogramFacet)], matches.matched, request.paragraphs)
         for facet, top in facets:
+            if isinstance(facet, DateHistogramFacet):  # (from the array of dates, whatever the other facets read)
+                out.histogram = facet.count_days(*self._dates.days(matches.matched))
+                continue
             counted = facet.count(values, matches.matched, top)
             if isinstance(counted, FacetResult):
                 out.facets[facet.name] = counted
@@ -221,16 +227,18 @@ class Searcher:
             out.suggestion = self.suggest(request.query)
         return out
 
-    def _query(self, request: SearchRequest, budget: QueryBudget) -> wq.Query:
-        """The Whoosh query of the request: parsed, for its level, expanded within ``budget``."""
+    def _parse(self, request: SearchRequest) -> tuple[wq.Query, DateRanges]:
+        """The request's query, parsed, for its level, and the ``published:`` ranges that
+        constrain all of it, taken out (answered as filters: see :mod:`newssearch.search.dates`)."""
         q = self._parser.parse(request.query) if request.query.strip() else wq.Every()
-        q = to_paragraphs(q) if request.paragraphs else with_title_boost(q)
-        return self._bounded(q, budget)
+        q, ranges = pull_date_ranges(q)
+        q = nested_ranges(q, lambda span: self._sets.dated(request.level, DateRanges((span,))))
+        return (to_paragraphs(q) if request.paragraphs else with_title_boost(q)), ranges
 
-    def _allowed(self, request: SearchRequest, q: wq.Query) -> set[int] | None:
-        """The documents the query may return (None: any), from the filters, and the level
-        when the query could also match the other kind of document."""
-        allowed = self._sets.allowed(request.level, request.filters)
+    def _allowed(self, request: SearchRequest, q: wq.Query, ranges: DateRanges | None = None) -> set[int] | None:
+        """The documents the query may return (None: any), from the filters and date
+        ranges, and the level when the query could also match the other kind of document."""
+        allowed = self._sets.allowed(request.level, request.filters, ranges)
         if allowed is None and not only_text_fields(q, ("text",) if request.paragraphs else ARTICLE_FIELDS):
             allowed = self._sets.kind(request.level)
         return allowed
@@ -272,10 +280,11 @@ class Searcher:
                 self._searcher.search_with_collector(q, collector)
                 found.matched = ranker.matched
             else:
+                # by date: every match, then the page's from the array of dates (undated last)
                 found.matched = self._matching(q, allowed, budget)
-                collector = self._searcher.collector(limit=n, sortedby=sortedby, reverse=reverse, filter=allowed)
-                if found.matched:
-                    self._searcher.search_with_collector(q, _Timed(collector, budget))
+                found.total = len(found.matched)
+                found.top = [(d, 0.0) for d in self._dates.order(found.matched, newest=reverse, limit=n)][request.offset : n]
+                return found
         except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
             damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
             if damage is not None:
@@ -324,7 +333,7 @@ class Searcher:
 
         if any(f.fieldname not in STORED_FACET_FIELDS for f in facets):
             return self._values  # (a facet of a field the stored fields do not give)
-        return StoredValues(self._reader.stored_fields, matched, stored_facet_values)
+        return StoredValues(self._reader.stored_fields, matched, stored_facet_values, self._values.column)
 
     # -- building hits -----------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import cast
 
 import Stemmer
 from whoosh.lang import stopwords_for_language
@@ -81,9 +82,13 @@ ALGORITHMS = {
 _ONE_LETTER = str.maketrans({"ş": "ș", "ţ": "ț"})
 
 
+#: Whoosh's accent folding table, keyed by code point (see :mod:`newssearch.store.schema`).
+_ACCENT_TABLE = cast("dict[int, str]", accent_map)
+
+
 def fold(word: str) -> str:
     """``word`` with its accents folded (as the original analysis folds them)."""
-    return word if word.isascii() else word.translate(accent_map)
+    return word if word.isascii() else word.translate(_ACCENT_TABLE)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator
-from typing import Any
+from typing import Any, cast
 
 from whoosh import columns, fields, formats
 from whoosh.analysis import (
@@ -60,6 +60,9 @@ def text_analyzer() -> Analyzer:
 _TOKEN_RE = re.compile(r"\w+(?:\.\w+)*")
 _STOPS = StopFilter().stops
 _stem_cache: dict[str, str] = {}
+#: Whoosh's accent folding table (keyed by code point, as str.translate wants; Whoosh's source
+#: builds it from a literal keyed by characters, which is the type a checker sees).
+_ACCENT_TABLE = cast("dict[int, str]", accent_map)
 
 
 def term_positions(text: str, words: Counter[str] | None = None, language: str | None = None) -> dict[str, list[int]]:
@@ -121,7 +124,7 @@ def term_spans(text: str, initials: Collection[str] | None = None, language: str
     for match in _TOKEN_RE.finditer(text):
         word = match.group().lower()
         if not word.isascii():
-            word = word.translate(accent_map)
+            word = word.translate(_ACCENT_TABLE)
         if initials is not None and word[:1] not in initials:
             continue
         if len(word) >= 2 and word not in stops:
@@ -148,7 +151,7 @@ class PreAnalyzed(list):  # type: ignore[type-arg]
 class _AcceptsPreAnalyzed:
     """Mixin for Whoosh field types: a :class:`PreAnalyzed` value is indexed as it is."""
 
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+    def index(self, value: Any, **kwargs: Any) -> Any:  # (an iterator of Whoosh's postings)
         if isinstance(value, PreAnalyzed):
             return iter(value)
         return super().index(value, **kwargs)  # type: ignore[misc]
@@ -240,7 +243,7 @@ def _encode_positions(positions: list[int]) -> bytes:
     return encode_positions(positions)
 
 
-class PublishedField(_AcceptsPreAnalyzed, fields.DATETIME):
+class PublishedField(_AcceptsPreAnalyzed, fields.DATETIME):  # type: ignore[misc]  # (NUMERIC.index calls its value "num")
     """Whoosh's DATETIME indexed at two precisions (``shift_step=32``) instead of eight.
 
     A numeric field is indexed once per precision level so that ranges read few terms; at
