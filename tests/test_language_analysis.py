@@ -112,3 +112,10 @@ def test_an_index_of_english_only_asks_for_english_forms(tmp_path: Path) -> None
     index_paths([corpus], str(tmp_path / "ix"), workers=1)
     with Searcher(str(tmp_path / "ix")) as s:
         assert repr(s._parser.parse("operations Putin")) == "And([Term('body', 'oper'), Term('body', 'putin')])"
+
+
+def test_a_romanian_phrase_is_marked_as_one_span(index: str) -> None:
+    with Searcher(index) as s:
+        hit = s.search('"ședința de guvern"', limit=1).hits[0]
+    snippet = hit.snippets[0]
+    assert [snippet.text[a:b] for a, b in snippet.highlights] == ["Şedinţa de guvern"]

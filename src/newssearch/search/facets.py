@@ -143,6 +143,11 @@ class FacetValues:
         """Whether the values of ``fieldname`` were read already."""
         return fieldname in self._single or fieldname in self._multi
 
+    @property
+    def reader(self) -> Any:
+        """The Whoosh reader the values are read from (facets that read more than values)."""
+        return self._reader
+
 
 class StoredValues:
     """The values of a few documents, from their stored fields: what :class:`FacetValues`
@@ -561,3 +566,7 @@ def bucket_label(interval: str, day: dt.date) -> str:
     if interval == "month":
         return f"{day.year:04d}-{day.month:02d}"
     return f"{day.year:04d}"
+
+
+# (registered last: the words facet is a facet of this registry)
+from . import words as _words  # noqa: E402,F401

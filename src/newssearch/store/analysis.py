@@ -152,12 +152,14 @@ class LanguageAnalysis:
         return list(terms)
 
     def pattern(self, text: str) -> str:
-        """A wildcard, prefix or fuzzy word of a query, as this language's stems are written
-        (prefixed, folded; German ``ß`` as ``ss``)."""
+        """A wildcard, prefix or fuzzy word of a query, as this language's stems are written:
+        prefixed, folded, and stemmed when it is a plain word (a prefix or a fuzzy word), as
+        the original analysis treats them."""
         norm = self.normal(text)
-        if self.stem_first:
-            norm = norm.replace("ß", "ss")
-        return self.prefix + fold(norm)
+        if not norm.isalpha():
+            return self.prefix + fold(norm.replace("ß", "ss") if self.stem_first else norm)
+        stem = fold(self._stemmer.stemWord(norm)) if self.stem_first else self._stemmer.stemWord(fold(norm))
+        return self.prefix + stem
 
 
 _ANALYSES: dict[str, LanguageAnalysis] = {}

@@ -72,6 +72,12 @@ def _latest_generation(index_dir: str) -> int:
     return max((int(m.group(1)) for m in map(_TOC.match, names) if m), default=-1)
 
 
+def generation(index_dir: str) -> int:
+    """The generation of the index's newest commit (-1 when there is none): it changes with
+    every commit, so a long-lived reader can tell when to reopen the index."""
+    return _latest_generation(index_dir)
+
+
 def index_exists(index_dir: str) -> bool:
     """True when ``index_dir`` holds a Whoosh index (a table of contents; nothing is read)."""
     return os.path.isdir(index_dir) and _latest_generation(index_dir) >= 0
