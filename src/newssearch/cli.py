@@ -398,12 +398,47 @@ def stats(index_dir: str, as_json: bool) -> None:
         ("Paragraphs", f"{info.paragraphs:,}"),
         ("Sources", f"{info.sources:,}"),
         ("People", f"{info.people:,}"),
+        ("Languages", ", ".join(f"{code} {count:,}" for code, count in info.languages.items()) or "none"),
         ("Published", f"{info.first_published or '?'} to {info.last_published or '?'}"),
         ("Size on disk", f"{info.size_bytes / 1e6:.1f} MB"),
         ("Last update", info.updated or "never"),
     ]
     for name, value in rows:
         click.echo(f"{name + ':':<14}{safe(value)}")
+    if info.no_people_model:
+        click.echo(safe(f"No people model for: {', '.join(info.no_people_model)} (only names in the given-name and surname lists are found)"))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("text", required=False, default="")
+@index_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="People to list.")
+@click.option("--all", "include_all", is_flag=True, help="List every name: also those judged not to be people (marked).")
+@json_option
+@friendly_errors
+def people(text: str, index_dir: str, limit: int, include_all: bool, as_json: bool) -> None:
+    """The people of the index, most named first: articles, and the aliases merged into each.
+
+    With TEXT, only the people whose name or an alias holds it (case and accents aside).
+    """
+    from .search.searcher import Searcher
+
+    with Searcher(index_dir) as searcher:
+        entries = searcher.people(text, limit=limit, include_non_persons=include_all)
+    if as_json:
+        _echo_json([e.to_dict() for e in entries])
+        return
+    if not entries:
+        click.echo("No people" + (safe(f" matching {text!r}") if text else "") + ".")
+        return
+    width = len(f"{entries[0].articles:,}")
+    for entry in entries:
+        line = f"{entry.articles:>{width},}  {entry.name}"
+        if entry.aliases:
+            line += f"  (also: {', '.join(entry.aliases)})"
+        if not entry.person:
+            line += "  [not a person]"
+        click.echo(safe(line))
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

@@ -12,8 +12,10 @@ per-document facet values (:mod:`newssearch.search.facets`). Each hit's snippets
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,9 +26,11 @@ from whoosh.scoring import BM25F
 from ..errors import ArticleNotFoundError, QueryError
 from ..model import DateMention, Person
 from ..store import vocabulary
+from ..store.analysis import analysed_languages, analysis_for, fold
 from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
+from ..store.schema import term_positions
 from ..store.vocabulary import Speller
 from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
@@ -42,6 +46,7 @@ from .snippets import Marks, Paragraphs
 
 if TYPE_CHECKING:
     from ..enrich.people import PeopleRegistry
+    from ..enrich.people_registry import PersonEntry
 
 __all__ = ["DEFAULT_FACETS", "FEW_DOCS", "FEW_MATCHES", "MAX_CORRECTIONS", "Searcher"]
 
@@ -102,7 +107,8 @@ class Searcher:
         self._reader = self._searcher.reader()
         schema = self._searcher.schema
         self._people: PeopleRegistry | None = None
-        self._parser = QueryParser(schema, self.person_keys)
+        languages, original = self._languages()
+        self._parser = QueryParser(schema, self.person_keys, languages, original)
         self._dates = PublishedDates(self._reader)
         self._sets = FilterSets(self._searcher, self.person_keys, self._dates)
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
@@ -112,6 +118,15 @@ class Searcher:
         self._values = FacetValues(self._reader, schema)
         self._facet_queries = 0
         self._speller: Speller | None = None
+
+    def _languages(self) -> tuple[list[str], bool]:
+        """The languages of the index with their own analysis, and whether it also holds
+        documents analysed the original way (see :mod:`newssearch.store.analysis`)."""
+        reader = self._reader
+        codes = [str(c) for c in reader.field_terms("language")] if "language" in reader.indexed_field_names() else []
+        analysed = [a.code for a in analysed_languages(codes)]
+        own = sum(reader.doc_frequency("language", code) for code in analysed)
+        return analysed, reader.has_deletions() or own < reader.doc_count()
 
     def refresh(self) -> bool:
         """Pick up changes committed since this searcher was opened; True if there were any."""
@@ -367,7 +382,7 @@ class Searcher:
             if not hit.snippets:
                 lede = self._paragraphs.text(docnum, fields, 0)
                 if lede is not None:
-                    hit.snippets = [marks.snippet(lede)]
+                    hit.snippets = [marks.snippet(lede, language=fields.get("language"))]
             hits.append(hit)
         return hits
 
@@ -384,7 +399,7 @@ class Searcher:
                     title=article.get("title", ""),
                     paragraph=pos,
                     score=score,
-                    snippet=marks.snippet(fields.get("text", ""), pos, score or 0.0),
+                    snippet=marks.snippet(fields.get("text", ""), pos, score or 0.0, fields.get("language")),
                     published=format_published(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),
@@ -450,12 +465,29 @@ class Searcher:
         fields = self._reader.stored_fields(docnum)
         text = fields.get("title", "") + "\n" + "\n".join(self.paragraphs(article_id))
         allowed = self._sets.kind(Level.ARTICLE) - {docnum}
-        results = self._searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, filter=allowed)
+        language = fields.get("language")
+        if language is None or analysis_for(language) is None:
+            results = self._searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, filter=allowed)
+            q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
+        else:  # (Whoosh's key terms analyse the text the original way)
+            q = wq.Or([wq.Term("body", t) for t in self._key_terms(text, language, 12)])
+            results = self._searcher.search(q, limit=limit, filter=allowed)
         top = [(hit.docnum, hit.score or 0.0) for hit in results]
-        q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
         out = SearchResult(query=f"similar:{article_id}", total=len(top), page=1, limit=limit)
         out.hits = self._article_hits(top, q, Marks(content_terms(q), (), content_terms(q)), 0, 1)
         return out
+
+    def _key_terms(self, text: str, language: str, count: int) -> list[str]:
+        """The ``count`` most distinctive terms of ``text`` analysed in ``language`` (by
+        frequency times inverse document frequency in the index)."""
+        total = max(self._reader.doc_count_all(), 1)
+        weights = []
+        for term, positions in term_positions(text, None, language).items():
+            documents = self._reader.doc_frequency("body", term)
+            if documents:
+                weights.append((len(positions) * math.log(total / documents), term))
+        weights.sort(key=lambda w: (-w[0], w[1]))
+        return [term for _, term in weights[:count]]
 
     def paragraphs(self, article_id: str) -> list[str]:
         """The paragraphs of an article, in order."""
@@ -485,7 +517,12 @@ class Searcher:
             if os.path.isfile(path):
                 size += os.path.getsize(path)
         meta = read_meta(self.index_dir)
+        from ..enrich.people import METHOD_NAMES, people_method
+
         people = {self._registry.group(k) for d in articles for k in self._values.multi("person").get(d, ())}
+        counted = Counter(self._values.single("language")[d] or UNKNOWN_LANGUAGE for d in articles)
+        languages = dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+        no_model = sorted(c for c in languages if c != UNKNOWN_LANGUAGE and people_method(c) == METHOD_NAMES)
         return IndexStats(
             index_dir=self.index_dir,
             articles=len(articles),
@@ -497,8 +534,24 @@ class Searcher:
             size_bytes=size,
             updated=meta.get("updated"),
             schema_version=meta.get("schema_version"),
+            languages=languages,
+            no_people_model=no_model,
         )
 
+    def people(self, text: str = "", limit: int | None = 50, include_non_persons: bool = False) -> list[PersonEntry]:
+        """The people of the index, most named first, with their article counts and the
+        aliases the registry merged into each; with ``text``, those whose name or an alias
+        holds it (case and accents aside). ``include_non_persons`` adds the names the
+        registry judged not to be people (teams, firms, places), marked ``person=False``."""
+        entries = self._registry.people(include_non_persons=include_non_persons)
+        wanted = fold(text.strip().lower())
+        if wanted:
+            entries = [e for e in entries if any(wanted in fold(n.lower()) for n in (e.name, *e.aliases))]
+        return entries if limit is None else entries[:limit]
+
+
+#: How :meth:`Searcher.stats` counts articles of no known language.
+UNKNOWN_LANGUAGE = "unknown"
 
 #: Query words that are operators, never corrected.
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
