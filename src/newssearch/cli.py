@@ -21,7 +21,7 @@ import click
 from .errors import NewssearchError
 from .search.facets import DEFAULT_FACETS, Interval, facet_names
 from .search.request import SearchRequest, Sort
-from .terminal import safe, safe_json
+from .terminal import safe, safe_json, safe_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -231,28 +231,39 @@ def _echo_skips(skipped: Any, reasons: dict[str, int]) -> None:
 # -- query ----------------------------------------------------------------------------
 
 
+def filter_options(fn: F) -> F:
+    """The filters and order shared by ``query`` and ``export``."""
+    for option in reversed([
+        click.option("--paragraphs", is_flag=True, help="List matching paragraphs instead of articles."),
+        click.option("--person", multiple=True, help="Only articles naming this person (any spelling). Repeatable."),
+        click.option("--source", multiple=True, help="Only articles from this source. Repeatable."),
+        click.option("--lang", "language", multiple=True, help="Only articles in this language. Repeatable."),
+        click.option("--since", help="Published on or after (2023, 2023-04 or 2023-04-20; the publisher's local date)."),
+        click.option("--until", help="Published on or before (2023, 2023-04 or 2023-04-20; the publisher's local date)."),
+        click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, show_default=True),
+    ]):
+        fn = option(fn)
+    return fn
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("text", required=False, default="")
 @index_option
 @click.option("--limit", "-n", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of hits to show.")
-@click.option("--paragraphs", is_flag=True, help="List matching paragraphs instead of articles.")
-@click.option("--person", multiple=True, help="Only articles naming this person (any spelling). Repeatable.")
-@click.option("--source", multiple=True, help="Only articles from this source. Repeatable.")
-@click.option("--lang", "language", multiple=True, help="Only articles in this language. Repeatable.")
-@click.option("--since", help="Published on or after (2023, 2023-04 or 2023-04-20; the publisher's local date).")
-@click.option("--until", help="Published on or before (2023, 2023-04 or 2023-04-20; the publisher's local date).")
-@click.option("--sort", type=click.Choice([s.value for s in Sort]), default=Sort.RELEVANCE.value, show_default=True)
+@filter_options
 @click.option("--facet", "facets", multiple=True, help=f"Count matches by: {', '.join(facet_names())}. Repeatable.")
 @click.option("--facets-only", is_flag=True, help=f"Only print the facet counts (default facets: {', '.join(DEFAULT_FACETS)}).")
 @click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values shown per facet.")
 @click.option("--histogram", type=click.Choice([i.value for i in Interval]), help="Matches over time, per interval.")
 @click.option("--snippets", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Matching paragraphs shown per article (its best ones).")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print the page's hits as JSON lines, one hit per line (for jq and pipes).")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @json_option
 @friendly_errors
 def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...],
           language: tuple[str, ...], since: str | None, until: str | None, sort: str, facets: tuple[str, ...], facets_only: bool,
-          facet_limit: int, histogram: str | None, snippets: int, as_json: bool) -> None:
+          facet_limit: int, histogram: str | None, snippets: int, as_jsonl: bool, count_only: bool, as_json: bool) -> None:
     """Search the index for TEXT.
 
     \b
@@ -262,7 +273,10 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
       newssearch query '"rightful place" AND (NATO OR alliance) NOT Moscow'
       newssearch query 'person:"Jens Stoltenberg" published:[2023-01-01 to 2023-06-30]'
       newssearch query 'mentioned:2022-02-24 source:Reuters title:kyiv*  vilnus~'
+    Every match rather than a page: `newssearch export`.
     """
+    if sum((as_json, as_jsonl, count_only)) > 1:
+        raise click.UsageError("choose one of --json, --jsonl and --count")
     request = SearchRequest.of(
         text, limit, page, person=person, source=source, language=language, since=since, until=until, sort=sort,
         facets=facets or (DEFAULT_FACETS if facets_only else ()), facet_limit=facet_limit, histogram=histogram, paragraphs=paragraphs,
@@ -272,12 +286,94 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
 
     with Searcher(index_dir) as searcher:
         result = searcher.run(request)
+    if count_only:
+        click.echo(result.total)
+        return
     if as_json:
         _echo_json(result.to_dict())
+        return
+    if as_jsonl:
+        for hit in result.paragraphs if request.paragraphs else result.hits:
+            click.echo(safe_json(json.dumps(hit.to_dict(), ensure_ascii=False, default=str)))
         return
     from .render import render_result
 
     render_result(result, facets_only=facets_only, color=_color())
+
+
+# -- export ---------------------------------------------------------------------------
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("text", required=False, default="")
+@index_option
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True, help="Output format.")
+@click.option("--fields", help="Comma-separated fields of each row [default: rank,id,score,title,published,source,url,authors,"
+              "language,people; also path, snippet, text (the whole body)].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="Write to this file [default: standard output].")
+@friendly_errors
+def export(text: str, index_dir: str, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...], language: tuple[str, ...],
+           since: str | None, until: str | None, sort: str, fmt: str, fields: str | None, output: str) -> None:
+    """Write every match of TEXT (not one page) as JSON lines or CSV, with the filters of `query`.
+
+    \b
+      newssearch export "Vilnius summit" --since 2023 -o summit.jsonl
+      newssearch export NATO --source Reuters --format csv --fields published,title,url,text > nato.csv
+    Rows are streamed as they are read; a progress bar is shown when standard error is a terminal.
+    """
+    from .search.export import check_fields
+    from .search.searcher import Searcher
+
+    chosen = check_fields(fields, paragraphs)
+    with Searcher(index_dir, mmap=True) as searcher:
+        stream = searcher.hits(text, snippets=1 if "snippet" in chosen else 0, person=person, source=source, language=language,
+                               since=since, until=until, sort=sort, paragraphs=paragraphs)
+        bar: Any = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=stream.total, unit=" hits", file=sys.stderr, dynamic_ncols=True, desc="Exporting")
+        to_terminal = output == "-" and sys.stdout.isatty()
+        try:
+            with _output(output) as out:
+                target: Any = out
+                if fmt == "jsonl":
+                    target = _SafeWriter(out, safe_json)  # (the same JSON, the characters that act on a terminal escaped)
+                elif to_terminal:
+                    target = _SafeWriter(out, safe_lines)
+                write = stream.write_csv if fmt == "csv" else stream.write_jsonl
+                count = write(target, chosen, progress=bar.update if bar is not None else None)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise NewssearchClickError(NewssearchError(f"cannot write {output}: {exc.strerror or exc}")) from None
+        finally:
+            if bar is not None:
+                bar.close()
+    if output != "-":
+        click.echo(f"{count:,} hits → {safe(output)}", err=True)
+
+
+def _output(name: str) -> Any:
+    """The text stream to write rows to: standard output for ``-``, else the file (UTF-8,
+    newlines as written)."""
+    import contextlib
+
+    if name == "-":
+        return contextlib.nullcontext(sys.stdout)
+    return open(name, "w", encoding="utf-8", newline="")
+
+
+class _SafeWriter:
+    """A text stream whose text goes through ``clean`` (e.g. :func:`safe_lines`) on its way out."""
+
+    def __init__(self, out: Any, clean: Callable[[str], str]) -> None:
+        self._out = out
+        self._clean = clean
+
+    def write(self, text: str) -> int:
+        return self._out.write(self._clean(text))
 
 
 # -- similar, show, extract, stats ------------------------------------------------------

@@ -11,9 +11,11 @@ per-document facet values (:mod:`newssearch.search.facets`). Each hit's snippets
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
@@ -31,6 +33,7 @@ from ..store.vocabulary import Speller
 from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
 from .expansion import Lexicon, expand
+from .export import HitStream
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
 from .highlight import highlight
@@ -51,6 +54,10 @@ __all__ = ["DEFAULT_FACETS", "FEW_DOCS", "MAX_CORRECTIONS", "Searcher"]
 FEW_DOCS = 5000
 #: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
 MAX_CORRECTIONS = 10
+#: Hits read from the index at a time by :meth:`Searcher.hits` streams.
+HITS_BATCH = 256
+#: How many times a query's time limit (:class:`QueryLimits`) matching every hit may take.
+HITS_TIME = 10
 #: The stored field a sort orders by, and whether newest first.
 _SORT_KEYS: dict[Sort, tuple[str | None, bool]] = {Sort.RELEVANCE: (None, False), Sort.NEWEST: ("published", True), Sort.OLDEST: ("published", False)}
 
@@ -205,6 +212,48 @@ class Searcher:
         if matches.total < 3 and request.query.strip() and not budget.out_of_time():
             out.suggestion = self.suggest(request.query)
         return out
+
+    def hits(self, query: str = "", *, snippets: int = 1, batch: int = HITS_BATCH, **options: Any) -> HitStream:
+        """Every match of ``query``, not one page: a :class:`~newssearch.search.export.HitStream`
+        with the exact ``total``, iterating over :class:`ArticleHit` (or, with
+        ``paragraphs=True``, :class:`ParagraphHit`) objects in order, and writing them as
+        rows (``rows()``, ``write_jsonl()``, ``write_csv()``, ``to_dataframe()``).
+
+        Takes the filters and order of :meth:`search` (``person``, ``source``, ``language``,
+        ``since``, ``until``, ``sort``, ``paragraphs``); ``snippets`` best paragraphs per
+        article hit (0: none, the fastest). The query's limits hold, with
+        :data:`HITS_TIME` times its time for matching and ordering. The query is matched and ordered here (a bad one
+        raises QueryError now); the hits' stored fields are read ``batch`` at a time while the
+        stream is read, so keep this searcher open until then::
+
+            with Searcher("index") as s:
+                frame = s.hits("NATO", since="2023").to_dataframe()
+        """
+        for name in ("facets", "facet_limit", "histogram", "limit", "page"):
+            if name in options:
+                raise TypeError(f"hits() takes no {name!r} option: it gives every match")
+        if snippets < 0:
+            raise QueryError("snippets must be 0 or more")
+        every = max(1, self._reader.doc_count_all())  # (more than can match: one page of everything)
+        request = SearchRequest.of(query, every, 1, snippets=max(snippets, 1), **options)
+        limits = self.limits if self.limits.seconds is None else dataclasses.replace(self.limits, seconds=self.limits.seconds * HITS_TIME)
+        budget = limits.start(request.query)
+        q = self._query(request, budget)
+        allowed = self._allowed(request, q)
+        top = self._match(q, request, allowed, budget, docs=False).top
+        words = highlight_words(q, self._reader)
+
+        def batches() -> Iterator[list[ArticleHit] | list[ParagraphHit]]:
+            for start in range(0, len(top), batch):
+                part = top[start : start + batch]
+                if request.paragraphs:
+                    yield self._paragraph_hits(part, words, start)
+                elif snippets:
+                    yield self._article_hits(part, q, words, start, snippets)
+                else:
+                    yield [_article_hit(start + n, score, self._reader.stored_fields(docnum)) for n, (docnum, score) in enumerate(part, 1)]
+
+        return HitStream(len(top), batches, request.paragraphs, self.paragraphs)
 
     def _query(self, request: SearchRequest, budget: QueryBudget) -> wq.Query:
         """The Whoosh query of the request: parsed, for its level, expanded within ``budget``."""
