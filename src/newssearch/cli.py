@@ -164,23 +164,58 @@ def _tell_waiting(seconds: float) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes reading, enriching and writing [default: all cores].")
 @click.option("--follow-links", is_flag=True, help="Follow symbolic links that lead out of the folders given (not followed by default).")
 @click.option("--commit-every", type=click.IntRange(min=1), default=None, hidden=True, help="Commit after this many articles (testing).")
+@click.option("--source", help="Source of the articles that name none.")
+@click.option("--language", help="Language code of the articles that state none (e.g. en, ro).")
+@click.option("--date-order", type=click.Choice(["DMY", "MDY", "YMD"], case_sensitive=False),
+              help="How to read numeric dates that read either way (06/05/2024) [default: month first, with a warning].")
+@click.option("--columns", help="CSV/TSV columns of fields whose header names differ: title=Headline,text=Body (numbers for a file "
+              "without header: title=2,text=3).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "tsv"]), default="jsonl", show_default=True,
+              help="Format of standard input (PATHS is -).")
 @json_option
 @friendly_errors
 def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, strict: bool, wait: float, workers: int | None,
-          follow_links: bool, commit_every: int | None, as_json: bool) -> None:
-    """Index the articles in PATHS (files or folders, read recursively).
+          follow_links: bool, commit_every: int | None, source: str | None, language: str | None, date_order: str | None,
+          columns: str | None, fmt: str, as_json: bool) -> None:
+    """Index the articles in PATHS (files or folders, read recursively), or - for standard input.
 
-    Reads .txt, .json, .jsonl and .html/.htm files (also gzipped). A re-run indexes only
-    what changed: new files are added, changed ones re-indexed, deleted ones removed.
+    Reads .txt, .json, .jsonl, .html/.htm, .csv/.tsv, .warc, .rss/.atom/.xml files (also
+    gzipped). A re-run indexes only what changed: new files are added, changed ones
+    re-indexed, deleted ones removed.
+
+    \b
+    Defaults for what files lack (--source, --language, --date-order, --columns) can also
+    live in a newssearch.toml in a folder, for its files and subfolders (the nearest wins):
+      source = "BBC"
+      language = "en"
+      date_order = "DMY"
+      columns = "title=Headline,text=Body"
+    Changing them re-reads the files they apply to.
+
+    \b
+    From a pipe: records upserted by id (else URL, else title and text); nothing removed:
+      cat new.jsonl | newssearch index -
+      newssearch index - --format csv < table.csv
     """
     from .indexing import index_paths
+    from .ingest.settings import ReadSettings
 
+    settings = ReadSettings.of(source=source, language=language, date_order=date_order, columns=columns)
     bar: Any = _Bar() if (not quiet and not as_json and sys.stderr.isatty()) else _Quiet()
     tuning: dict[str, Any] = {}
     if commit_every is not None:
         tuning["commit_every"] = commit_every
-    report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, follow_links=follow_links,
-                         **tuning)
+    if "-" in paths:
+        if len(paths) > 1:
+            raise click.UsageError("index either standard input (-) or files and folders, not both")
+        if rebuild or workers is not None or follow_links:
+            raise click.UsageError("--rebuild, --workers and --follow-links are for files and folders, not standard input")
+        from .indexing.stream import index_stream
+
+        report = index_stream(sys.stdin.buffer, index_dir, fmt=fmt, settings=settings, wait=wait, progress=bar, **tuning)
+    else:
+        report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, follow_links=follow_links,
+                             settings=settings, **tuning)
     if report.moved_aside:
         click.echo(f"The damaged index was moved to {report.moved_aside}; a new one was built in {index_dir}.", err=True)
     if as_json:
@@ -193,6 +228,11 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
                 click.echo(f"warning {safe(err.where)}: {safe(err.reason)}", err=True)
             if report.warnings.total > SHOWN_SKIPS:
                 click.echo(f"... and {report.warnings.total - SHOWN_SKIPS:,} more warnings (see --json)", err=True)
+        if report.ambiguous_dates:
+            click.echo(
+                f"warning: {report.ambiguous_dates:,} article(s) have numeric dates that read either way "
+                f"(e.g. {safe(report.ambiguous_example)}), read month first; give --date-order DMY or MDY "
+                "(or date_order in a newssearch.toml)", err=True)
         why = ", ".join(f"{n} {safe(r)}" for r, n in reasons.items())
         skipped = f"{report.skipped.total} skipped" + (f" ({why})" if why else "")
         if report.warnings:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..enrich import enrich
 from ..errors import InputError
 from ..ids import IdLedger
-from ..ingest import SourceFile, file_digest, iter_file, read_bytes, read_file, stream_digest
+from ..ingest import SourceFile, content_digest, iter_file, read_bytes, read_file, stream_digest
 from ..model import Article
 from ..skips import Skips
 from ..store.writer import PreparedArticle, prepare
@@ -47,6 +47,9 @@ class Done:
     errors: Skips = field(default_factory=Skips)
     unchanged: bool = False
     last: bool = True
+    #: Articles whose numeric date reads either way, no order given (see ReadSettings.ambiguous), and one such date.
+    ambiguous: int = 0
+    ambiguous_example: str | None = None
 
 
 def work(task: Task) -> Done:
@@ -59,18 +62,26 @@ def work(task: Task) -> Done:
             data = read_bytes(task.file)
         except InputError as err:
             return Done(task.file, task.size, None, errors=Skips([err]))
-        digest = file_digest(data)
+        digest = content_digest(task.file, data)
         if digest == task.known_digest:
             return Done(task.file, task.size, digest, unchanged=True)
         result = read_file(task.file, data=data, digest=digest)
         articles, errors = result.articles, result.errors
     prepared = []
+    ambiguous, example = _ambiguous(task.file, articles)
     for article in articles:
         try:
             prepared.append(prepare(enrich(article), digest or ""))
         except (ValueError, TypeError, LookupError, RecursionError) as exc:  # a bug must not cost the other articles
             errors.append(InputError(article.path or task.file.path, f"cannot process article {article.id}: {exc}"))
-    return Done(task.file, task.size, digest, prepared=prepared, errors=errors, last=task.last)
+    return Done(task.file, task.size, digest, prepared=prepared, errors=errors, last=task.last, ambiguous=ambiguous,
+                ambiguous_example=example)
+
+
+def _ambiguous(file: SourceFile, articles: list[Article]) -> tuple[int, str | None]:
+    """How many of ``articles`` have a date that reads either way (no order given), and one of them."""
+    found = [a for a in articles if file.settings.ambiguous(a)]
+    return len(found), (f"{found[0].path or file.path}: {found[0].published_text}" if found else None)
 
 
 def file_tasks(
