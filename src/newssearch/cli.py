@@ -465,28 +465,46 @@ def show(article_id: str, index_dir: str, as_json: bool) -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per line instead of one JSON array.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "tsv"]), default="jsonl", show_default=True,
+              help="Format of standard input (PATHS is -).")
 @friendly_errors
-def extract(paths: tuple[str, ...]) -> None:
-    """Print what would be indexed from PATHS, as JSON (no index is touched).
+def extract(paths: tuple[str, ...], as_jsonl: bool, fmt: str) -> None:
+    """Print what would be indexed from PATHS (or - for standard input), as JSON (no index is touched).
 
-    One JSON array: an object per article (title, published, source, authors, paragraphs,
-    people with aliases, dates with the text they came from, and the file as "path"), and an
-    object with "error" for each file that cannot be read.
+    One JSON array (or, with --jsonl, one line per object): an object per article (title,
+    published, source, authors, paragraphs, people with aliases, dates with the text they
+    came from, and the file as "path"), and an object with "error" for each file or record
+    that cannot be read. Exits with status 1 when any could not be read.
     """
     from .errors import InputError
     from .extracting import extract as run_extract
+    from .extracting import extract_stream
 
-    click.echo("[")
+    if "-" in paths and len(paths) > 1:
+        raise click.UsageError("extract either standard input (-) or files and folders, not both")
+    items = extract_stream(sys.stdin.buffer, fmt) if paths == ("-",) else run_extract(list(paths))
+    failed = 0
+    if not as_jsonl:
+        click.echo("[")
     first = True
-    for item in run_extract(list(paths)):
+    for item in items:
         if isinstance(item, InputError):
+            failed += 1
             data: dict[str, Any] = {"path": item.path, "line": item.line, "error": item.reason}
         else:
             data = item.to_dict()
+        if as_jsonl:
+            click.echo(safe_json(json.dumps(data, ensure_ascii=False, default=str)))
+            continue
         text = safe_json(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         click.echo(("" if first else ",\n") + "  " + text.replace("\n", "\n  "), nl=False)
         first = False
-    click.echo("\n]")
+    if not as_jsonl:
+        click.echo("\n]")
+    if failed:
+        click.echo(f"{failed} file(s) or record(s) could not be read", err=True)
+        sys.exit(1)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

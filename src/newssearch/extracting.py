@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import IO
 
 from .enrich import enrich
 from .errors import InputError
@@ -24,3 +25,16 @@ def extract(paths: list[str] | list[os.PathLike[str]]) -> Iterator[Article | Inp
             else:
                 yield enrich(item)
         yield from errors
+
+
+def extract_stream(stream: IO[bytes], fmt: str = "jsonl") -> Iterator[Article | InputError]:
+    """Read and enrich the records of a binary stream (JSON Lines, or CSV/TSV with a header),
+    as ``newssearch index -`` would index them; errors name the stream ``-`` and the line."""
+    from .indexing.stream import STDIN_NAME, STDIN_PREFIX, read_stream
+
+    for item in read_stream(stream, fmt):
+        if isinstance(item, InputError):
+            yield item
+        else:
+            item.path = STDIN_PREFIX + item.id if item.path == STDIN_NAME else item.path
+            yield enrich(item)

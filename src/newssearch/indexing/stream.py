@@ -28,7 +28,7 @@ from ..store.writer import IndexStore, prepare
 from .report import IndexReport, Progress
 from .runner import COMMIT_EVERY
 
-__all__ = ["FORMATS", "STDIN_NAME", "STDIN_PREFIX", "index_stream", "record_id"]
+__all__ = ["FORMATS", "STDIN_NAME", "STDIN_PREFIX", "index_stream", "read_stream", "record_id"]
 
 #: How the stream is named in messages (``-:12``: its record on line 12).
 STDIN_NAME = "-"
@@ -55,8 +55,26 @@ def _record_digest(article: Article, settings: ReadSettings) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def read_stream(stream: IO[bytes], fmt: str = "jsonl", settings: ReadSettings | None = None) -> Iterator[Article | InputError]:
+    """The articles of a stream's records, their ids as :func:`index_stream` gives them
+    (:func:`record_id`), and an error for each bad record (``-:LINE``) or for the whole
+    stream. Nothing is enriched."""
+    try:
+        for item in _records(stream, fmt, settings or ReadSettings()):
+            if isinstance(item, InputError):
+                yield item
+            else:
+                article, given = item
+                article.id = record_id(article, given)
+                yield article
+    except InputError as err:
+        yield err
+
+
 def _records(stream: IO[bytes], fmt: str, settings: ReadSettings) -> Iterator[tuple[Article, bool] | InputError]:
     """(article, whether the record gave its id) for each record, or the error of a bad one."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown stream format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "jsonl":
         from ..ingest.jsonfmt import read_jsonl
 

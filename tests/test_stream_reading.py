@@ -1,0 +1,51 @@
+"""Reading as streams: `extract --jsonl`, `extract -`, its exit status; CSV and WARC files read as streams."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from newssearch.cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_extract_jsonl_one_object_per_line(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "csv" / "wikinews-2020.csv", tmp_path)
+    result = CliRunner().invoke(cli, ["extract", "--jsonl", str(tmp_path / "wikinews-2020.csv")])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) >= 3 and all(r["path"].endswith("wikinews-2020.csv") for r in rows)
+    assert rows[0]["title"] == "Samoan government ends state of emergency over measles outbreak"
+    assert rows[0]["published"] == "2020-01-01"
+
+
+def test_extract_exits_1_when_a_file_failed(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("Headline\n\nA body about the port of Constanta.\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)  # still one JSON array
+    assert [d.get("error") for d in data if "error" in d] == ["empty file"]
+    assert any(d.get("title") == "Headline" for d in data)
+    assert "could not be read" in result.stderr
+    good = CliRunner().invoke(cli, ["extract", str(tmp_path / "good.txt")])
+    assert good.exit_code == 0
+
+
+def test_extract_reads_standard_input(tmp_path: Path) -> None:
+    data = (FIXTURES / "corpus" / "wikinews-2020.jsonl").read_text(encoding="utf-8") + "{broken\n"
+    result = CliRunner().invoke(cli, ["extract", "-", "--jsonl"], input=data)
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    articles = [r for r in rows if "error" not in r]
+    assert articles and all(r["path"] == f"stdin:{r['id']}" for r in articles)
+    assert any(r["people"] for r in articles)  # enriched, as indexing would
+    errors = [r for r in rows if "error" in r]
+    assert len(errors) == 1 and errors[0]["path"] == "-" and errors[0]["line"] == len(data.splitlines())
+    csv_input = "title,text\nTram strike,The tram drivers stopped work.\n"
+    result = CliRunner().invoke(cli, ["extract", "-", "--format", "csv"], input=csv_input)
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["title"] == "Tram strike"
