@@ -49,3 +49,33 @@ def test_extract_reads_standard_input(tmp_path: Path) -> None:
     csv_input = "title,text\nTram strike,The tram drivers stopped work.\n"
     result = CliRunner().invoke(cli, ["extract", "-", "--format", "csv"], input=csv_input)
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["title"] == "Tram strike"
+
+
+def test_a_csv_file_is_read_as_a_stream(tmp_path: Path) -> None:
+    """A 30 MB table: reading it keeps far less than the file in memory (before, its bytes were read whole)."""
+    import tracemalloc
+
+    from newssearch.ingest import SourceFile, iter_file
+
+    body = "The harbour of Constanta reopened on Monday after the storm. " * 40
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("id,title,text\n")
+        for n in range(12_000):
+            f.write(f'r{n},"Story {n}","{body}"\n')
+    size = path.stat().st_size
+    assert size > 25_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for item in iter_file(SourceFile(str(path), ".csv")) if not isinstance(item, Exception))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 12_000
+    assert peak < size / 4, f"peak {peak / 2**20:.1f} MiB for a {size / 2**20:.1f} MiB file"
+
+
+def test_stdin_csv_rows_named_by_line(tmp_path: Path) -> None:
+    table = "title,text\nGood,The tram drivers stopped work.\nBad,\nAlso good,The port reopened.\n"
+    result = CliRunner().invoke(cli, ["index", "-", "--format", "csv", "--index", str(tmp_path / "ix")], input=table)
+    assert result.exit_code == 0 and result.stdout.startswith("2 added") and "skipped -:3: empty text" in result.stderr

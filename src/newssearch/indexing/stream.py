@@ -82,8 +82,7 @@ def _records(stream: IO[bytes], fmt: str, settings: ReadSettings) -> Iterator[tu
     else:
         from ..ingest.csvfmt import read_csv
 
-        data = stream.read()  # (the CSV reader takes bytes)
-        items = read_csv(data, STDIN_NAME, columns=settings.column_map, delimiter="\t" if fmt == "tsv" else None)
+        items = read_csv(stream, STDIN_NAME, columns=settings.column_map, delimiter="\t" if fmt == "tsv" else None)
     position = 0  # the record's position (what a reader's made-up id is made from when there is no line)
     for item in items:
         position += 1
