@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -78,3 +79,33 @@ def test_stdin_csv_rows_named_by_line(tmp_path: Path) -> None:
     table = "title,text\nGood,The tram drivers stopped work.\nBad,\nAlso good,The port reopened.\n"
     result = CliRunner().invoke(cli, ["index", "-", "--format", "csv", "--index", str(tmp_path / "ix")], input=table)
     assert result.exit_code == 0 and result.stdout.startswith("2 added") and "skipped -:3: empty text" in result.stderr
+
+
+def test_warc_pages_are_read_in_the_workers_and_index_the_same(tmp_path: Path) -> None:
+    """A web archive's pages are split off in the indexing process and read (HTML extraction)
+    by the workers; the index is the same as with one process, skipped records named alike."""
+    from test_warc_reader import archive
+
+    from newssearch.indexing import index_paths
+    from newssearch.ingest import SourceFile, iter_file
+    from newssearch.ingest.warcfmt import Page
+    from newssearch.search.searcher import Searcher
+
+    (tmp_path / "c").mkdir()
+    warc = tmp_path / "c" / "crawl.warc.gz"
+    warc.write_bytes(archive(gz=True, truncate=40))
+    deferred = list(iter_file(SourceFile(str(warc), ".warc"), deferred=True))
+    assert any(isinstance(item, Page) for item in deferred)  # (no HTML extraction here)
+    assert not any(hasattr(item, "paragraphs") for item in deferred)
+    reports, contents = [], []
+    for workers in (1, 2):
+        out = tmp_path / f"ix{workers}"
+        reports.append(index_paths([tmp_path / "c"], str(out), workers=workers))
+        with Searcher(out) as s:
+            contents.append(sorted((h.id, h.title, h.url, h.published) for h in s.hits("", snippets=0)))
+    assert contents[0] == contents[1] and len(contents[0]) >= 5
+    skipped = [sorted((e.where, e.reason) for e in r.skipped) for r in reports]
+    assert skipped[0] == skipped[1]
+    reasons = " | ".join(reason for _, reason in skipped[0])
+    assert "not an HTML page (image/png)" in reasons and "HTTP status 404" in reasons and "truncated record" in reasons
+    assert all(re.match(r"record \d+ at offset \d+: ", reason) for _, reason in skipped[0])

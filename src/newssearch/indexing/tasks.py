@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..enrich import enrich
 from ..errors import InputError
 from ..ids import IdLedger
-from ..ingest import SourceFile, content_digest, iter_file, read_bytes, read_file, stream_digest
+from ..ingest import Deferred, SourceFile, content_digest, iter_file, read_bytes, read_file, resolve, stream_digest
 from ..model import Article
 from ..skips import Skips
 from ..store.writer import PreparedArticle, prepare
@@ -31,7 +31,8 @@ class Task:
     file: SourceFile
     size: int
     known_digest: str | None = None
-    articles: list[Article] | None = None
+    #: Articles already read (or web archive pages to read here: see :class:`~newssearch.ingest.Deferred`).
+    articles: list[Article | Deferred] | None = None
     digest: str | None = None
     last: bool = True
 
@@ -56,7 +57,16 @@ def work(task: Task) -> Done:
     """Read (if needed), enrich and prepare; never raises for bad input."""
     errors = Skips()
     digest = task.digest
-    articles = task.articles
+    articles: list[Article] | None = None
+    if task.articles is not None:
+        articles = []
+        for item in task.articles:
+            try:
+                articles.append(resolve(item, task.file))
+            except InputError as err:
+                errors.append(err)
+            except (ValueError, TypeError, LookupError, RecursionError) as exc:  # a parser that gave up on one record
+                errors.append(InputError(task.file.path, f"cannot read record {item.id}: {exc}"))
     if articles is None:
         try:
             data = read_bytes(task.file)
@@ -117,19 +127,19 @@ def _batch_tasks(file: SourceFile, size: int, digest: str, ledger: IdLedger, war
     Each chunk counts (for progress) about the bytes of its text, the last answer the rest
     of the file's bytes (for a gzipped file, all of them)."""
     errors = Skips()
-    chunk: list[Article] = []
+    chunk: list[Article | Deferred] = []
     sent = 0  # chunks sent
     left = 0 if file.path.lower().endswith(".gz") else size  # bytes the chunks may still count
     counted = left
 
-    def task(articles: list[Article]) -> Task:
+    def task(articles: list[Article | Deferred]) -> Task:
         nonlocal left
-        warnings.extend(ledger.assign(file.path, articles))
-        nbytes = min(left, sum(len(a.title) + sum(len(p) + 2 for p in a.paragraphs) for a in articles))
+        warnings.extend(ledger.assign(file.path, articles))  # type: ignore[arg-type]  # (it sets ids, which deferred records have)
+        nbytes = min(left, sum(_text_bytes(a) for a in articles))
         left -= nbytes
         return Task(file, nbytes, articles=articles, digest=digest, last=False)
 
-    for item in iter_file(file):
+    for item in iter_file(file, deferred=True):
         if isinstance(item, InputError):
             errors.append(item)
             continue
@@ -145,6 +155,13 @@ def _batch_tasks(file: SourceFile, size: int, digest: str, ledger: IdLedger, war
         yield task(chunk)
     ledger.finish(file.path)
     yield Done(file, size - (counted - left), digest, errors=errors, last=True)
+
+
+def _text_bytes(item: Article | Deferred) -> int:
+    """About the bytes of input an item stands for (for progress)."""
+    if isinstance(item, Article):
+        return len(item.title) + sum(len(p) + 2 for p in item.paragraphs)
+    return len(getattr(item, "payload", b""))
 
 
 class CommitPoint:

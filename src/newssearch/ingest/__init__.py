@@ -20,7 +20,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from ..errors import InputError
 from ..model import Article
@@ -29,6 +29,20 @@ from .settings import SETTINGS_FILE, ReadSettings
 
 #: A reader: (bytes, or for JSON and JSON Lines a binary stream; the file's name) → articles and errors.
 ReaderFn = Callable[[Any, str], Iterator["Article | InputError"]]
+
+class Deferred(Protocol):
+    """A record found in a file but not yet read as an article (a web archive's page): the
+    costly reading (:meth:`article`) is left to a worker process. Its ``id`` is assigned
+    before it is read."""
+
+    id: str
+    path: str
+    line: int | None
+
+    def article(self) -> Article:
+        """The article; InputError when the record holds none."""
+        ...
+
 
 #: File suffix → (module, function) of its reader; imported on first use.
 READERS: dict[str, tuple[str, str]] = {
@@ -370,7 +384,7 @@ def reader_for(suffix: str) -> ReaderFn:
     return getattr(module, fn_name)
 
 
-def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article | InputError]:
+def iter_file(file: SourceFile, data: bytes | None = None, deferred: bool = False) -> Iterator[Article | Deferred | InputError]:
     """The articles of one file, and errors of records or of the whole file, one at a time.
 
     Many-article files (JSON, JSON Lines...) are read as streams (the whole file is never in
@@ -381,8 +395,15 @@ def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article |
     (a feed that appends corrections keeps the latest) and each earlier one is an error
     naming the record that replaces it. Finding them takes a first pass over the file that
     keeps only each id's last position (a reader whose ids cannot repeat is read once).
+
+    With ``deferred``, a format whose records are costly to read (a reader module naming its
+    function ``DEFERRED``: web archives) gives :class:`Deferred` records instead of articles,
+    for worker processes to read (:func:`resolve`).
     """
     reader = _with_settings(reader_for(file.suffix), file.settings)
+    if deferred and _reader_flag(reader, "DEFERRED"):
+        module = sys.modules[reader.__module__]
+        reader = getattr(module, module.DEFERRED)
     try:
         if file.batch:
             last = None if _reader_flag(reader, "UNIQUE_IDS") else _last_positions(file, data, reader)
@@ -400,6 +421,14 @@ def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article |
         yield InputError(file.path, "document nested too deeply to parse")
     except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # a reader's parser gave up
         yield InputError(file.path, f"cannot parse: {exc}")
+
+
+def resolve(item: Article | Deferred, file: SourceFile) -> Article:
+    """The article of ``item`` (reading a deferred record; InputError when it holds none),
+    with the file's settings applied."""
+    if isinstance(item, Article):
+        return item
+    return file.settings.apply(item.article())
 
 
 def _with_settings(reader: ReaderFn, settings: ReadSettings) -> ReaderFn:
@@ -488,5 +517,5 @@ def read_file(file: SourceFile, data: bytes | None = None, digest: str | None = 
         if isinstance(item, InputError):
             result.errors.append(item)
         else:
-            result.articles.append(item)
+            result.articles.append(resolve(item, file))
     return result
