@@ -147,3 +147,17 @@ def test_query_jsonl_is_one_hit_per_line(wiki_index: Path) -> None:
     assert all("said" in h["snippet"]["text"].lower() for h in hits)
     result = CliRunner().invoke(cli, ["query", "said", "--jsonl", "--json", "--index", str(wiki_index)])
     assert result.exit_code == 2
+
+
+def test_rows_ordered_by_date_carry_no_sort_key_as_score(wiki_index: Path) -> None:
+    with Searcher(wiki_index) as s:
+        assert {row["score"] for row in s.hits("").rows(["score"])} == {0.0}
+        assert {row["score"] for row in s.hits("said", sort="newest").rows(["score"])} == {0.0}
+        assert all(0 < row["score"] < 100 for row in s.hits("said").rows(["score"]))
+
+
+def test_the_stream_api_is_exported() -> None:
+    import newssearch
+
+    assert newssearch.HitStream.__name__ == "HitStream" and callable(newssearch.index_stream)
+    assert newssearch.ReadSettings.of(source="BBC").source == "BBC"

@@ -241,6 +241,8 @@ class Searcher:
         q = self._query(request, budget)
         allowed = self._allowed(request, q)
         top = self._match(q, request, allowed, budget, docs=False).top
+        if request.sort is not Sort.RELEVANCE or not request.query.strip():
+            top = [(docnum, 0.0) for docnum, _ in top]  # (ordered by date: the score would be the sort key)
         words = highlight_words(q, self._reader)
 
         def batches() -> Iterator[list[ArticleHit] | list[ParagraphHit]]:
