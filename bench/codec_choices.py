@@ -125,7 +125,7 @@ def postings_report(data: dict[str, list[tuple[list[int], list[float], list[list
 
         w3 = formats.Positions()
         pickled = []
-        for ids, w, _, base, positions in blocks:
+        for ids, w, _, _base, positions in blocks:
             gaps = (ids[0], *(b - a for a, b in pairwise(ids)))
             pickled.append(pickle.dumps((gaps, None if all(x == 1 for x in w) else tuple(w), tuple(w3.encode(p) for p in positions)), 5))
 

@@ -53,6 +53,20 @@ from typing import Any
 
 #: Query kinds, in the order they are reported.
 KINDS = ("keyword", "phrase", "filtered", "faceted")
+#: Date-range query kinds (their own query set: the four kinds above stay as they were):
+#: a word and a random day-granular range in the query syntax, or through since/until.
+DATE_KINDS = ("date range (query syntax)", "date range (since/until)")
+#: One-shot CLI shapes: (name, extra ``newssearch query`` options); ``{since}``/``{until}``
+#: take a random day range, ``{range}`` the query syntax's range.
+ONE_SHOT_SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("plain", ()),
+    ("date range, --since/--until", ("--since", "{since}", "--until", "{until}")),
+    ("date range, query syntax", ("{range}",)),
+    ("--facet people", ("--facet", "people")),
+    ("--facet source", ("--facet", "source")),
+    ("--histogram month", ("--histogram", "month")),
+    ("--sort newest", ("--sort", "newest")),
+)
 #: Facets asked for by the faceted queries (``people`` has no FTS5 counterpart).
 FACETS = ["people", "source", "year"]
 #: Common English words never used as query words (on top of Whoosh's own stop list).
@@ -152,6 +166,8 @@ class Query:
     match: str
     source: str | None = None
     year: int | None = None
+    since: str | None = None  # (date kinds: a day range, YYYY-MM-DD, inclusive)
+    until: str | None = None
 
     def search_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``Searcher.search`` for this query."""
@@ -160,6 +176,8 @@ class Query:
             kwargs["source"] = self.source
         if self.year is not None:
             kwargs["since"] = kwargs["until"] = str(self.year)
+        if self.kind == DATE_KINDS[1]:
+            kwargs["since"], kwargs["until"] = self.since, self.until
         if self.kind == "faceted":
             kwargs["facets"] = FACETS
         return kwargs
@@ -232,6 +250,66 @@ def make_queries(docs: list[Doc], count: int, seed: int) -> list[Query]:
             queries.append(query)
             made += 1
     return queries
+
+
+def _day_range(rng: random.Random, first: int, last: int) -> tuple[str, str]:
+    """A random range of whole days within [first, last] (ordinals): 1 day to a year long."""
+    import datetime as dt
+
+    length = rng.choice((1, 7, 30, 90, 365, rng.randint(1, 365)))
+    start = rng.randint(first, max(first, last - length + 1))
+    end = min(last, start + length - 1)
+    return dt.date.fromordinal(start).isoformat(), dt.date.fromordinal(end).isoformat()
+
+
+def date_span(docs: list[Doc]) -> tuple[int, int] | None:
+    """The first and last publication day of the corpus (ordinals), None if nothing is dated."""
+    import datetime as dt
+
+    days = []
+    for doc in docs:
+        try:
+            days.append(dt.date.fromisoformat((doc.published or "")[:10]).toordinal())
+        except ValueError:
+            continue
+    return (min(days), max(days)) if days else None
+
+
+def make_date_queries(docs: list[Doc], count: int, seed: int, avoid: set[tuple[str, str]] | None = None) -> list[Query]:
+    """``count`` date-range queries, half of each :data:`DATE_KINDS`: one word of a random
+    article and a random day range (1 day to a year) that no other query of the set (nor of
+    ``avoid``) has: no cache can hold a range's answer. FTS5 gets the same range on the
+    published text."""
+    rng = random.Random(seed * 7919 + 17)
+    stop = stopwords()
+    span = date_span(docs)
+    if span is None or count <= 0:
+        return []
+    seen = set(avoid or ())
+    queries: list[Query] = []
+    tries = 0
+    while len(queries) < count and tries < count * 100:
+        tries += 1
+        kind = DATE_KINDS[len(queries) % len(DATE_KINDS)]
+        since, until = _day_range(rng, *span)
+        if (since, until) in seen:
+            continue
+        words = _keyword(docs[rng.randrange(len(docs))], rng, stop, 1)
+        if not words:
+            continue
+        seen.add((since, until))
+        text = " ".join(words)
+        if kind == DATE_KINDS[0]:
+            text += f" published:[{since} to {until}]"
+        queries.append(Query(kind, words, text, " ".join(f'"{w}"' for w in words), since=since, until=until))
+    return queries
+
+
+def date_query_sets(docs: list[Doc], count: int, seed: int) -> tuple[list[Query], list[Query]]:
+    """The timed date queries and their warm-up set (other words, other ranges: none shared)."""
+    timed = make_date_queries(docs, count, seed)
+    warmup = make_date_queries(docs, count, seed + 1, avoid={(q.since or "", q.until or "") for q in timed})
+    return timed, warmup
 
 
 # -- processes ---------------------------------------------------------------------------
@@ -448,6 +526,40 @@ def newssearch_cold(index_dir: Path, queries: list[Query], env: dict[str, str] |
     return {"runs": runs}
 
 
+def shape_command(shape: tuple[str, ...], query: Query, day_range: Query | None) -> list[str]:
+    """The ``newssearch query`` arguments of one one-shot run: the query's words, then the
+    shape's options (a day range from ``day_range``)."""
+    since, until = (day_range.since, day_range.until) if day_range is not None else ("", "")
+    text = query.text
+    options: list[str] = []
+    for part in shape:
+        if part == "{range}":
+            text += f" published:[{since} to {until}]"
+        else:
+            options.append(part.format(since=since, until=until))
+    return [text, *options]
+
+
+def newssearch_one_shot(index_dir: Path, queries: list[Query], date_queries: list[Query], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Whole-process time of ``newssearch query`` in each of :data:`ONE_SHOT_SHAPES`, once per
+    query of ``queries`` (each run a new process: nothing kept between runs but the OS's page
+    cache); date shapes take their day ranges from ``date_queries``."""
+    out: dict[str, Any] = {}
+    for name, shape in ONE_SHOT_SHAPES:
+        runs = []
+        for i, query in enumerate(queries):
+            day_range = date_queries[i % len(date_queries)] if date_queries else None
+            if day_range is None and any("{" in part for part in shape):
+                continue
+            args = shape_command(shape, query, day_range)
+            run = run_measured([newssearch_cli(), "query", "--index", str(index_dir), *args], env=env)
+            if run.returncode != 0:
+                raise RuntimeError(f"newssearch query {args} failed: {run.stderr[-1000:]}")
+            runs.append({"args": args, "seconds": run.seconds, "cpu_seconds": run.cpu_seconds, "max_rss_mib": run.max_rss_mib})
+        out[name] = {"runs": runs}
+    return out
+
+
 def common_words(docs: list[Doc], count: int) -> list[str]:
     """The ``count`` usable query words found in the most articles."""
     stop = stopwords()
@@ -506,11 +618,14 @@ def child_queries(corpus: Path, index_dir: Path, args: argparse.Namespace, out_f
     docs = load_corpus(corpus)
     queries = make_queries(docs, args.queries, args.seed)
     warmup_set = warmup_queries(docs, queries, args.seed)
+    date_queries, date_warmup = date_query_sets(docs, args.date_queries, args.seed)
     words = common_words(docs, args.first_use_words)
     del docs
     result: dict[str, Any] = {"module": newssearch.__file__}
     result["first_use"] = newssearch_first_use(index_dir, words, args.mmap)
     result["warm"] = newssearch_warm(index_dir, queries, args.mmap, warmup_set)
+    if date_queries:
+        result["warm_dates"] = newssearch_warm(index_dir, date_queries, args.mmap, date_warmup)
     out_file.write_text(json.dumps(result), encoding="utf-8")
 
 
@@ -519,6 +634,7 @@ def run_engine_child(corpus: Path, index_dir: Path, args: argparse.Namespace, en
     with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
         cmd = [sys.executable, __file__, str(corpus), "--engine-child", str(index_dir), "--child-out", out.name,
                "--queries", str(args.queries), "--seed", str(args.seed), "--first-use-words", str(args.first_use_words),
+               "--date-queries", str(args.date_queries),
                "--mmap" if args.mmap else "--no-mmap"]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
@@ -588,7 +704,20 @@ def fts5_sql(query: Query) -> tuple[str, list[Any]]:
         return " AND a.source = ?", [query.source]
     if query.year is not None:
         return " AND a.year = ?", [query.year]
+    if query.since is not None and query.until is not None:
+        return FTS5_DAYS, [query.since, day_after(query.until)]
     return "", []
+
+
+#: A day range on FTS5's published text (ISO, so text order is time order): [since, the day after until).
+FTS5_DAYS = " AND a.published >= ? AND a.published < ?"
+
+
+def day_after(day: str) -> str:
+    """The ISO day after ``day``."""
+    import datetime as dt
+
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
 
 
 def fts5_search(con: sqlite3.Connection, query: Query) -> int:
@@ -625,6 +754,54 @@ print(total, 'matches')
 for row in rows:
     print(*row)
 """
+
+
+FTS5_STATEMENTS = """
+import json, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+for sql, params in json.loads(sys.argv[2]):
+    for row in con.execute(sql, params).fetchall():
+        print(*row)
+"""
+
+
+def fts5_shape(name: str, query: Query, day_range: Query | None) -> list[tuple[str, list[Any]]] | None:
+    """The SQL statements FTS5 runs for one one-shot shape (None: no counterpart, e.g. people)."""
+    where, params = "", []
+    if "date range" in name and day_range is not None and day_range.until is not None:
+        where, params = FTS5_DAYS, [day_range.since, day_after(day_range.until)]
+    args = [query.match, *params]
+    hits = FTS5_HITS.format(where=where)
+    count = (FTS5_COUNT.format(where=where), args)
+    if name == "--facet people":
+        return None
+    if name == "--facet source":
+        return [(hits, args), count, (FTS5_GROUP.format(column="source", where=where), args)]
+    if name == "--histogram month":
+        months = f"SELECT substr(a.published, 1, 7) AS m, count(*) FROM fts JOIN articles a ON a.id = fts.rowid WHERE fts MATCH ?{where} GROUP BY m ORDER BY m"
+        return [(hits, args), count, (months, args)]
+    if name == "--sort newest":
+        return [(hits.replace("ORDER BY bm25(fts, 2.0, 1.0)", "ORDER BY a.published DESC"), args), count]
+    return [(hits, args), count]
+
+
+def fts5_one_shot(db_path: Path, queries: list[Query], date_queries: list[Query]) -> dict[str, Any]:
+    """The one-shot shapes on FTS5: a fresh ``python -c`` + sqlite3 process per run."""
+    out: dict[str, Any] = {}
+    for name, shape in ONE_SHOT_SHAPES:
+        runs = []
+        for i, query in enumerate(queries):
+            day_range = date_queries[i % len(date_queries)] if date_queries else None
+            statements = fts5_shape(name, query, day_range)
+            if statements is None or (day_range is None and any("{" in part for part in shape)):
+                continue
+            run = run_measured([sys.executable, "-c", FTS5_STATEMENTS, str(db_path), json.dumps(statements)])
+            if run.returncode != 0:
+                raise RuntimeError(f"FTS5 one-shot query failed: {run.stderr[-1000:]}")
+            runs.append({"seconds": run.seconds, "cpu_seconds": run.cpu_seconds, "max_rss_mib": run.max_rss_mib})
+        if runs:
+            out[name] = {"runs": runs}
+    return out
 
 
 def fts5_cold(db_path: Path, queries: list[Query]) -> dict[str, Any]:
@@ -675,10 +852,10 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def per_kind(queries: list[Query], times: list[float]) -> dict[str, dict[str, float]]:
+def per_kind(queries: list[Query], times: list[float], kinds: tuple[str, ...] = KINDS) -> dict[str, dict[str, float]]:
     """p50/p95/p99/mean in milliseconds for each query kind."""
     out: dict[str, dict[str, float]] = {}
-    for kind in KINDS:
+    for kind in kinds:
         ms = [t * 1000 for q, t in zip(queries, times) if q.kind == kind]
         out[kind] = {
             "n": len(ms),
@@ -690,10 +867,10 @@ def per_kind(queries: list[Query], times: list[float]) -> dict[str, dict[str, fl
     return out
 
 
-def agreement(queries: list[Query], ours: list[int], theirs: list[int]) -> dict[str, Any]:
+def agreement(queries: list[Query], ours: list[int], theirs: list[int], kinds: tuple[str, ...] = KINDS) -> dict[str, Any]:
     """How often newssearch and FTS5 report the same number of matching articles, per kind."""
     out: dict[str, Any] = {}
-    for kind in KINDS:
+    for kind in kinds:
         pairs = [(a, b) for q, a, b in zip(queries, ours, theirs) if q.kind == kind]
         same = sum(1 for a, b in pairs if a == b)
         out[kind] = {"same": same, "n": len(pairs), "newssearch_total": sum(a for a, _ in pairs), "fts5_total": sum(b for _, b in pairs)}
@@ -803,6 +980,18 @@ def build_rows(results: dict[str, Any]) -> list[Row]:
         if base_warm:
             same = sum(1 for x, y in zip(ours["totals"], base_warm["totals"]) if x == y)
             rows.append(Row("all queries: same hit count as the baseline, % of queries", 100 * same / max(len(ours["totals"]), 1), None, 0))
+    ours, theirs = results.get("newssearch_warm_dates"), results.get("fts5_warm_dates")
+    base_dates = base.get("newssearch_warm_dates")
+    if ours and theirs:
+        a, b = ours["per_kind"], theirs["per_kind"]
+        for kind in DATE_KINDS:
+            for p in ("p50", "p95", "p99"):
+                note = "a word and a random day range, never repeated; warm-up on other ranges" if p == "p50" else ""
+                rows.append(Row(f"warm {kind} {p} ms (n={a[kind]['n']})", a[kind][p], b[kind][p], 2, note, base=_get(base_dates, "per_kind", kind, p)))
+        for kind, agree in results.get("agreement_dates", {}).items():
+            rows.append(Row(f"{kind}: same hit count as FTS5, % of queries", 100 * agree["same"] / max(agree["n"], 1), None, 0))
+        rows.append(Row("date queries stopped by the query budget (timed pass)", len(ours.get("stopped", [])), None, 0,
+                        base=base_dates and len(base_dates.get("stopped", []))))
     cold_ours, cold_theirs = results.get("newssearch_cold"), results.get("fts5_cold")
     cold_base = base.get("newssearch_cold")
     if cold_ours and cold_theirs:
@@ -813,6 +1002,22 @@ def build_rows(results: dict[str, Any]) -> list[Row]:
         rows.append(Row("cold one-shot query, peak RSS MiB (median)", statistics.median(r["max_rss_mib"] for r in cold_ours["runs"]),
                         statistics.median(r["max_rss_mib"] for r in cold_theirs["runs"]), 1,
                         base=cold_base and statistics.median(r["max_rss_mib"] for r in cold_base["runs"])))
+    shots, fts_shots, base_shots = results.get("newssearch_one_shot") or {}, results.get("fts5_one_shot") or {}, base.get("newssearch_one_shot") or {}
+
+    def median_ms(found: dict[str, Any], name: str, key: str = "seconds") -> float | None:
+        runs = [r for r in (found.get(name) or {}).get("runs") or [] if key in r]
+        return 1000 * statistics.median(r[key] for r in runs) if runs else None
+
+    for name, _ in ONE_SHOT_SHAPES:
+        if name in shots:
+            n = len(shots[name]["runs"])
+            rows.append(Row(f"one-shot CLI, {name}: whole process ms (median of {n})", median_ms(shots, name), median_ms(fts_shots, name), 0,
+                            "cold: a new process per run" if name == ONE_SHOT_SHAPES[0][0] else ("FTS5: none" if name not in fts_shots else ""),
+                            base=median_ms(base_shots, name)))
+    for name, _ in ONE_SHOT_SHAPES:
+        if median_ms(shots, name, "cpu_seconds") is not None:
+            rows.append(Row(f"one-shot CLI, {name}: CPU ms, user+sys (median)", median_ms(shots, name, "cpu_seconds"), median_ms(fts_shots, name, "cpu_seconds"), 0,
+                            "robust to a busy machine" if name == ONE_SHOT_SHAPES[0][0] else "", base=median_ms(base_shots, name, "cpu_seconds")))
     return rows
 
 
@@ -832,7 +1037,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--skip-index", action="store_true", help="Reuse --index-dir (and WORK/fts5.db if present) instead of indexing.")
     p.add_argument("--keep-indexes", action="store_true", help="Keep the indexes built for the smaller worker counts.")
     p.add_argument("--mmap", action=argparse.BooleanOptionalAction, default=True, help="Open the warm Searcher with mmap=True (the documented choice for a long-lived searcher).")
-    p.add_argument("--cold-runs", type=int, default=10, help="One-shot CLI queries to time.")
+    p.add_argument("--cold-runs", type=int, default=10, help="One-shot CLI queries to time (each one-shot shape runs this many).")
+    p.add_argument("--date-queries", type=int, default=100, help="Date-range queries (half in the query syntax, half through since/until).")
     p.add_argument("--first-use-words", type=int, default=20, help="Most common words whose first use is measured.")
     p.add_argument("--baseline", type=Path, default=None, help="A folder holding another version's newssearch package (e.g. from `git archive main src`): measured too, as a second column.")
     p.add_argument("--baseline-label", default="baseline", help="The baseline's name in the table (e.g. main@3c621ff).")
@@ -942,7 +1148,9 @@ def main(argv: list[str] | None = None) -> None:
     warmup_set = warmup_queries(docs, queries, args.seed)
     results["queries"] = [asdict(q) for q in queries]
     results["warmup_queries"] = len(warmup_set)
-    log(f"{len(docs)} articles, {len(queries)} queries (and {len(warmup_set)} others to warm up)")
+    date_queries, date_warmup = date_query_sets(docs, args.date_queries, args.seed)
+    results["date_queries"] = [asdict(q) for q in date_queries]
+    log(f"{len(docs)} articles, {len(queries)} queries (and {len(warmup_set)} others to warm up), {len(date_queries)} date queries")
     del docs
 
     baseline_src = args.baseline.resolve() if args.baseline is not None else None
@@ -992,6 +1200,10 @@ def main(argv: list[str] | None = None) -> None:
         warm["per_kind"] = per_kind(queries, warm["times"])
         warm["per_kind_cpu"] = per_kind(queries, warm["cpu_times"])
         into["newssearch_warm"] = warm
+        if "warm_dates" in child:
+            dates = child["warm_dates"]
+            dates["per_kind"] = per_kind(date_queries, dates["times"], DATE_KINDS)
+            into["newssearch_warm_dates"] = dates
         save_partial(args.out, corpus.name, results)
     if baseline_src is not None and not str(results["baseline"].get("module", "")).startswith(str(baseline_src)):
         sys.exit(f"the baseline ran {results['baseline'].get('module')}, not the code in {baseline_src}")
@@ -1002,13 +1214,23 @@ def main(argv: list[str] | None = None) -> None:
     theirs["per_kind_cpu"] = per_kind(queries, theirs["cpu_times"])
     results["fts5_warm"] = theirs
     results["agreement"] = agreement(queries, results["newssearch_warm"]["totals"], theirs["totals"])
+    if date_queries:
+        theirs = fts5_warm(fts5_db, date_queries, date_warmup)
+        theirs["per_kind"] = per_kind(date_queries, theirs["times"], DATE_KINDS)
+        results["fts5_warm_dates"] = theirs
+        if "newssearch_warm_dates" in results:
+            results["agreement_dates"] = agreement(date_queries, results["newssearch_warm_dates"]["totals"], theirs["totals"], DATE_KINDS)
     save_partial(args.out, corpus.name, results)
 
     cold = [q for q in queries if q.kind == "keyword"][: args.cold_runs]
     for name, into, target_dir, env in engines:
         log(f"cold one-shot queries ×{len(cold)}: {name}")
         into["newssearch_cold"] = newssearch_cold(target_dir, cold, env)
+        log(f"one-shot CLI shapes ×{len(cold)}: {name}")
+        into["newssearch_one_shot"] = newssearch_one_shot(target_dir, cold, date_queries, env)
+        save_partial(args.out, corpus.name, results)
     results["fts5_cold"] = fts5_cold(fts5_db, cold)
+    results["fts5_one_shot"] = fts5_one_shot(fts5_db, cold, date_queries)
     load("end", results)
 
     rows = build_rows(results)

@@ -50,3 +50,21 @@ def test_hostile_query_set_fits_the_query_limit() -> None:
     assert all(0 < len(q) <= 2000 for q in queries.values())
     assert hostile.options("common words max (OR) --paragraphs") == {"paragraphs": True}
     assert hostile.options("infix max (AND)") == {}
+
+
+def test_date_queries_never_repeat_a_range_and_share_none_with_the_warm_up(bench: ModuleType) -> None:
+    docs = bench.load_corpus(Path(__file__).resolve().parent.parent / "corpus")
+    timed, warmup = bench.date_query_sets(docs, 40, seed=1)
+    ranges = [(q.since, q.until) for q in timed]
+    assert len(timed) == 40 and len(set(ranges)) == 40  # (no cache can hold one range's answer for another query)
+    assert not set(ranges) & {(q.since, q.until) for q in warmup} and len(warmup) == 40
+    assert {q.kind for q in timed} == set(bench.DATE_KINDS)
+    for q in timed:
+        assert q.since <= q.until
+        if q.kind == bench.DATE_KINDS[0]:
+            assert q.text.endswith(f" published:[{q.since} to {q.until}]") and "since" not in q.search_kwargs()
+        else:
+            assert q.search_kwargs() == {"since": q.since, "until": q.until}
+    assert [(q.text, q.since) for q in bench.date_query_sets(docs, 40, seed=1)[0]] == [(q.text, q.since) for q in timed]
+    shape = dict(bench.ONE_SHOT_SHAPES)["date range, query syntax"]
+    assert bench.shape_command(shape, timed[0], timed[1]) == [f"{timed[0].text} published:[{timed[1].since} to {timed[1].until}]"]

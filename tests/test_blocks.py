@@ -51,13 +51,6 @@ def _open(index_dir: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("blocks") / "index"
-    index_paths([CORPUS], str(out), workers=1)
-    return out
-
-
-@pytest.fixture(scope="module")
 def w3_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same corpus written by Whoosh's own segment writer and W3 codec."""
     from newssearch.store import writer as store_writer

@@ -152,7 +152,7 @@ def test_wait_gives_up_after_its_seconds(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("recorded", [999, 0, "1", None])
+@pytest.mark.parametrize("recorded", [999, 0, None])  # (a version that is no number is damage: test_metadata_edges)
 def test_schema_version_mismatch_says_rebuild(tmp_path: Path, recorded: object) -> None:
     _write_articles(tmp_path / "a", "echo", 3)
     ix = tmp_path / "index"

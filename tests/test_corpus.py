@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from newssearch import Searcher
 from newssearch.cli import cli
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"  # (indexed once per run: conftest.corpus_index)
 
 
-@pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("corpus") / "index"
-    result = CliRunner().invoke(cli, ["index", "--quiet", "--index", str(index_dir), str(CORPUS)], catch_exceptions=False)
-    assert result.exit_code == 0
-    assert result.stdout.startswith("111 added, 0 updated, 0 removed, 0 unchanged, 1 skipped (1 unknown file type)")
-    return index_dir
+def test_the_first_command_reports_the_corpus(corpus_run: tuple[Path, str]) -> None:
+    assert corpus_run[1].startswith("111 added, 0 updated, 0 removed, 0 unchanged, 1 skipped (1 unknown file type)")
 
 
 def test_vilnius_summit_on_the_shipped_corpus(corpus_index: Path) -> None:

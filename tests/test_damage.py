@@ -235,6 +235,47 @@ def test_a_garbled_people_registry_is_rebuilt_from_the_articles(healthy: tuple[P
     assert result.exit_code == 0, result.output
 
 
+GARBLED_PARTS = [
+    ("cues", {"alexei navalny": []}),
+    ("cues", {"volodymyr zelensky": ""}),
+    ("cues", {"a": [1]}),
+    ("cues", {"a": [1, "x"]}),
+    ("spellings", {"jens stoltenberg": {"Jens Stoltenberg": "many"}}),
+    ("aliases", {"x": ["Honcharuk"]}),
+    ("articles", {"al assad": True}),
+    ("derived", {"groups": {"a": ["b"]}}),
+    ("derived", {"surname_heads": {"honcharuk": 7}}),
+    ("derived", {"not_people": "oleksy honcharuk"}),
+    ("derived", {"not_people": [["x"]]}),
+]
+
+
+@pytest.mark.parametrize(("part", "value"), GARBLED_PARTS)
+def test_a_registry_garbled_inside_is_rebuilt_too(healthy: tuple[Path, Path], tmp_path: Path, part: str, value: object) -> None:
+    """A registry whose keys are all there but whose values are garbled (found by replacing
+    one value at a time: an empty cue list crashed every person query with IndexError) is
+    refused whole and rebuilt from the articles, for every command that reads it."""
+    corpus, base = healthy
+    index = tmp_path / "index"
+    shutil.copytree(base, index)
+    meta_path = index / "newssearch.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["people"][part] = value
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["query", "--index", str(index), "--person", "Honcharuk", "--json", ""])
+    assert result.exception is None, result.exc_info
+    assert json.loads(result.stdout)["total"] == 1
+    result = runner.invoke(cli, ["query", "--index", str(index), "--facet", "people", "Vilnius"])
+    assert result.exit_code == 0 and "Jens Stoltenberg" in result.stdout, result.output
+    result = runner.invoke(cli, ["show", "--index", str(index), "wn-ukraine-pm"])
+    assert result.exit_code == 0 and "Oleksiy Honcharuk" in result.stdout, result.output
+    result = runner.invoke(cli, ["index", "--index", str(index), str(corpus)])
+    assert result.exit_code == 0, result.output
+    with Searcher(index) as searcher:
+        assert searcher.search("", person="Honcharuk").total == 1
+
+
 def test_a_garbled_vocabulary_line_costs_only_that_word(healthy: tuple[Path, Path], tmp_path: Path) -> None:
     from newssearch.store import vocabulary
 
@@ -267,7 +308,7 @@ def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pyt
     error raised while Whoosh decodes the index's files is damage."""
     import types
 
-    import newssearch.search.searcher as searcher_module
+    import newssearch.search.snippets as snippets_module
     from newssearch.store import codec
 
     _, index = healthy
@@ -276,7 +317,7 @@ def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pyt
         raise ValueError("a bug in newssearch")
 
     with monkeypatch.context() as patch:
-        patch.setattr(searcher_module, "highlight_words", buggy)
+        patch.setattr(snippets_module, "highlight_words", buggy)
         with Searcher(index) as searcher, pytest.raises(ValueError, match="a bug in newssearch"):
             searcher.search("Vilnius")
     # the same function as if it were the index format's decoding code (its globals are the codec module's)

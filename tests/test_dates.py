@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -364,17 +363,6 @@ def test_import_does_not_load_dateparser() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "False"
-
-
-def test_speed_smoke() -> None:
-    paras = seed_paragraphs()  # ~700 words
-    extract_dates(paras, SEED_PUB)
-    n = 200
-    start = time.perf_counter()
-    for _ in range(n):
-        extract_dates(paras, SEED_PUB)
-    rate = n / (time.perf_counter() - start)
-    assert rate > 300, f"{rate:.0f} articles/s"
 
 
 # ----------------------------------------------------------------------------- Romanian

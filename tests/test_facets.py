@@ -173,18 +173,22 @@ def test_histogram_buckets_add_up_and_include_empty_ones(facet_corpus, interval:
 
 
 @pytest.mark.parametrize("query", ["", "NATO", "Stoltenberg"])
-def test_histograms_from_stored_fields_equal_index_tables(facet_corpus, query: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_histograms_from_the_array_of_dates_equal_stored_fields_and_index_tables(facet_corpus, query: str) -> None:  # type: ignore[no-untyped-def]
+    from newssearch.search.facets import DateHistogramFacet, StoredValues
+    from newssearch.search.request import SearchRequest
+    from newssearch.store.documents import stored_facet_values
+
     index_dir, _ = facet_corpus
     with Searcher(index_dir) as s:
-        few = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
-        assert not s._values.has("published")
-    monkeypatch.setattr(searcher_module, "FEW_DOCS", 0)
-    with Searcher(index_dir) as s:
-        s.search("NATO", facets=["language"])  # (a searcher's first facet query reads stored fields)
-        tables = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
-        assert s._values.has("published")
-    assert few == tables
-    assert few[2] is not None and sum(b.count for b in few[2].buckets) > 0
+        arrays = [s.search(query, histogram=interval, limit=1).histogram for interval in ("day", "month", "year")]
+        assert not s._values.has("published")  # (the array of dates: no column read value by value)
+        q, _ = s._parse(SearchRequest(query))
+        docs = sorted(set(s._searcher.docs_for_query(q)) & s._sets.kind("article"))
+        stored = StoredValues(s._reader.stored_fields, docs, stored_facet_values)
+        from_stored = [DateHistogramFacet(interval).count(stored, docs) for interval in ("day", "month", "year")]
+        from_tables = [DateHistogramFacet(interval).count(s._values, docs) for interval in ("day", "month", "year")]
+    assert arrays == from_stored == from_tables
+    assert arrays[2] is not None and sum(b.count for b in arrays[2].buckets) > 0
 
 
 def test_sorting(facet_corpus) -> None:  # type: ignore[no-untyped-def]
@@ -241,3 +245,29 @@ def test_cli_facets_only_and_histogram(facet_corpus) -> None:  # type: ignore[no
     assert "\n  2021            0 \n" in hist and "(undated: 1)" in hist
     data = json.loads(runner.invoke(cli, ["query", "--json", "--index", str(index_dir), "NATO", "--histogram", "month"]).stdout)
     assert sum(b["count"] for b in data["histogram"]["buckets"]) + data["histogram"]["undated"] == data["total"]
+
+
+def test_single_valued_facets_of_few_matches_read_columns_not_stored_fields(facet_corpus) -> None:  # type: ignore[no-untyped-def]
+    """A one-shot source/year/month/language facet reads each match's value from the field's
+    column (µs), not from its stored fields (a chunk decompressed per match): same counts."""
+    from newssearch.search.facets import StoredValues, make_facet
+    from newssearch.store.documents import stored_facet_values
+
+    index_dir, _ = facet_corpus
+    with Searcher(index_dir) as s:
+        docs = sorted(s._sets.kind("article"))
+        fetched: list[int] = []
+
+        def fetch(docnum: int) -> dict:  # type: ignore[type-arg]
+            fetched.append(docnum)
+            return s._reader.stored_fields(docnum)
+
+        by_column = StoredValues(fetch, docs, stored_facet_values, s._values.column)
+        by_stored = StoredValues(s._reader.stored_fields, docs, stored_facet_values)
+        for name in ("source", "year", "month", "language"):
+            facet = make_facet(name, s)
+            counted = facet.count(by_column, docs, 0)
+            assert counted == facet.count(by_stored, docs, 0) and counted.values
+        assert fetched == []
+        make_facet("people", s).count(by_column, docs, 0)
+        assert sorted(fetched) == docs  # (people have no column: stored fields, read once)

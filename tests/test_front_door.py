@@ -32,7 +32,7 @@ from newssearch.model import DateMention, Person
 from newssearch.search import facets as facets_module
 from newssearch.search.facets import FACETS, TermsFacet, facet_names, make_facet, register_facet
 
-ALL_FACETS = ("people", "source", "language", "year", "month", "mentioned", "mentioned_month", "mentioned_day")
+ALL_FACETS = ("people", "source", "language", "year", "month", "mentioned", "mentioned_month", "mentioned_day", "words")
 
 # -- the request ----------------------------------------------------------------------
 

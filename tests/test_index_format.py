@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newssearch import Searcher, index_paths
+from newssearch import Searcher
 from newssearch.cli import cli
 from newssearch.errors import IndexVersionError
 from newssearch.store.schema import SCHEMA_VERSION
@@ -58,14 +58,12 @@ def test_an_old_format_index_says_rebuild(old_index: Path, tmp_path: Path) -> No
     assert b"newssearch.store.codec" in toc and b"NewsCodec" in toc
 
 
-def test_stored_fields_and_lengths_read_back(tmp_path: Path) -> None:
+def test_stored_fields_and_lengths_read_back(corpus_index: Path) -> None:
     """Stored fields are compressed in chunks of neighbouring documents: every document reads
     back whole, whichever chunk it is in and in whatever order documents are read."""
     from whoosh import index as whoosh_index
 
-    corpus = Path(__file__).resolve().parent.parent / "corpus"
-    index = tmp_path / "index"
-    index_paths([corpus], str(index), workers=1)
+    index = corpus_index
     with Searcher(index) as searcher:
         ids = [h.id for h in searcher.search("said", limit=50).hits]
         articles = {i: searcher.article(i) for i in ids}

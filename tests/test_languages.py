@@ -173,7 +173,7 @@ def test_registry_surname_joins_only_a_dominant_full_name() -> None:
 
 def test_registry_tells_things_from_people_and_lists_people() -> None:
     reg = PeopleRegistry()
-    for i in range(6):
+    for _ in range(6):
         reg.add(Person("Chelsea", [], 2, person_cues=0, thing_cues=2))  # "the Chelsea manager"
         reg.add(Person("Tony Blair", ["Blair"], 3, person_cues=2, thing_cues=0))
         reg.add(Person("Sony", [], 1))  # a one-word name no full name has and no name list knows

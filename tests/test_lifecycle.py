@@ -290,7 +290,7 @@ class CorpusLife(RuleBasedStateMachine):
 
     def _run(self, rebuild: bool = False) -> IndexReport:
         report = index_paths([self.root], self.index, workers=self.workers, commit_every=self.commit_every, rebuild=rebuild)
-        if report.indexed:
+        if report.added + report.updated:
             self.seconds = report.seconds
         return report
 

@@ -18,8 +18,6 @@ from newssearch.search import postings, ranking
 from newssearch.search.postings import PostingCache
 from newssearch.search.query import to_paragraphs, with_title_boost
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-
 QUERIES = [
     "NATO",  # one word: the shortcut
     "police",
@@ -56,13 +54,6 @@ def _exhaustive(s: Searcher, query: str, paragraphs: bool = False) -> list[tuple
     collector = collectors.TopCollector(limit=100_000, usequality=False, replace=0)
     s._searcher.search_with_collector(q, collectors.FilterCollector(collector, allow=kind))
     return [(hit.docnum, hit.score) for hit in collector.results()]
-
-
-@pytest.fixture(scope="module")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    index_dir = tmp_path_factory.mktemp("ranking") / "index"
-    index_paths([CORPUS], str(index_dir), workers=1)
-    return index_dir
 
 
 def _check(s: Searcher, query: str, paragraphs: bool) -> None:

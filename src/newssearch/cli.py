@@ -13,8 +13,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +22,9 @@ from .errors import NewssearchError
 from .search.facets import DEFAULT_FACETS, Interval, facet_names
 from .search.request import SearchRequest, Sort
 from .terminal import safe, safe_json, safe_lines
+
+if TYPE_CHECKING:
+    from .search.results import SearchResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,7 +45,7 @@ class NewssearchClickError(click.ClickException):
 
     def __init__(self, error: NewssearchError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # (click types it a class variable; per error here)
         self.hint = error.hint
 
     def show(self, file: Any = None) -> None:
@@ -217,7 +220,7 @@ def index(paths: tuple[str, ...], index_dir: str, rebuild: bool, quiet: bool, st
         report = index_paths(list(paths), index_dir, rebuild=rebuild, wait=wait, workers=workers, progress=bar, follow_links=follow_links,
                              settings=settings, **tuning)
     if report.moved_aside:
-        click.echo(f"The damaged index was moved to {report.moved_aside}; a new one was built in {index_dir}.", err=True)
+        click.echo(f"The damaged index was moved to {safe(report.moved_aside)}; a new one was built in {safe(index_dir)}.", err=True)
     if as_json:
         _echo_json(report.to_dict())
     else:
@@ -286,6 +289,30 @@ def filter_options(fn: F) -> F:
     return fn
 
 
+def query_request(params: Mapping[str, Any]) -> SearchRequest:
+    """The request ``newssearch query`` runs for its parsed options (click's ``params``
+    of the ``query`` command; the web API's ``/api/search`` parses its parameters with the
+    same command, so both run the same request). Raises QueryError."""
+    p = params
+    facets = tuple(p.get("facets") or ()) or (DEFAULT_FACETS if p.get("facets_only") else ())
+    return SearchRequest.of(
+        p.get("text") or "", p.get("limit", 10), p.get("page", 1), person=p.get("person"), source=p.get("source"),
+        language=p.get("language"), since=p.get("since"), until=p.get("until"), sort=p.get("sort") or Sort.RELEVANCE.value,
+        facets=facets, facet_limit=p.get("facet_limit", 10), histogram=p.get("histogram"), paragraphs=bool(p.get("paragraphs")),
+        snippets=p.get("snippets", 3),
+    )
+
+
+def query_json(result: SearchResult, facets_only: bool = False) -> dict[str, Any]:
+    """What ``newssearch query --json`` prints for ``result`` (and ``/api/search`` returns);
+    ``facets_only`` leaves the hits out."""
+    data = result.to_dict()
+    if facets_only:
+        data.pop("hits", None)
+        data.pop("paragraphs", None)
+    return data
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("text", required=False, default="")
 @index_option
@@ -299,11 +326,13 @@ def filter_options(fn: F) -> F:
 @click.option("--snippets", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Matching paragraphs shown per article (its best ones).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print the page's hits as JSON lines, one hit per line (for jq and pipes).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option("--marks", type=click.Choice(["auto", "bold", "brackets", "stars", "none"]), default="auto", show_default=True,
+              help="How matched words are marked: auto (bold on a terminal, none when piped or NO_COLOR), bold, [brackets], **stars**, none.")
 @json_option
 @friendly_errors
 def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...],
           language: tuple[str, ...], since: str | None, until: str | None, sort: str, facets: tuple[str, ...], facets_only: bool,
-          facet_limit: int, histogram: str | None, snippets: int, as_jsonl: bool, count_only: bool, as_json: bool) -> None:
+          facet_limit: int, histogram: str | None, snippets: int, as_jsonl: bool, count_only: bool, marks: str, as_json: bool) -> None:
     """Search the index for TEXT.
 
     \b
@@ -317,11 +346,7 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
     """
     if sum((as_json, as_jsonl, count_only)) > 1:
         raise click.UsageError("choose one of --json, --jsonl and --count")
-    request = SearchRequest.of(
-        text, limit, page, person=person, source=source, language=language, since=since, until=until, sort=sort,
-        facets=facets or (DEFAULT_FACETS if facets_only else ()), facet_limit=facet_limit, histogram=histogram, paragraphs=paragraphs,
-        snippets=snippets,
-    )
+    request = query_request(click.get_current_context().params)
     from .search.searcher import Searcher
 
     with Searcher(index_dir) as searcher:
@@ -330,7 +355,7 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
         click.echo(result.total)
         return
     if as_json:
-        _echo_json(result.to_dict())
+        _echo_json(query_json(result, facets_only=facets_only))
         return
     if as_jsonl:
         for hit in result.paragraphs if request.paragraphs else result.hits:
@@ -338,7 +363,8 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
         return
     from .render import render_result
 
-    render_result(result, facets_only=facets_only, color=_color())
+    color = True if marks == "bold" else _color()
+    render_result(result, facets_only=facets_only, color=color, marks="bold" if marks == "auto" else marks)
 
 
 # -- export ---------------------------------------------------------------------------
@@ -532,6 +558,34 @@ def stats(index_dir: str, as_json: bool) -> None:
     ]
     for name, value in rows:
         click.echo(f"{name + ':':<14}{safe(value)}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (another than 127.0.0.1 opens the page to the network).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Server processes (each with its own searcher and caches: one per core to use).")
+@friendly_errors
+def serve(index_dir: str, host: str, port: int, workers: int) -> None:
+    """Serve the search page and the JSON API of the index (read only) over HTTP.
+
+    Open http://127.0.0.1:8080/ in a browser; the API is under /api/ (described at
+    /api/openapi.json). New commits of the index are picked up without a restart.
+    """
+    import uvicorn
+
+    from .search.searcher import Searcher
+    from .web import create_app
+
+    Searcher(index_dir).close()  # (an index that cannot be opened: one line, before listening)
+    click.echo(f"Serving {safe(index_dir)} on http://{safe(host)}:{port}/ (Ctrl-C to stop)", err=True)
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "timeout_keep_alive": 5, "limit_concurrency": 200}
+    if workers > 1:  # (uvicorn starts each worker process from an import string)
+        os.environ["NEWSSEARCH_INDEX"] = index_dir
+        uvicorn.run("newssearch.web.app:app_from_environment", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(index_dir), **options)
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ escapes only U+0000–U+001F): the remaining unsafe characters become ``\\uXXXX`
 which decode to the same strings.
 
 Used at the output edge (``cli``, ``render``); the readers also drop these characters from
-article text when indexing (:func:`newssearch.ingest.text.clean_line`).
+article text when indexing (:func:`newssearch.ingest.cleaning.clean_line`).
 """
 
 from __future__ import annotations

@@ -16,9 +16,10 @@ import gzip
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Iterator
+from importlib.resources.abc import Traversable
 
 #: Tokens: acronyms with dots, abbreviations, initials, words (with inner hyphens and
 #: apostrophes, but the possessive 's split off), punctuation.
@@ -184,7 +185,7 @@ SENT_END = frozenset([".", "!", "?"])
 _BOS = frozenset(['.', '!', '?', '"', '“', '‘', "'", ':', ';', '(', '-', '–', '—', '<S>'])
 
 
-def _data_path(name: str):
+def _data_path(name: str) -> Traversable:
     return resources.files("newssearch.enrich").joinpath("data", name)
 
 
@@ -366,7 +367,7 @@ class TokenModel:
             False: {}, True: {}}
 
     @classmethod
-    def load(cls, name: str = "people_model.json.gz") -> "TokenModel":
+    def load(cls, name: str = "people_model.json.gz") -> TokenModel:
         """Read the shipped model (or, when ``name`` is a path to a file, that model)."""
         import os
 

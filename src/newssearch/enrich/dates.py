@@ -276,7 +276,7 @@ def _sentence_before(text: str, start: int, limit: int = 160) -> str:
     """The part of the sentence that precedes ``start`` (at most ``limit`` characters)."""
     window = text[max(0, start - limit):start]
     last = None
-    for last in _SENTENCE_END.finditer(window):
+    for last in _SENTENCE_END.finditer(window):  # noqa: B007 - the loop keeps the last match
         pass
     return window[last.end():] if last is not None else window
 

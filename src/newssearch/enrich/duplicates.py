@@ -68,7 +68,7 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash  # type: ignore[import-untyped]
+from datasketch import MinHash
 
 from ..errors import IndexError_
 from ..model import Article

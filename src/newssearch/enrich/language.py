@@ -115,7 +115,7 @@ def _get_identifier() -> Any:
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
                 _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return _identifier

@@ -79,7 +79,6 @@ __all__ = [
     "PersonEntry",
     "extract_mentions",
     "extract_people",
-    "find_mentions",
     "loose_key",
     "people_method",
     "person_key",
@@ -160,16 +159,6 @@ def _prepare(text: str) -> str:
     return text
 
 
-def find_mentions(text: str) -> list[tuple[int, int, str]]:
-    """Name mentions in one paragraph as ``(start, end, surface)``, before per-article resolution.
-
-    Offsets refer to ``text`` unless a glued photo credit had to be split (then one
-    character later per split).
-    """
-    para = _scan(_prepare(text), True)
-    return [(para.offsets[a][0], para.offsets[b - 1][1], para.surface(a, b)) for a, b in para.mentions]
-
-
 class _Para:
     """One scanned paragraph: tokens, scores and name spans (token index ranges)."""
 
@@ -204,12 +193,13 @@ def _tokens(text: str, want_offsets: bool) -> tuple[list[str], list[tuple[int, i
 
 def _scan(text: str, want_offsets: bool, tokens: tuple[list[str], list[tuple[int, int]] | None] | None = None,
           lower: frozenset[str] | set[str] = frozenset()) -> _Para:
+    offsets: list[tuple[int, int]] | None
     if tokens is not None:
         words, offsets = tokens
     elif want_offsets:
         toks = tokenize(text)
         words = [t for t, _, _ in toks]
-        offsets: list[tuple[int, int]] | None = [(s, e) for _, s, e in toks]
+        offsets = [(s, e) for _, s, e in toks]
     else:
         words = TOKEN_RE.findall(text)
         offsets = None
@@ -232,12 +222,10 @@ def _scan(text: str, want_offsets: bool, tokens: tuple[list[str], list[tuple[int
 _CONTRACTION = re.compile(r"['’](?:m|ve|ll|re|d|t)$", re.IGNORECASE)
 _SUFFIXES = frozenset(["Jr", "Jr.", "Sr", "Sr.", "JR", "SR"])
 
-import os as _os
-
 #: A capitalised word right before a name, scoring above this, is the name's first word:
 #: the left-to-right model scores "Niall" in "Niall Quinn" before it has seen that "Quinn"
 #: is a name, so rare first names fall just short.
-_LEFT_FLOOR = float(_os.environ.get("NS_LEFT_FLOOR", "-5"))
+_LEFT_FLOOR = -5.0
 
 
 def _extend_left(words: list[str], scores: list[float | None], flags: list[bool]) -> None:
@@ -507,7 +495,7 @@ def _extract(
             scores = para.scores
             hits = [i for i, w in enumerate(words) if w in trigger]
             if hits:
-                covered = set()
+                covered: set[int] = set()
                 for a, b in ments:
                     covered.update(range(a, b))
                 extra = []
@@ -669,10 +657,10 @@ def _drop_firm_names(paras: list[_Para]) -> None:
                 if j - i >= 2:
                     firms.add(person_key(ws[i]))  # "Goldman" of "Goldman Sachs Group"
                 if w == "&":
-                    k = j + 1
-                    while k < n and k - j <= 3 and ws[k][:1].isupper() and ws[k][0].isalpha():
-                        k += 1
-                        firms.add(person_key(" ".join(ws[j + 1:k])))
+                    end = j + 1
+                    while end < n and end - j <= 3 and ws[end][:1].isupper() and ws[end][0].isalpha():
+                        end += 1
+                        firms.add(person_key(" ".join(ws[j + 1:end])))
     if not firms:
         return
     for para in paras:
@@ -871,4 +859,4 @@ def _contains(big: list[str], small: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- registry
 
-from .people_registry import PeopleRegistry, PersonEntry, loose_key
+from .people_registry import PeopleRegistry, PersonEntry, loose_key  # noqa: E402 - re-exported (the registry imports this module back, in functions)

@@ -330,10 +330,6 @@ class PeopleRegistry:
     def __len__(self) -> int:
         return len(self._spellings)
 
-    def keys(self) -> list[str]:
-        """Every key that is the canonical key of some article's person."""
-        return sorted(self._spellings)
-
     def group(self, key: str) -> str:
         """The key of the person ``key`` belongs to (its group's fullest, most mentioned key);
         a key the registry does not hold: the group of a key spelt the same way after
@@ -503,7 +499,11 @@ class PeopleRegistry:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PeopleRegistry:
         """Rebuild a registry written by :meth:`to_dict` (a version-1 dict has no article
-        or context counts: articles are then taken as 1 per spelling count)."""
+        or context counts: articles are then taken as 1 per spelling count).
+
+        Raises ``ValueError`` when ``data`` is not shaped as :meth:`to_dict` writes it (a
+        garbled registry): nothing of it is taken then."""
+        _check_shape(data)
         reg = cls()
         for k, v in data.get("spellings", {}).items():
             reg._spellings[k] = Counter({s: int(c) for s, c in v.items()})
@@ -545,6 +545,48 @@ class PeopleRegistry:
         for p in people:
             reg.add(p)
         return reg
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _counts_by_key(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and _is_count(c) for k, c in value.items())
+
+
+def _strings_by_key(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def _check_shape(data: Any) -> None:
+    """Raise ``ValueError`` unless ``data`` has the shape :meth:`PeopleRegistry.to_dict`
+    gives it (every part optional, each of its type): a registry read from an index's
+    metadata file may have been garbled."""
+    if not isinstance(data, dict):
+        data = {"spellings": None}  # (not a mapping at all)
+    problems = [
+        name
+        for name in ("spellings", "aliases")
+        if name in data
+        and not (isinstance(data[name], dict) and all(isinstance(k, str) and _counts_by_key(v) for k, v in data[name].items()))
+    ]
+    if data.get("articles") is not None and not _counts_by_key(data["articles"]):
+        problems.append("articles")
+    cues = data.get("cues", {})
+    if not (isinstance(cues, dict) and all(
+        isinstance(k, str) and isinstance(v, list) and len(v) == 2 and all(map(_is_count, v)) for k, v in cues.items()
+    )):
+        problems.append("cues")
+    derived = data.get("derived")
+    if isinstance(derived, dict):
+        if not _strings_by_key(derived.get("groups", {})) or not _strings_by_key(derived.get("surname_heads", {})):
+            problems.append("derived")
+        not_people = derived.get("not_people", [])
+        if not (isinstance(not_people, list) and all(isinstance(h, str) for h in not_people)):
+            problems.append("derived")
+    if problems:
+        raise ValueError(f"the people registry's {', '.join(dict.fromkeys(problems))} are garbled")
 
 
 def _plausible_full(words: list[str]) -> bool:

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped]
+from scipy import sparse
 
 from newssearch.enrich import duplicates as dup
 from newssearch.enrich.dates import parse_date

@@ -181,7 +181,7 @@ def eval_meta(data_dir: Path, limit: int | None = None) -> dict[str, Any]:
     misses: dict[str, list[Any]] = {"date": [], "title": [], "author": []}
     rejected: dict[str, str] = {}
     start = time.process_time()
-    for index, (url, rec) in enumerate(items):
+    for index, (_url, rec) in enumerate(items):
         entry = stored.get(rec["file"])
         if entry is None:
             continue

@@ -34,10 +34,10 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from newssearch.enrich.people import extract_mentions
-from newssearch.evals.train_people import read_conll, sentence_text
+from newssearch.evals.conll import read_conll, sentence_text
 
 
 def fold_names(names: set[str]) -> set[str]:
@@ -91,8 +91,8 @@ def evaluate(path: str | Path, show_errors: bool = False, docs_spec: str | None 
     return {"file": str(path), **res}
 
 
-def evaluate_docs(docs: list, show_errors: bool = False) -> dict[str, object]:
-    """Scores for CoNLL documents as read by :func:`~newssearch.evals.train_people.read_conll`."""
+def evaluate_docs(docs: list[list[list[tuple[str, str]]]], show_errors: bool = False) -> dict[str, object]:
+    """Scores for CoNLL documents as read by :func:`~newssearch.evals.conll.read_conll`."""
     s_tp = s_fp = s_fn = 0
     m_tp = m_fp = m_fn = 0
     prepared = []
@@ -269,7 +269,7 @@ def _main_conll(argv: list[str]) -> int:
         print(f"{label:24s} P={m['precision']:.4f} R={m['recall']:.4f} F1={m['f1']:.4f}"
               f"  (tp={m['tp']} fp={m['fp']} fn={m['fn']})")
     print(f"speed: {res['articles_per_second']} articles/s, {res['words_per_second']} words/s")
-    for e in res.get("errors", []) or []:  # type: ignore[union-attr]
+    for e in cast("list[str]", res.get("errors") or []):
         print(e)
     return 0
 

@@ -27,8 +27,11 @@ import json
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any, cast
+
+from newssearch.evals.conll import read_conll, sentence_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "enrich" / "data"
 #: Training settings of the shipped model (chosen on the eng.train hold-out, see ``holdout``).
@@ -41,74 +44,14 @@ THRESHOLD = 0.5
 COMMON_DOCS = 3
 
 
-# --------------------------------------------------------------------------- CoNLL
-
-
-def read_conll(path: str | Path) -> list[list[list[tuple[str, str]]]]:
-    """Documents -> sentences -> (token, NER tag). Each ``-DOCSTART-`` starts a document."""
-    docs: list[list[list[tuple[str, str]]]] = []
-    doc: list[list[tuple[str, str]]] = []
-    sent: list[tuple[str, str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                if sent:
-                    doc.append(sent)
-                    sent = []
-                continue
-            parts = line.split()
-            if parts[0] == "-DOCSTART-":
-                if sent:
-                    doc.append(sent)
-                    sent = []
-                if doc:
-                    docs.append(doc)
-                doc = []
-                continue
-            sent.append((parts[0], parts[-1]))
-    if sent:
-        doc.append(sent)
-    if doc:
-        docs.append(doc)
-    return docs
-
-
-def sentence_text(sent: list[tuple[str, str]]) -> tuple[str, list[tuple[int, int]]]:
-    """The sentence as text (tokens joined by spaces) and the char spans of gold PER names."""
-    text_parts: list[str] = []
-    pos = 0
-    spans: list[tuple[int, int]] = []
-    cur: list[int] | None = None
-    prev_tag = "O"
-    for tok, tag in sent:
-        start = pos
-        text_parts.append(tok)
-        pos += len(tok) + 1
-        is_per = tag.endswith("PER")
-        starts_new = tag == "B-PER" or (is_per and not prev_tag.endswith("PER"))
-        if cur is not None and (not is_per or starts_new):
-            spans.append((cur[0], cur[1]))
-            cur = None
-        if is_per:
-            if cur is None:
-                cur = [start, start + len(tok)]
-            else:
-                cur[1] = start + len(tok)
-        prev_tag = tag
-    if cur is not None:
-        spans.append((cur[0], cur[1]))
-    return " ".join(text_parts), spans
-
-
-def read_docs(paths: str | Path | list) -> list[list[list[tuple[str, str]]]]:
+def read_docs(paths: str | Path | list[Any]) -> list[list[list[tuple[str, str]]]]:
     """The documents of one CoNLL file or of several, in order."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     return [doc for p in paths for doc in read_conll(p)]
 
 
-def labelled_sentences(path: str | Path | list) -> Iterator[tuple[int, list[str], list[bool], bool, set[str]]]:
+def labelled_sentences(path: str | Path | list[Any]) -> Iterator[tuple[int, list[str], list[bool], bool, set[str]]]:
     """(document number, tokens, is-person flags, caps line, lower-case words of the
     document) for every sentence; ``path``: a file, several files, or documents."""
     from newssearch.enrich._people_text import is_caps_text, tokenize
@@ -221,8 +164,8 @@ def fit(path: str | list[str], epochs: int, prune: float, min_count: int = 1,
         print(f"epoch {ep + 1}: {errors} errors", file=sys.stderr)
     avg: dict[str, float] = {}
     for f, v in w.items():
-        t = total[f] + (c - stamp[f]) * v
-        a = t / c
+        summed = total[f] + (c - stamp[f]) * v
+        a = summed / c
         if abs(a) >= prune:
             avg[f] = round(a, 4)
     print(f"{len(avg)} weights kept of {len(w)}, {len(common)} common words", file=sys.stderr)
@@ -286,7 +229,7 @@ def folds_of(n_docs: int, k: int) -> list[tuple[int, int]]:
     return [(n_docs * i // k, n_docs * (i + 1) // k) for i in range(k)]
 
 
-def _train_fold(args: tuple) -> str:
+def _train_fold(args: tuple[Any, ...]) -> str:
     paths, epochs, prune, min_count, lo, hi, n_docs, out, name = args
     keep = set(range(n_docs)) - set(range(lo, hi))
     train(paths, epochs, Path(out), prune, min_count, None, name, keep)
@@ -342,7 +285,7 @@ def cross_validate(paths: list[str], k: int = 5, epochs: int = EPOCHS, prune: fl
             r["docs"] = [lo, hi]
             if show_errors:
                 r["errors"] = [f"[{lo + int(e.split()[1].rstrip(':'))}]" + e[e.index(":"):]
-                               for e in r.get("errors", [])]  # type: ignore[union-attr]
+                               for e in cast("list[str]", r.get("errors", []))]
             folds.append(r)
             for key, acc in sums.items():
                 m = r[key]
@@ -519,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             print(json.dumps(res, indent=2))
             return 0
-        for f in res["folds"]:  # type: ignore[union-attr]
+        for f in cast("list[Any]", res["folds"]):
             ds, ms = f["document_sets"], f["mentions"]
             print(f"fold {f['fold']} docs {f['docs'][0]}..{f['docs'][1] - 1}: set P={ds['precision']:.4f} "
                   f"R={ds['recall']:.4f} F1={ds['f1']:.4f}  mention F1={ms['f1']:.4f}  "
@@ -531,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label:6s} set P={ds['precision']:.4f} R={ds['recall']:.4f} F1={ds['f1']:.4f}"
                   f"  mention P={ms['precision']:.4f} R={ms['recall']:.4f} F1={ms['f1']:.4f}{extra}")
         if args.errors:
-            for f in res["folds"]:  # type: ignore[union-attr]
+            for f in cast("list[Any]", res["folds"]):
                 for e in f.get("errors", []):
                     print(e)
     else:

@@ -49,11 +49,6 @@ class IndexReport:
     ambiguous_dates: int = 0
     ambiguous_example: str | None = None
 
-    @property
-    def indexed(self) -> int:
-        """Articles written in this run (added + updated)."""
-        return self.added + self.updated
-
     def skip_reasons(self) -> dict[str, int]:
         """How many skips per kind of reason, the most frequent first, with detail dropped
         ("invalid JSON: …" → "invalid JSON"; see :func:`~newssearch.skips.reason_kind`)."""

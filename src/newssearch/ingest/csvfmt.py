@@ -44,7 +44,7 @@ from typing import IO, Any
 
 from ..errors import InputError
 from ..model import Article, stable_id
-from .text import clean_line, decode_bytes, decode_utf8_lenient, first_sentence, legacy_encoding, split_paragraphs
+from .cleaning import clean_line, decode_bytes, decode_utf8_lenient, first_sentence, legacy_encoding, split_paragraphs
 
 #: Article field → the column names that fill it, most preferred first (compared after
 #: :func:`_normalise_name`).

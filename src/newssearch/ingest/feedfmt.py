@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import InputError
 from ..model import Article, stable_id
 from . import html as html_reader
-from .text import clean_line, first_sentence
+from .cleaning import clean_line, first_sentence
 
 #: The first element of a feed document (after the XML declaration, comments, doctype).
 _FEED_ROOT = re.compile(
@@ -47,7 +47,7 @@ def read_feed(data: bytes, path: str) -> Iterator[Article | InputError]:
     """Read an RSS or Atom feed file: one article per item."""
     if path.lower().removesuffix(".gz").endswith(".xml") and not is_feed(data):
         raise InputError(path, "unknown file type")
-    import feedparser  # type: ignore[import-untyped]
+    import feedparser
 
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     entries = parsed.get("entries") or []

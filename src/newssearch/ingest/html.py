@@ -88,7 +88,7 @@ from trafilatura.settings import MANUALLY_CLEANED, Extractor
 from ..errors import InputError
 from ..model import Article, single_article_id
 from ..timeparse import parse_published
-from .text import clean_line, decode_bytes, decode_utf8_lenient, split_paragraphs
+from .cleaning import clean_line, decode_bytes, decode_utf8_lenient, split_paragraphs
 
 #: Pages bigger than this (bytes, after gunzip) are cut to this size before parsing.
 MAX_BYTES = 5_000_000
@@ -695,11 +695,11 @@ def choose_published(meta: PageMeta, tree: HtmlElement) -> dt.date | dt.datetime
     The visible text is the text of ``<body>`` outside ``<script>`` and ``<style>`` (the caller
     has removed ``<noscript>``, ``<template>`` and comments).
     """
-    candidates = list(meta.published_candidates)
+    written: list[dt.date | dt.datetime | None] = list(meta.published_candidates)
     for element in _BODY_PUBLISHED_XPATH(tree):
         if element.tag != "meta" and element.text_content().strip():
-            candidates.append(_parse_date(element.get("content") or element.get("datetime")))
-    candidates = _dedupe_dates(candidates)
+            written.append(_parse_date(element.get("content") or element.get("datetime")))
+    candidates: list[dt.date | dt.datetime] = _dedupe_dates(written)
     after = headline_dates(tree, meta.title, day_first=meta.language not in (None, "en"))
     near = [reading for pos, readings in after if pos < HEADLINE_NEAR for reading in readings]
     for candidate in candidates:
@@ -870,7 +870,7 @@ def find_date(tree: HtmlElement, original_date: bool = True) -> dt.date | None:
         found = htmldate_find(tree, original_date=original_date, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:  # noqa: BLE001 - htmldate may fail on odd markup; a date is optional
         return None
-    return _parse_date(found) if found else None  # type: ignore[return-value]
+    return _parse_date(found) if found else None
 
 
 # --------------------------------------------------------------------------- text

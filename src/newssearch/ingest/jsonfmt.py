@@ -22,11 +22,11 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-import ijson  # type: ignore[import-untyped]
+import ijson
 
 from ..errors import InputError
 from ..model import Article, stable_id
-from .text import clean_line, first_sentence, split_paragraphs, text_stream
+from .cleaning import clean_line, first_sentence, split_paragraphs, text_stream
 
 #: Its readers take a binary stream (see :func:`newssearch.ingest.iter_file`).
 STREAMS = True

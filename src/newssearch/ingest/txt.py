@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..errors import InputError
 from ..model import Article, single_article_id
-from .text import clean_line, decode_bytes, first_sentence, split_paragraphs
+from .cleaning import clean_line, decode_bytes, first_sentence, split_paragraphs
 
 #: Header keys and the Article field each fills.
 HEADER_KEYS = {

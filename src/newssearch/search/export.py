@@ -115,7 +115,7 @@ class HitStream:
                 value = hit.snippet.marked() if hit.snippet else None
             else:
                 value = getattr(hit, name)
-            if name == "score":
+            if name == "score" and value is not None:  # (None: ordered by date)
                 value = round(value, 4)
             elif isinstance(value, list):
                 value = list(value)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from enum import StrEnum
 from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
@@ -66,6 +66,7 @@ class FacetValues:
         self._single: dict[str, Any] = {}
         self._multi: dict[str, dict[int, list[str]]] = {}
         self._derived: dict[Any, list[tuple[str, ...]]] = {}
+        self._columns: dict[str, Any] = {}
 
     def single(self, fieldname: str) -> Any:
         """A column of one value per document (indexable by docnum), for sortable fields."""
@@ -85,6 +86,26 @@ class FacetValues:
                 column.extend([None] * missing)
             self._single[fieldname] = column
         return column
+
+    def column(self, fieldname: str) -> Any:
+        """A reader of the column of the single-valued ``fieldname`` (values by global
+        document number, read one at a time), or None when the field has no column in every
+        segment (or is a date: see :mod:`newssearch.search.dates`)."""
+        if fieldname in self._columns:
+            return self._columns[fieldname]
+        from whoosh.fields import DATETIME
+
+        found = None
+        try:
+            field = self._schema[fieldname]
+        except KeyError:
+            field = None
+        if field is not None and field.column_type and not isinstance(field, DATETIME):
+            leaves = [segment for segment, _ in self._reader.leaf_readers()]
+            if leaves and all(segment.has_column(fieldname) for segment in leaves):
+                found = self._reader.column_reader(fieldname, translate=True)
+        self._columns[fieldname] = found
+        return found
 
     def multi(self, fieldname: str) -> dict[int, list[str]]:
         """docnum → the field's terms in that document (documents without any are absent)."""
@@ -122,6 +143,11 @@ class FacetValues:
         """Whether the values of ``fieldname`` were read already."""
         return fieldname in self._single or fieldname in self._multi
 
+    @property
+    def reader(self) -> Any:
+        """The Whoosh reader the values are read from (facets that read more than values)."""
+        return self._reader
+
 
 class StoredValues:
     """The values of a few documents, from their stored fields: what :class:`FacetValues`
@@ -132,14 +158,40 @@ class StoredValues:
     CLI process). A query matching a few hundred articles needs only theirs. ``values_of``
     maps a field name and a document's stored fields to the field's value (or list of
     terms, for multi-valued fields), raising KeyError for a field it cannot recompute.
+
+    ``column(fieldname)`` (optional) gives a Whoosh column reader for a single-valued field
+    that has one (None otherwise): those values are then read from the column, a few µs a
+    document, instead of from the stored fields (decompressing a chunk: ~0.1 ms a document;
+    the source of 7,000 matches on 100k went from ~0.5 s to ~30 ms). Stored fields are read
+    only when a value needs them.
     """
 
-    def __init__(self, stored_fields: Callable[[int], dict[str, Any]], docs: Collection[int], values_of: Callable[[str, dict[str, Any]], Any]) -> None:
-        self._stored = {d: stored_fields(d) for d in docs}
+    def __init__(
+        self,
+        stored_fields: Callable[[int], dict[str, Any]],
+        docs: Collection[int],
+        values_of: Callable[[str, dict[str, Any]], Any],
+        column: Callable[[str], Any] | None = None,
+    ) -> None:
+        self._fetch = stored_fields
+        self._docs = docs
+        self._stored_cache: dict[int, dict[str, Any]] | None = None
         self._values_of = values_of
+        self._column = column
+
+    @property
+    def _stored(self) -> dict[int, dict[str, Any]]:
+        if self._stored_cache is None:
+            fetch = self._fetch
+            self._stored_cache = {d: fetch(d) for d in self._docs}
+        return self._stored_cache
 
     def single(self, fieldname: str) -> dict[int, Any]:
         """docnum → the field's value, for these documents."""
+        column = self._column(fieldname) if self._column is not None else None
+        if column is not None:
+            canonical: dict[Any, Any] = {}
+            return {d: canonical.setdefault(v, v) for d in self._docs for v in (_text(column[d]),)}
         return {d: self._values_of(fieldname, st) for d, st in self._stored.items()}
 
     def derived(self, key: Any, fieldname: str, make: Callable[[list[str]], tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
@@ -149,6 +201,13 @@ class StoredValues:
             terms = self._values_of(fieldname, st)
             out[d] = (make(terms) or ()) if terms else ()
         return out
+
+
+def _text(value: Any) -> Any:
+    """A column value as :class:`FacetValues` gives it (bytes decoded; empty: None)."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    return value if value not in ("", b"") else None
 
 
 class FacetContext(Protocol):
@@ -415,6 +474,12 @@ class DateHistogramFacet(Facet):
                 undated += n
                 continue
             days[when.date()] += n
+        return self.count_days(days, undated)
+
+    def count_days(self, days: Mapping[dt.date, int], undated: int = 0) -> Histogram:
+        """The histogram of matches counted per day of publication already (``days``),
+        ``undated`` of them without a date (the searcher counts days from its array of
+        dates: :meth:`~newssearch.search.dates.PublishedDates.days`)."""
         if not days:
             return Histogram(interval=self.interval, buckets=[], undated=undated)
         first, last = min(days), max(days)
@@ -501,3 +566,7 @@ def bucket_label(interval: str, day: dt.date) -> str:
     if interval == "month":
         return f"{day.year:04d}-{day.month:02d}"
     return f"{day.year:04d}"
+
+
+# (registered last: the words facet is a facet of this registry)
+from . import words as _words  # noqa: E402,F401

@@ -15,6 +15,7 @@ and ``--rebuild`` moves a damaged folder aside (:func:`move_aside`).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from ..errors import IndexNotFoundError, IndexVersionError
+from .atomic import atomic_write
 from .failures import damaged, translate
 from .schema import SCHEMA_VERSION, build_schema
 from .trust import check_trust, restrict, trusted_by_environment
@@ -68,6 +70,12 @@ def _latest_generation(index_dir: str) -> int:
     except OSError:
         return -1
     return max((int(m.group(1)) for m in map(_TOC.match, names) if m), default=-1)
+
+
+def generation(index_dir: str) -> int:
+    """The generation of the index's newest commit (-1 when there is none): it changes with
+    every commit, so a long-lived reader can tell when to reopen the index."""
+    return _latest_generation(index_dir)
 
 
 def index_exists(index_dir: str) -> bool:
@@ -115,20 +123,10 @@ def read_meta(index_dir: str) -> dict[str, Any]:
 
 
 def write_meta(index_dir: str, meta: dict[str, Any]) -> None:
-    """Write the metadata file atomically (temp file + rename)."""
-    import tempfile  # (here: a query never writes, and tempfile costs ~30 ms of start-up)
-    fd, tmp = tempfile.mkstemp(prefix=".meta-", dir=index_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            first = {"schema_version": meta["schema_version"]} if "schema_version" in meta else {}
-            json.dump({**first, **meta}, handle, ensure_ascii=False)  # (first: see schema_version())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, os.path.join(index_dir, META_FILE))
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write the metadata file atomically and durably (see :func:`~.atomic.atomic_write`)."""
+    with atomic_write(os.path.join(index_dir, META_FILE), prefix=".meta-") as handle:
+        first = {"schema_version": meta["schema_version"]} if "schema_version" in meta else {}
+        json.dump({**first, **meta}, handle, ensure_ascii=False)  # (first: see schema_version())
 
 
 _VERSION_HEAD = re.compile(rb'\{"schema_version": (\d+),')
@@ -160,10 +158,20 @@ def check_version(index_dir: str) -> None:
                 parsed = json.load(handle)
         except FileNotFoundError:
             raise damaged(index_dir, f"{META_FILE} is missing") from None
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise  # (permission denied: a storage error, not damage; see failures.storage_error)
+            raise damaged(index_dir, f"{META_FILE} cannot be read: {type(exc).__name__}") from None
+        except ValueError as exc:
             raise damaged(index_dir, f"{META_FILE} cannot be read: {type(exc).__name__}") from None
         if not isinstance(parsed, dict):
             raise damaged(index_dir, f"{META_FILE} holds no settings")
+        if "schema_version" in parsed:  # (there, but null)
+            raise damaged(index_dir, f"{META_FILE} says schema_version null, not a number")
+    elif not isinstance(version, int) or isinstance(version, bool):
+        shown = json.dumps(version, ensure_ascii=False)
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        raise damaged(index_dir, f"{META_FILE} says schema_version {shown}, not a number")
     if version != SCHEMA_VERSION:
         made_by = f"schema version {version}" if version is not None else "an unknown version"
         raise IndexVersionError(
@@ -181,6 +189,8 @@ def open_index(index_dir: str, mmap: bool = True, check: bool = True) -> whoosh_
     :class:`IndexVersionError`, or :class:`~newssearch.errors.IndexDamagedError`."""
     check_trust(index_dir)
     with translate(index_dir, "opening"):
+        if os.path.isdir(index_dir):
+            os.listdir(index_dir)  # (a folder one may not read is no missing index: permission denied, exit 74)
         if not index_exists(index_dir):
             if has_segment_files(index_dir):
                 raise damaged(index_dir, f"its table of contents (_{INDEX_NAME}_<n>.toc) is missing")
@@ -314,4 +324,4 @@ def move_aside(index_dir: str) -> str:
 
 def now_iso() -> str:
     """The current UTC time, ISO 8601, seconds."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -37,7 +37,7 @@ def load_registry(index_dir: str, ix: Any) -> PeopleRegistry:
     if isinstance(data, dict) and meta.get("generation") == ix.latest_generation():
         try:
             return PeopleRegistry.from_dict(data)
-        except (AttributeError, TypeError, ValueError, KeyError):
+        except (AttributeError, TypeError, ValueError, LookupError):
             pass  # garbled: rebuilt below
     return build_registry(ix)
 

@@ -12,6 +12,7 @@ import os
 from bisect import bisect_left
 from collections import Counter
 
+from .atomic import atomic_write
 from .schema import word_analyzer
 
 FILE = "vocabulary.tsv"
@@ -40,18 +41,10 @@ def load(index_dir: str) -> dict[str, int]:
 
 
 def save(index_dir: str, words: dict[str, int] | Counter[str]) -> None:
-    """Write the vocabulary atomically."""
-    import tempfile  # (here: a query never writes, and tempfile costs ~30 ms of start-up)
-    fd, tmp = tempfile.mkstemp(prefix=".vocab-", dir=index_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for word in sorted(words):
-                handle.write(f"{word}\t{words[word]}\n")
-        os.replace(tmp, os.path.join(index_dir, FILE))
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write the vocabulary atomically and durably (see :func:`~.atomic.atomic_write`)."""
+    with atomic_write(os.path.join(index_dir, FILE), prefix=".vocab-") as handle:
+        for word in sorted(words):
+            handle.write(f"{word}\t{words[word]}\n")
 
 
 class Speller:

@@ -1,4 +1,4 @@
-"""Text helpers shared by the readers: decoding bytes, tidying whitespace, splitting paragraphs."""
+"""Text cleaning shared by the readers: decoding bytes, dropping control characters, tidying whitespace, splitting paragraphs."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 #: isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a terminal or browser shows
 #: ("txt.exe" shown as "exe.txt"). The bidi *marks* (U+200E, U+200F, U+061C) stay: Arabic and
 #: Hebrew text uses them, and they reorder nothing.
-#: Line breaks other than \n within a line: spaces (NEL is a C1 control, dropped otherwise).
-_LINE_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
+#: Line breaks (every one str.splitlines knows) within a line: spaces, so that a value read as
+#: one line (a title, an id, an author) stays one line of output and "a\nb" stays two words
+#: (NEL is a C1 control, dropped otherwise).
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
