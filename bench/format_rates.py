@@ -1,7 +1,8 @@
 """Index one corpus folder and report the rate, the CPU time and the peak memory of each process.
 
     .venv/bin/python bench/format_rates.py FOLDER [--workers 2] [-- extra newssearch index options]
-    .venv/bin/python bench/format_rates.py --export INDEX [QUERY]
+    .venv/bin/python bench/format_rates.py --export INDEX [--query QUERY]
+    .venv/bin/python bench/format_rates.py --read FILE     # the reader alone, in this process
 
 Runs ``newssearch index FOLDER --index TMP --json`` (or ``newssearch export QUERY --index INDEX
 -o /dev/null``) as a child process, and while it runs reads the peak resident memory
@@ -84,10 +85,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--export", metavar="INDEX", help="time an export of every match from INDEX instead")
     parser.add_argument("--query", default="")
+    parser.add_argument("--read", metavar="FILE", help="read FILE with its reader (iter_file) in this process: CPU s and peak RSS")
     parser.add_argument("extra", nargs="*")
     args = parser.parse_args(argv)
     exe = str(Path(sys.executable).with_name("newssearch"))
     load = os.getloadavg()[0]
+    if args.read:
+        from newssearch.ingest import discover, iter_file
+
+        (file,) = discover([args.read]).files
+        start = time.process_time()
+        count = sum(1 for item in iter_file(file) if not isinstance(item, Exception))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| read {args.read} | {count:,} | {time.process_time() - start:.1f} | {peak:.0f} | {load:.1f} |")
+        return 0
     if args.export:
         done, wall, cpu, main_peak, _, _ = run([exe, "export", args.query, "--index", args.export, "-o", "/dev/null", "--fields",
                                               "id,title,published,source,url,authors,people"])
