@@ -8,7 +8,7 @@ from typing import IO
 
 from .enrich import enrich
 from .errors import InputError
-from .ingest import discover, iter_file
+from .ingest import discover, iter_file, resolve
 from .model import Article
 
 
@@ -23,7 +23,7 @@ def extract(paths: list[str] | list[os.PathLike[str]]) -> Iterator[Article | Inp
             if isinstance(item, InputError):
                 errors.append(item)
             else:
-                yield enrich(item)
+                yield enrich(resolve(item, file))
         yield from errors
 
 

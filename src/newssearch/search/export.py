@@ -171,7 +171,7 @@ class HitStream:
         """A pandas DataFrame of the rows (``published`` as datetimes, lists kept as lists).
         Needs pandas (``pip install newssearch[pandas]``): ImportError saying so without it."""
         try:
-            import pandas as pd  # type: ignore[import-untyped]
+            import pandas as pd
         except ImportError:
             raise ImportError("to_dataframe needs pandas: pip install 'newssearch[pandas]'") from None
         chosen = check_fields(fields, self.paragraphs)
