@@ -16,6 +16,7 @@ import math
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
@@ -36,6 +37,7 @@ from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
 from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
+from .export import HitStream
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
 from .query import ARTICLE_FIELDS, QueryParser, content_terms, only_text_fields, to_paragraphs, with_title_boost
@@ -58,6 +60,10 @@ FEW_DOCS = 5000
 FEW_MATCHES = 5
 #: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
 MAX_CORRECTIONS = 10
+#: Hits read from the index at a time by :meth:`Searcher.hits` streams.
+HITS_BATCH = 256
+#: How many times a query's time limit (:class:`QueryLimits`) matching every hit may take.
+HITS_TIME = 10
 #: The stored field a sort orders by, and whether newest first.
 _SORT_KEYS: dict[Sort, tuple[str | None, bool]] = {Sort.RELEVANCE: (None, False), Sort.NEWEST: ("published", True), Sort.OLDEST: ("published", False)}
 
@@ -228,6 +234,49 @@ class Searcher:
         if matches.total < FEW_MATCHES and request.query.strip() and not budget.out_of_time():
             out.suggestion = self._better(request, matches.total)
         return out
+
+    def hits(self, query: str = "", *, snippets: int = 1, batch: int = HITS_BATCH, **options: Any) -> HitStream:
+        """Every match of ``query``, not one page: a :class:`~newssearch.search.export.HitStream`
+        with the exact ``total``, iterating over :class:`ArticleHit` (or, with
+        ``paragraphs=True``, :class:`ParagraphHit`) objects in order, and writing them as
+        rows (``rows()``, ``write_jsonl()``, ``write_csv()``, ``to_dataframe()``).
+
+        Takes the filters and order of :meth:`search` (``person``, ``source``, ``language``,
+        ``since``, ``until``, ``sort``, ``paragraphs``); ``snippets`` best paragraphs per
+        article hit (0: none, the fastest). The query's limits hold, with
+        :data:`HITS_TIME` times its time for matching and ordering. The query is matched and ordered here (a bad one
+        raises QueryError now); the hits' stored fields are read ``batch`` at a time while the
+        stream is read, so keep this searcher open until then::
+
+            with Searcher("index") as s:
+                frame = s.hits("NATO", since="2023").to_dataframe()
+        """
+        for name in ("facets", "facet_limit", "histogram", "limit", "page"):
+            if name in options:
+                raise TypeError(f"hits() takes no {name!r} option: it gives every match")
+        if snippets < 0:
+            raise QueryError("snippets must be 0 or more")
+        every = max(1, self._reader.doc_count_all())  # (more than can match: one page of everything)
+        request = SearchRequest.of(query, every, 1, snippets=max(snippets, 1), **options)
+        parsed, ranges = self._parse(request)
+        allowed = self._allowed(request, parsed, ranges)
+        limits = self.limits if self.limits.seconds is None else replace(self.limits, seconds=self.limits.seconds * HITS_TIME)
+        budget = limits.start(request.query)
+        q = self._bounded(parsed, budget)
+        top = self._match(q, request, allowed, budget, docs=False).top  # (ordered by date: scores are None)
+        marks = Marks.of(q, self._reader)
+
+        def batches() -> Iterator[list[ArticleHit] | list[ParagraphHit]]:
+            for start in range(0, len(top), batch):
+                part = top[start : start + batch]
+                if request.paragraphs:
+                    yield self._paragraph_hits(part, marks, start)
+                elif snippets:
+                    yield self._article_hits(part, q, marks, start, snippets)
+                else:
+                    yield [_article_hit(start + n, score, self._reader.stored_fields(docnum)) for n, (docnum, score) in enumerate(part, 1)]
+
+        return HitStream(len(top), batches, request.paragraphs, self.paragraphs)
 
     def _better(self, request: SearchRequest, total: int) -> str | None:
         """A corrected query (see :meth:`suggest`) when it finds more than ``request`` did."""
