@@ -308,7 +308,7 @@ def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pyt
     error raised while Whoosh decodes the index's files is damage."""
     import types
 
-    import newssearch.search.searcher as searcher_module
+    import newssearch.search.snippets as snippets_module
     from newssearch.store import codec
 
     _, index = healthy
@@ -317,7 +317,7 @@ def test_a_bug_is_not_called_damage(healthy: tuple[Path, Path], monkeypatch: pyt
         raise ValueError("a bug in newssearch")
 
     with monkeypatch.context() as patch:
-        patch.setattr(searcher_module, "highlight_words", buggy)
+        patch.setattr(snippets_module, "highlight_words", buggy)
         with Searcher(index) as searcher, pytest.raises(ValueError, match="a bug in newssearch"):
             searcher.search("Vilnius")
     # the same function as if it were the index format's decoding code (its globals are the codec module's)

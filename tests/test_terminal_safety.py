@@ -246,9 +246,10 @@ def test_hostile_queries_and_did_you_mean_are_inert(hostile: tuple[Path, Path], 
 
 def test_did_you_mean_shows_escaped_controls(hostile: tuple[Path, Path]) -> None:
     _, index = hostile
-    result = run("query", "--index", str(index), f"harbuor {CLEAR}")
+    # (a suggestion is offered when it finds more: CLEAR's "[2J" would be a word "2j" found nowhere)
+    result = run("query", "--index", str(index), f"harbuor {ESC}{RLO}")
     line = result.stdout.splitlines()[0]
-    assert line.startswith("Did you mean: harbour") and "\\x1b" in line
+    assert line.startswith("Did you mean: harbour") and "\\x1b" in line and "\\u202e" in line
 
 
 def test_filters_and_usage_errors_are_inert(hostile: tuple[Path, Path]) -> None:

@@ -248,9 +248,14 @@ def query_request(params: Mapping[str, Any]) -> SearchRequest:
     )
 
 
-def query_json(result: SearchResult) -> dict[str, Any]:
-    """What ``newssearch query --json`` prints for ``result`` (and ``/api/search`` returns)."""
-    return result.to_dict()
+def query_json(result: SearchResult, *, facets_only: bool = False) -> dict[str, Any]:
+    """What ``newssearch query --json`` prints for ``result`` (and ``/api/search`` returns):
+    without the hits with ``facets_only``."""
+    data = result.to_dict()
+    if facets_only:
+        data.pop("hits", None)
+        data.pop("paragraphs", None)
+    return data
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -270,11 +275,13 @@ def query_json(result: SearchResult) -> dict[str, Any]:
 @click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values shown per facet.")
 @click.option("--histogram", type=click.Choice([i.value for i in Interval]), help="Matches over time, per interval.")
 @click.option("--snippets", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Matching paragraphs shown per article (its best ones).")
+@click.option("--marks", type=click.Choice(["auto", "bold", "brackets", "stars", "none"]), default="auto", show_default=True,
+              help="How matched words are marked: auto (bold on a terminal, none when piped or NO_COLOR), bold, [brackets], **stars**, none.")
 @json_option
 @friendly_errors
 def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...],
           language: tuple[str, ...], since: str | None, until: str | None, sort: str, facets: tuple[str, ...], facets_only: bool,
-          facet_limit: int, histogram: str | None, snippets: int, as_json: bool) -> None:
+          facet_limit: int, histogram: str | None, snippets: int, marks: str, as_json: bool) -> None:
     """Search the index for TEXT.
 
     \b
@@ -291,11 +298,12 @@ def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, pe
     with Searcher(index_dir) as searcher:
         result = searcher.run(request)
     if as_json:
-        _echo_json(query_json(result))
+        _echo_json(query_json(result, facets_only=facets_only))
         return
     from .render import render_result
 
-    render_result(result, facets_only=facets_only, color=_color())
+    color = True if marks == "bold" else _color()
+    render_result(result, facets_only=facets_only, color=color, marks="bold" if marks == "auto" else marks)
 
 
 # -- similar, show, extract, stats ------------------------------------------------------

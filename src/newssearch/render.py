@@ -31,24 +31,49 @@ def _where(url: str | None, path: str | None) -> str:
         return safe(path)
 
 
-def _snippet(snippet: Snippet) -> str:
-    """The snippet's text made safe, its highlights in bold (escapes stripped off a non-terminal by click)."""
+def _date(published: str | None, score: float | None) -> str | None:
+    """The publication date; "undated" for an article without one in a date sort (its
+    place in the order)."""
+    return published or ("undated" if score is None else None)
+
+
+def _score(score: float | None) -> str | None:
+    """The score shown (none for date sorts: their order is the date's)."""
+    return f"score {score:.2f}" if score is not None else None
+
+
+#: How matched words are marked (``--marks``): bold (an escape code, shown on a terminal
+#: unless NO_COLOR; with ``--marks bold`` also when piped), brackets, stars, or nothing.
+MARKS: dict[str, tuple[str, str]] = {
+    "bold": ("\x1b[1m", "\x1b[22m"),
+    "brackets": ("[", "]"),
+    "stars": ("**", "**"),
+    "none": ("", ""),
+}
+
+
+def _snippet(snippet: Snippet, marks: str = "bold") -> str:
+    """The snippet's text made safe, its highlights marked (bold escapes are stripped off a non-terminal by click)."""
+    start, end = MARKS[marks]
     out, last = [], 0
     for a, b in snippet.highlights:
         out.append(safe(snippet.text[last:a]))
-        out.append("\x1b[1m" + safe(snippet.text[a:b]) + "\x1b[22m")
+        out.append(start + safe(snippet.text[a:b]) + end)
         last = b
     out.append(safe(snippet.text[last:]))
     return "".join(out)
 
 
-def render_result(result: SearchResult, *, facets_only: bool = False, color: bool | None = None) -> None:
-    """Print a search result: summary line, hits (or paragraphs), facets, histogram, suggestion."""
+def render_result(result: SearchResult, *, facets_only: bool = False, color: bool | None = None, marks: str = "bold") -> None:
+    """Print a search result: summary line, hits (or paragraphs), facets, histogram, suggestion.
+
+    ``marks`` names how matched words are marked (:data:`MARKS`); ``color`` is click's (None:
+    escape codes on a terminal only)."""
 
     def echo(text: str = "") -> None:
         click.echo(text, color=color)
 
-    if result.suggestion and result.total < 3:
+    if result.suggestion:
         echo(f"Did you mean: {safe(result.suggestion)}")
     shown = len(result.paragraphs) if result.level == "paragraph" else len(result.hits)
     noun = "paragraph" if result.level == "paragraph" else "article"
@@ -58,26 +83,29 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
         else:
             first = (result.page - 1) * result.limit + 1
             last = first + shown - 1
-            rng = f"{first}–{last} of " if shown else "none of "
-            echo(f"{rng}{result.total:,} matching {noun}{'s' if result.total != 1 else ''} (page {result.page} of {result.pages})")
+            matching = f"{result.total:,} matching {noun}{'s' if result.total != 1 else ''}"
+            if shown:
+                echo(f"{first}–{last} of {matching} (page {result.page} of {result.pages})")
+            else:
+                echo(f"page {result.page} is past the end: {matching}, last page {result.pages}")
         echo()
         if result.level == "paragraph":
             for para in result.paragraphs:
-                meta = safe(" · ".join(x for x in (para.published, para.source, f"¶{para.paragraph + 1}", f"score {para.score:.2f}") if x))
+                meta = safe(" · ".join(x for x in (_date(para.published, para.score), para.source, f"¶{para.paragraph + 1}", _score(para.score)) if x))
                 echo(click.style(f"{para.rank}. {safe(para.title)}", bold=True) + f"  [{safe(para.article_id)}]")
                 echo(f"   {meta}")
-                echo(f"   {_snippet(para.snippet)}")
+                echo(f"   {_snippet(para.snippet, marks)}")
                 echo()
         else:
             for hit in result.hits:
-                meta = safe(" · ".join(x for x in (hit.published, hit.source, f"score {hit.score:.2f}") if x))
+                meta = safe(" · ".join(x for x in (_date(hit.published, hit.score), hit.source, _score(hit.score)) if x))
                 echo(click.style(f"{hit.rank}. {safe(hit.title)}", bold=True))
                 echo(f"   {meta}  [{safe(hit.id)}]")
                 where = _where(hit.url, hit.path)
                 if where:
                     echo(f"   {where}")
                 for snip in hit.snippets:
-                    echo(f"   ¶{snip.paragraph + 1}: {_snippet(snip)}")
+                    echo(f"   ¶{snip.paragraph + 1}: {_snippet(snip, marks)}")
                 echo()
     for facet in result.facets.values():
         _render_facet(facet, echo)

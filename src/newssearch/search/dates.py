@@ -248,7 +248,7 @@ class PublishedDates:
         order = np.lexsort((tiebreak, key))
         if limit is not None:
             order = order[:limit]
-        return ids[order].tolist()  # type: ignore[no-any-return]
+        return ids[order].tolist()
 
 
 def _inside(values: npt.NDArray[np.int64], spans: Iterable[DateSpan]) -> npt.NDArray[np.bool_]:

@@ -4,9 +4,12 @@ Syntax: words (all must match, ranked by BM25 on the body, which holds the title
 too, plus BM25 on the title where the title has them), ``"phrases"``,
 ``AND``/``OR``/``NOT`` and parentheses, ``field:value`` for ``title``, ``body``,
 ``source``, ``language`` (``lang``), ``author``, ``person`` (``people``),
-``published`` (``date``; ``published:2023``, ``published:[2023-01-01 to 2023-06-30]``)
-and ``mentioned`` (``mentioned:2022-02-24``, ``mentioned:2022``), ``word*`` prefixes and
-``word~`` fuzzy matches. Person values are resolved through the people registry, so any
+``published`` (``date``; ``published:2023``, ``published:[2023-01-01 to 2023-06-30]``),
+``mentioned`` (``mentioned:2022-02-24``, ``mentioned:2022``) and ``folder`` (``path``: a
+folder or file name on the article's file path, ``path:sport``, ``path:bbc/sport``),
+``word*`` prefixes and ``word~`` fuzzy matches; a quoted single word (``"gaming"``) is that
+word exactly, not its stem. An unknown field or a range that ends before it starts is an
+error. Person values are resolved through the people registry, so any
 alias finds the person. Whatever cannot be understood raises
 :class:`~newssearch.errors.QueryError` with a one-line reason.
 """
@@ -14,16 +17,20 @@ alias finds the person. Whatever cannot be understood raises
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, PhrasePlugin, Plugin, syntax
 from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.util.times import timespan
 
 from ..errors import QueryError
+from ..store.schema import exact_counts, term_positions
 from ..timeparse import local_time
 
 #: Longest query accepted, in characters.
@@ -36,13 +43,24 @@ FIELD_ALIASES = {
     "language": ["lang"],
     "authors": ["author", "by"],
     "source": ["site", "outlet"],
+    "folder": ["path"],
 }
+
+#: The fields a query may name (their aliases too: :data:`FIELD_ALIASES`), in the order an
+#: unknown field's error lists them.
+QUERY_FIELDS = ("title", "body", "text", "source", "language", "authors", "person", "published", "mentioned", "folder")
 
 PersonResolver = Callable[[str], set[str]]
 
 #: Fields holding an article's text, and all fields holding text (analysed alike).
 ARTICLE_FIELDS = ("title", "body")
 TEXT_FIELDS = (*ARTICLE_FIELDS, "text")
+#: The unstemmed words of an article (title and body) and of a paragraph: a quoted single
+#: word searches these. The stemmed field each stands beside.
+EXACT_FIELDS = {"exact": "body", "exact_text": "text"}
+#: Marks an exact word among the analysed words to highlight (``=gaming``; an analysed word
+#: never starts with it).
+EXACT_MARK = "="
 
 
 class QueryParser:
@@ -50,9 +68,15 @@ class QueryParser:
 
     def __init__(self, schema: Schema, resolve_person: PersonResolver) -> None:
         self._errors: list[str] = []
+        self._fields = tuple(name for name in QUERY_FIELDS if name in schema)
+        self._unknown: list[str] = []
+        self._reversed: list[tuple[str, str]] = []
         parser = WhooshQueryParser("body", schema)
-        parser.add_plugin(DateParserPlugin(free=False, callback=self._errors.append))
+        parser.add_plugin(_CheckedDates(free=False, callback=self._errors.append, reversed_ranges=self._reversed))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        parser.add_plugin(_UnknownFields(self._fields, self._unknown))
+        if "exact" in schema:
+            parser.add_plugin(_ExactWords())
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(GtLtPlugin())
         self._parser = parser
@@ -67,7 +91,10 @@ class QueryParser:
                 f"cannot read the query {text!r}: it holds bytes that are not text in the terminal's encoding",
                 hint="type the query as UTF-8 text",
             )
+        text = unicodedata.normalize("NFC", text)  # (as the index's text is: "e\u0301" is "é")
         self._errors.clear()
+        self._unknown.clear()
+        self._reversed.clear()
         try:
             raw = self._parser.parse(text, normalize=False)
             # (a * is read before normalising: Whoosh's makes ``nato AND *`` every article)
@@ -79,13 +106,29 @@ class QueryParser:
         except Exception as exc:  # noqa: BLE001 - Whoosh's parsers raise bare Exception too ("'a' is not a parseable date")
             reason = _reason(exc)
             raise QueryError(f"cannot read the query {text!r}: {reason}", hint=DATE_HINT if "date" in reason else None) from None
+        if self._unknown:
+            raise QueryError(
+                f"cannot read the query {text!r}: no field {self._unknown[0]!r}",
+                hint="fields: " + ", ".join(self.field_names()) + ' (quote a colon meant as text: "10:30")',
+            )
+        if self._reversed:
+            start, end = self._reversed[0]
+            raise QueryError(f"cannot read the query {text!r}: the range [{start} to {end}] ends before it starts", hint=f"write it as [{end} to {start}]")
         if self._errors:
             raise QueryError(f"cannot read the query {text!r}: {self._errors[0]!r} is not a date", hint=DATE_HINT)
         return self._rewrite(parsed)
 
+    def field_names(self) -> list[str]:
+        """The fields a query may name, each with its aliases (``person (people)``)."""
+        return [f"{name} ({', '.join(FIELD_ALIASES[name])})" if name in FIELD_ALIASES else name for name in self._fields]
+
     def _rewrite(self, q: wq.Query) -> wq.Query:
         if isinstance(q, wq.Term) and q.fieldname == "person":
             return person_query(self._resolve_person(str(q.text)), q.boost)
+        if isinstance(q, wq.Term) and q.fieldname == "folder" and isinstance(q.text, str) and ("/" in q.text or "\\" in q.text):
+            # ``path:bbc/sport``: each of the folders (not necessarily next to each other)
+            names = [name for name in re.split(r"[/\\]+", q.text) if name]
+            return wq.And([wq.Term("folder", name, boost=q.boost) for name in names]) if names else wq.NullQuery
         if isinstance(q, wq.DateRange):
             return wq.DateRange(q.fieldname, _naive(q.startdate), _naive(q.enddate), q.startexcl, q.endexcl, boost=q.boost)
         if isinstance(q, wq.FuzzyTerm):
@@ -157,6 +200,86 @@ def _every_article(raw: wq.Query, text: str) -> wq.Query:
     return wq.And([wq.Every("body"), *kept]) if kept else wq.Every("body")
 
 
+class _UnknownFields(Plugin):
+    """Records the ``name:`` prefixes naming no field a query may use (Whoosh would search
+    ``foo:bar`` as the words ``foo`` and ``bar``). Digits (``10:30``) and URLs
+    (``http://``) are text, not fields."""
+
+    def __init__(self, fields: tuple[str, ...], unknown: list[str]) -> None:
+        self._fields = frozenset(fields)
+        self._unknown = unknown
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self._check, 95)]  # (after the aliases, 90; before Whoosh's fields, 100)
+
+    def _check(self, parser: Any, group: Any) -> Any:
+        nodes = list(group)
+        for i, node in enumerate(nodes):
+            if isinstance(node, syntax.GroupNode):
+                self._check(parser, node)
+            elif isinstance(node, syntax.FieldnameNode) and node.fieldname not in self._fields:
+                name = str(node.fieldname)
+                after = nodes[i + 1] if i + 1 < len(nodes) else None
+                url = after is not None and str(getattr(after, "text", "") or "").startswith("//")
+                if not name.isdigit() and name != "*" and not url:
+                    self._unknown.append(name)
+        return group
+
+
+class _ExactNode(syntax.TextNode):
+    """A quoted single word: the word exactly (lowercased), not its stem."""
+
+    def query(self, parser: Any) -> wq.Query:
+        fieldname = "exact_text" if self.fieldname == "text" else "exact"
+        return wq.Term(fieldname, self.text, boost=self.boost)
+
+
+class _ExactWords(Plugin):
+    """Turns a quoted single word (``"gaming"``, ``body:"gaming"``, ``text:"gaming"``) into
+    an exact-word node; a quoted phrase of several words stays a phrase (on stems), and a
+    quoted word in another field (``title:"games"``) stays that field's word."""
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self._exact, 105)]  # (once fields are assigned, 100)
+
+    def _exact(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                self._exact(parser, node)
+            elif isinstance(node, PhrasePlugin.PhraseNode) and node.fieldname in (None, "body", "text"):
+                words = list(exact_counts(node.text))
+                if len(words) == 1:
+                    exact = _ExactNode(words[0])
+                    exact.fieldname = node.fieldname
+                    exact.boost = node.boost
+                    exact.startchar, exact.endchar = node.startchar, node.endchar
+                    group[i] = exact
+        return group
+
+
+class _CheckedDates(DateParserPlugin):
+    """Whoosh's date plugin, which swaps the bounds of a reversed range
+    (``published:[2019 to 2018]``) silently: this one records the range instead."""
+
+    def __init__(self, *args: Any, reversed_ranges: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reversed = reversed_ranges
+
+    def range_to_dt(self, node: Any) -> Any:
+        if node.start and node.end:
+            start: Any = self._bound_from(node.start)
+            end: Any = self._bound_from(node.end)
+            if start is not None and end is not None:
+                first: Any = start.disambiguated(self.basedate)
+                last: Any = end.disambiguated(self.basedate)
+                first = first.start if isinstance(first, timespan) else first
+                last = last.end if isinstance(last, timespan) else last
+                if first > last:
+                    self._reversed.append((str(node.start), str(node.end)))
+                    return syntax.ErrorNode("reversed range", node)
+        return super().range_to_dt(node)
+
+
 def with_title_boost(q: wq.Query) -> wq.Query:
     """The article query: ``q`` matches on ``body`` (which holds the title's words too), and
     the words and phrases it asks for (not those it negates) add their title score where the
@@ -171,6 +294,8 @@ def with_title_boost(q: wq.Query) -> wq.Query:
             collect(node.a)
         elif isinstance(node, wq.Term) and node.fieldname == "body":
             title.append(wq.Term("title", node.text, boost=node.boost))
+        elif isinstance(node, wq.Term) and node.fieldname == "exact":
+            title.extend(wq.Term("title", stem, boost=node.boost) for stem in term_positions(str(node.text)))
         elif isinstance(node, wq.Phrase) and node.fieldname == "body":
             title.append(wq.Phrase("title", node.words, slop=node.slop, boost=node.boost))
         elif not node.is_leaf():
@@ -210,16 +335,20 @@ def content_terms(q: wq.Query) -> set[str]:
     """The analysed words of the query's title/body parts (to highlight and to pick snippets)."""
     words: set[str] = set()
     for fieldname, text in q.iter_all_terms(phrases=True):
-        if fieldname in TEXT_FIELDS and isinstance(text, str):
-            words.add(text)
+        if isinstance(text, str):
+            if fieldname in TEXT_FIELDS:
+                words.add(text)
+            elif fieldname in EXACT_FIELDS:
+                words.add(EXACT_MARK + text)
     return words
 
 
 def to_paragraphs(q: wq.Query) -> wq.Query:
-    """The query asked of paragraph documents: its title and body parts search ``text``."""
-    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in ARTICLE_FIELDS:
+    """The query asked of paragraph documents: its title and body parts search ``text``
+    (exact words ``exact_text``)."""
+    if isinstance(q, (wq.Term, wq.Phrase, wq.PatternQuery, wq.FuzzyTerm)) and getattr(q, "fieldname", None) in (*ARTICLE_FIELDS, "exact"):
         leaf: Any = q.copy()  # (each of these four shapes has a field name)
-        leaf.fieldname = "text"
+        leaf.fieldname = "exact_text" if leaf.fieldname == "exact" else "text"
         return leaf
     if q.is_leaf():
         return q
@@ -238,5 +367,6 @@ def only_text_fields(q: wq.Query, fields: tuple[str, ...]) -> bool:
     if isinstance(q, (wq.Not, wq.Every)):
         return False
     if q.is_leaf():
-        return getattr(q, "fieldname", None) in fields
+        fieldname = getattr(q, "fieldname", None)
+        return fieldname in fields or EXACT_FIELDS.get(str(fieldname)) in fields
     return all(only_text_fields(child, fields) for child in q.children())

@@ -54,7 +54,8 @@ class ArticleHit:
     rank: int
     id: str
     title: str
-    score: float
+    #: The BM25F score; None when the hits are sorted by date (their order is the date's).
+    score: float | None
     published: str | None = None
     source: str | None = None
     url: str | None = None
@@ -77,7 +78,7 @@ class ArticleHit:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with every stored field and the snippets."""
         data = asdict(self)
-        data["score"] = round(self.score, 4)
+        data["score"] = round(self.score, 4) if self.score is not None else None
         data["snippet"] = self.snippet.to_dict() if self.snippet else None
         data["snippets"] = [s.to_dict() for s in self.snippets]
         return data
@@ -95,7 +96,8 @@ class ParagraphHit:
     article_id: str
     title: str
     paragraph: int
-    score: float
+    #: The BM25F score; None when sorted by date.
+    score: float | None
     snippet: Snippet
     published: str | None = None
     source: str | None = None
@@ -105,7 +107,7 @@ class ParagraphHit:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         data = asdict(self)
-        data["score"] = round(self.score, 4)
+        data["score"] = round(self.score, 4) if self.score is not None else None
         data["snippet"] = self.snippet.to_dict()
         return data
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
 from whoosh import collectors
@@ -34,22 +34,23 @@ from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
-from .highlight import highlight
 from .query import ARTICLE_FIELDS, QueryParser, content_terms, only_text_fields, to_paragraphs, with_title_boost
 from .ranking import WordRanker, plan
 from .request import Level, SearchRequest, Sort
 from .results import ArticleHit, ArticleRecord, FacetResult, IndexStats, ParagraphHit, SearchResult
-from .snippets import Paragraphs, highlight_words
+from .snippets import Marks, Paragraphs
 
 if TYPE_CHECKING:
     from ..enrich.people import PeopleRegistry
 
-__all__ = ["DEFAULT_FACETS", "FEW_DOCS", "MAX_CORRECTIONS", "Searcher"]
+__all__ = ["DEFAULT_FACETS", "FEW_DOCS", "FEW_MATCHES", "MAX_CORRECTIONS", "Searcher"]
 
 #: Up to this many matching articles, facets are counted from the articles' stored fields
 #: unless the index-wide values are read already (about 30 µs an article, against seconds
 #: to read a field of a large index: see :class:`~newssearch.search.facets.StoredValues`).
 FEW_DOCS = 5000
+#: Below this many matches, a query gets a "Did you mean" (when a corrected query finds more).
+FEW_MATCHES = 5
 #: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
 MAX_CORRECTIONS = 10
 #: The stored field a sort orders by, and whether newest first.
@@ -59,11 +60,12 @@ _SORT_KEYS: dict[Sort, tuple[str | None, bool]] = {Sort.RELEVANCE: (None, False)
 @dataclass
 class _Matches:
     """What matching found: the exact total, every matching document (when facets need them,
-    or the way of matching records them anyway), and the page's (docnum, score) in order."""
+    or the way of matching records them anyway), and the page's (docnum, score) in order
+    (score None when sorted by date)."""
 
     total: int = 0
     matched: list[int] = field(default_factory=list)
-    top: list[tuple[int, float]] = field(default_factory=list)
+    top: list[tuple[int, float | None]] = field(default_factory=list)
 
 
 @guarded_class
@@ -193,11 +195,11 @@ class Searcher:
             filters=request.filters.to_dict(),
             request=request,
         )
-        words = highlight_words(q, self._reader)
+        marks = Marks.of(q, self._reader)
         if request.paragraphs:
-            out.paragraphs = self._paragraph_hits(matches.top, words, request.offset)
+            out.paragraphs = self._paragraph_hits(matches.top, marks, request.offset)
         else:
-            out.hits = self._article_hits(matches.top, q, words, request.offset, request.snippets, budget)
+            out.hits = self._article_hits(matches.top, q, marks, request.offset, request.snippets, budget)
         values = self._facet_values([facet for facet, _ in facets if not isinstance(facet, DateHistogramFacet)], matches.matched, request.paragraphs)
         for facet, top in facets:
             if isinstance(facet, DateHistogramFacet):  # (from the array of dates, whatever the other facets read)
@@ -208,9 +210,25 @@ class Searcher:
                 out.facets[facet.name] = counted
             else:
                 out.histogram = counted
-        if matches.total < 3 and request.query.strip() and not budget.out_of_time():
-            out.suggestion = self.suggest(request.query)
+        if matches.total < FEW_MATCHES and request.query.strip() and not budget.out_of_time():
+            out.suggestion = self._better(request, matches.total)
         return out
+
+    def _better(self, request: SearchRequest, total: int) -> str | None:
+        """A corrected query (see :meth:`suggest`) when it finds more than ``request`` did."""
+        suggestion = self.suggest(request.query)
+        if suggestion is None:
+            return None
+        fixed = replace(request, query=suggestion, page=1, limit=1, facets=(), histogram=None)
+        try:
+            parsed, ranges = self._parse(fixed)
+            allowed = self._allowed(fixed, parsed, ranges)
+            budget = self.limits.start(suggestion)
+            q = self._bounded(parsed, budget)
+            found = self._match(q, fixed, allowed, budget, docs=False).total
+        except QueryError:
+            return None
+        return suggestion if found > total else None
 
     def _parse(self, request: SearchRequest) -> tuple[wq.Query, DateRanges]:
         """The request's query, parsed, for its level, and the ``published:`` ranges that
@@ -255,7 +273,7 @@ class Searcher:
             if shape is not None:
                 # words with AND/OR/NOT: every match scored straight from posting blocks
                 found.total, found.matched, ranked = self._ranker.run(shape, n, allowed, docs=docs, check=budget.check)
-                found.top = ranked[request.offset : n]
+                found.top.extend(ranked[request.offset : n])
                 return found
             if sortedby is None:
                 # other shapes, one pass: rank, and record every match (the exact total, what facets count)
@@ -265,10 +283,11 @@ class Searcher:
                 self._searcher.search_with_collector(q, collector)
                 found.matched = ranker.matched
             else:
-                # by date: every match, then the page's from the array of dates (undated last)
+                # by date: every match, then the page's from the array of dates (undated last; no score)
                 found.matched = self._matching(q, allowed, budget)
                 found.total = len(found.matched)
-                found.top = [(d, 0.0) for d in self._dates.order(found.matched, newest=reverse, limit=n)][request.offset : n]
+                undated_score: float | None = None
+                found.top = [(d, undated_score) for d in self._dates.order(found.matched, newest=reverse, limit=n)][request.offset : n]
                 return found
         except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
             damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
@@ -323,11 +342,11 @@ class Searcher:
     # -- building hits -----------------------------------------------------------------
 
     def _article_hits(
-        self, top: list[tuple[int, float]], q: wq.Query, words: set[str], offset: int, snippets: int, budget: QueryBudget | None = None
+        self, top: list[tuple[int, float | None]], q: wq.Query, marks: Marks, offset: int, snippets: int, budget: QueryBudget | None = None
     ) -> list[ArticleHit]:
         stored = [self._reader.stored_fields(docnum) for docnum, _ in top]
         articles = [(docnum, fields) for (docnum, _), fields in zip(top, stored)]
-        best = self._paragraphs.best(articles, q, words, max(snippets, 1), budget)
+        best = self._paragraphs.best(articles, q, marks, max(snippets, 1), budget)
         hits = []
         for rank, ((docnum, score), fields) in enumerate(zip(top, stored), start=offset + 1):
             hit = _article_hit(rank, score, fields)
@@ -335,11 +354,11 @@ class Searcher:
             if not hit.snippets:
                 lede = self._paragraphs.text(docnum, fields, 0)
                 if lede is not None:
-                    hit.snippets = [highlight(lede, words, 0)]
+                    hit.snippets = [marks.snippet(lede)]
             hits.append(hit)
         return hits
 
-    def _paragraph_hits(self, top: list[tuple[int, float]], words: set[str], offset: int) -> list[ParagraphHit]:
+    def _paragraph_hits(self, top: list[tuple[int, float | None]], marks: Marks, offset: int) -> list[ParagraphHit]:
         out = []
         for rank, (docnum, score) in enumerate(top, start=offset + 1):
             fields = self._reader.stored_fields(docnum)
@@ -352,7 +371,7 @@ class Searcher:
                     title=article.get("title", ""),
                     paragraph=pos,
                     score=score,
-                    snippet=highlight(fields.get("text", ""), words, pos, score),
+                    snippet=marks.snippet(fields.get("text", ""), pos, score or 0.0),
                     published=format_published(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),
@@ -364,28 +383,51 @@ class Searcher:
     # -- other questions ---------------------------------------------------------------
 
     def suggest(self, query: str) -> str | None:
-        """A corrected query made of the index's own (unstemmed) words, or None."""
+        """The query with its unknown words corrected to the index's own (unstemmed) words,
+        or None (nothing to correct, or too much).
+
+        Only the text's words are corrected (no field name or value of other fields, no
+        operator, wildcard, fuzzy word or date); everything else (operators, parentheses,
+        quotes, fields, spacing) is kept as typed, and a word is never corrected to a word
+        the query already has (``Kyiv OR Kiev`` stays). Corrected words are lowercase."""
         if self._speller is None:
             self._speller = Speller(vocabulary.load(self.index_dir))
         speller = self._speller
-        out, changed, unknown = [], False, 0
-        for token in re.findall(r"[^\W\d_]+|\S", query):
-            if token in ("AND", "OR", "NOT") or not token.isalpha():
-                out.append(token)
-                continue
-            word = vocabulary.fold_word(token)
-            if len(word) < 3 or speller.known(word):
-                out.append(word)
-                continue
+        present = {vocabulary.fold_word(w) for w in re.findall(r"[^\W\d_]+", query)}
+        changed, unknown = False, 0
+
+        def correct(word: str) -> str:
+            nonlocal changed, unknown
+            if word in _OPERATORS:
+                return word
+            folded = vocabulary.fold_word(word)
+            if len(folded) < 3 or speller.known(folded):
+                return word
             unknown += 1
             if unknown > MAX_CORRECTIONS:
-                return None  # (a query of many unknown words is not a typo)
-            found = speller.suggest(word)
-            changed = changed or found is not None
-            out.append(found or word)
-        if not changed:
-            return None
-        return re.sub(r"\s+([^\w\s])", r"\1", " ".join(out))
+                raise _TooMany
+            found = speller.suggest(folded)
+            if found is None or found in present:
+                return word
+            changed = True
+            return found
+
+        def words_in(text: str) -> str:
+            return _WORD.sub(lambda m: m.group() if m.group("rest") else correct(m.group("word")), text)
+
+        def part(match: re.Match[str]) -> str:
+            if match.group("field") is not None:
+                name = match.group("field")
+                if name.lower() not in _TEXT_FIELD_NAMES or match.group("value").startswith(("[", "{", "(")):
+                    return match.group()
+                return f"{name}:{words_in(match.group('value'))}"
+            return words_in(match.group())
+
+        try:
+            out = _PART.sub(part, query)
+        except _TooMany:
+            return None  # (a query of many unknown words is not a typo)
+        return out if changed else None
 
     def similar(self, article_id: str, limit: int = 10) -> SearchResult:
         """Articles most like the article ``article_id`` (by its most distinctive words)."""
@@ -399,7 +441,7 @@ class Searcher:
         top = [(hit.docnum, hit.score or 0.0) for hit in results]
         q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
         out = SearchResult(query=f"similar:{article_id}", total=len(top), page=1, limit=limit)
-        out.hits = self._article_hits(top, q, content_terms(q), 0, 1)
+        out.hits = self._article_hits(top, q, Marks(content_terms(q), (), content_terms(q)), 0, 1)
         return out
 
     def paragraphs(self, article_id: str) -> list[str]:
@@ -443,6 +485,24 @@ class Searcher:
             updated=meta.get("updated"),
             schema_version=meta.get("schema_version"),
         )
+
+
+#: The ``published`` column's values of real dates (a document without one reads as 0,
+#: or as a filler past any date).
+
+#: Query words that are operators, never corrected.
+_OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
+#: The fields whose values are the text's words (what the vocabulary holds).
+_TEXT_FIELD_NAMES = frozenset({"title", "body", "text"})
+#: A field and its value (quoted, a range, a group or a word), or a quoted phrase, or any
+#: other run of text: the parts of a query a suggestion works through.
+_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|\S*)|"[^"]*"?|[^"\s]+|\s+')
+#: A word, with what follows it when that makes it a wildcard, prefix or fuzzy word (kept).
+_WORD = re.compile(r"(?P<word>[^\W\d_]+)(?P<rest>[*?~^][^\s()\"]*|\w*[*?][^\s()\"]*|\d\w*)?")
+
+
+class _TooMany(Exception):
+    """Too many unknown words to correct (see :meth:`Searcher.suggest`)."""
 
 
 #: Matches collected between two checks of a query's clock.
@@ -495,7 +555,7 @@ def _metadata(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _article_hit(rank: int, score: float, fields: dict[str, Any]) -> ArticleHit:
+def _article_hit(rank: int, score: float | None, fields: dict[str, Any]) -> ArticleHit:
     return ArticleHit(rank=rank, score=score, people=[p["name"] for p in fields.get("people") or []], **_metadata(fields))
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
 
+from ..store.schema import phrase_spans
 from .budget import QueryBudget
 from .filters import FilterSets
 from .highlight import highlight
 from .postings import read_postings
-from .query import TEXT_FIELDS, content_terms, to_paragraphs
+from .query import EXACT_FIELDS, EXACT_MARK, TEXT_FIELDS, content_terms, to_paragraphs
 from .ranking import WordRanker
 from .request import Level
 from .results import Snippet
@@ -32,11 +34,62 @@ def highlight_words(q: wq.Query, reader: Any) -> set[str]:
     words = content_terms(q)
     try:
         for fieldname, text in q.existing_terms(reader, phrases=True, expand=True):
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
             if fieldname in TEXT_FIELDS:
-                words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+                words.add(word)
+            elif fieldname in EXACT_FIELDS:
+                words.add(EXACT_MARK + word)
     except (ValueError, TypeError):
         pass
     return words
+
+
+def query_phrases(q: wq.Query) -> tuple[tuple[str, ...], ...]:
+    """The phrases (their analysed words) of the query's text parts, each once."""
+    found: list[tuple[str, ...]] = []
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Phrase):
+            words = tuple(str(w) for w in node.words)
+            if node.fieldname in TEXT_FIELDS and len(words) > 1 and words not in found:
+                found.append(words)
+        elif not node.is_leaf():
+            for child in node.children():
+                walk(child)
+
+    walk(q)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What a query marks in its snippets: ``words`` (analysed; ``=word`` for exact words)
+    score paragraphs; ``phrases`` are marked as one span each, and ``single`` are the words
+    marked on their own (a word of a phrase only where the phrase is, unless the query also
+    asks for it alone)."""
+
+    words: set[str] = field(default_factory=set)
+    phrases: tuple[tuple[str, ...], ...] = ()
+    single: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, q: wq.Query, reader: Any) -> Marks:
+        """The marks of query ``q`` (its wildcards, prefixes and fuzzy words expanded in ``reader``)."""
+        words = highlight_words(q, reader)
+        phrases = query_phrases(q)
+        if not phrases:
+            return cls(words, (), words)
+        alone = {text for fieldname, text in q.iter_all_terms(phrases=False) if fieldname in TEXT_FIELDS}
+        in_phrases = {w for phrase in phrases for w in phrase}
+        return cls(words, phrases, {w for w in words if w not in in_phrases or w in alone})
+
+    def snippet(self, text: str, paragraph: int = 0, score: float = 0.0) -> Snippet:
+        """``text`` with these marks (see :func:`~newssearch.search.highlight.highlight`)."""
+        return highlight(text, self.single, paragraph, score, self.phrases)
+
+
+#: A hit's best paragraphs by words that are looked at for a phrase of the query.
+PHRASE_CANDIDATES = 12
 
 
 class Paragraphs:
@@ -91,7 +144,7 @@ class Paragraphs:
     # -- the best paragraphs ---------------------------------------------------------------
 
     def best(
-        self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, words: set[str], n: int, budget: QueryBudget | None = None
+        self, articles: list[tuple[int, dict[str, Any]]], q: wq.Query, marks: Marks, n: int, budget: QueryBudget | None = None
     ) -> dict[str, list[Snippet]]:
         """Each article's ``n`` best paragraphs for the query, best first (article id → snippets).
 
@@ -101,7 +154,12 @@ class Paragraphs:
         paragraphs are read. A query of fields only (``person:…``, ``mentioned:…``) asks the
         index which paragraphs match. Past the query's time (``budget``), the words not
         looked up yet are left out of the paragraphs' scores.
+
+        A paragraph holding more of the query's words comes first (``Bill Gates``: the one
+        with the whole name before the one with ``Gates`` alone, however often), and with
+        phrases, one holding a phrase first of all.
         """
+        words = marks.words
         if not articles:
             return {}
         if not words:
@@ -121,33 +179,47 @@ class Paragraphs:
         total_docs = max(reader.doc_count(), 1)
         frequency = self._ranker.frequency
         scores: dict[int, float] = {}
-        for word in words:
+        covered: dict[int, int] = {}
+        for marked in words:
             if budget is not None and budget.out_of_time():
                 break
-            df = sum(frequency(index, "text", word) for index in range(len(segments)))
+            fieldname, word = ("exact_text", marked[len(EXACT_MARK) :]) if marked.startswith(EXACT_MARK) else ("text", marked)
+            df = sum(frequency(index, fieldname, word) for index in range(len(segments)))
             if not df:
                 continue
             idf = math.log(1 + total_docs / (1 + df))
             for index, wanted in local.items():
                 segment, offset = segments[index]
-                if not frequency(index, "text", word):
+                if not frequency(index, fieldname, word):
                     continue
                 # only the blocks holding a candidate are read
-                ids, weights, _ = read_postings(segment, "text", word, within=wanted)
+                ids, weights, _ = read_postings(segment, fieldname, word, within=wanted)
                 for d, weight in zip(ids, weights):
                     scores[d + offset] = scores.get(d + offset, 0.0) + idf * (1 + math.log(max(weight, 1.0)))
-        ranked: dict[str, list[tuple[float, int]]] = {}
+                    covered[d + offset] = covered.get(d + offset, 0) + 1
+        ranked: dict[str, list[tuple[int, float, int]]] = {}
         for docnum, score in scores.items():
-            ranked.setdefault(owner[docnum], []).append((score, docnum))
+            ranked.setdefault(owner[docnum], []).append((-covered[docnum], -score, docnum))
         best: dict[str, list[Snippet]] = {}
         stored = self._searcher.stored_fields
         for article_id, found in ranked.items():
-            found.sort(key=lambda sd: (-sd[0], sd[1]))
-            snippets = []
-            for score, docnum in found[:n]:
-                fields = stored(docnum)
-                snippets.append(highlight(fields.get("text", ""), words, fields.get("pos", 0), score))
-            best[article_id] = snippets
+            found.sort()
+            chosen: list[tuple[float, dict[str, Any], Snippet | None]] = []
+            if marks.phrases:
+                # the paragraphs holding a phrase first (looked for in the best few by words)
+                looked = []
+                for _, negscore, docnum in found[:PHRASE_CANDIDATES]:
+                    fields = stored(docnum)
+                    text = fields.get("text", "")
+                    snippet = marks.snippet(text, fields.get("pos", 0), -negscore)
+                    looked.append((bool(phrase_spans(text, marks.phrases)), -negscore, fields, snippet))
+                looked.sort(key=lambda item: not item[0])  # (stable: by words within each kind)
+                chosen = [(score, fields, snippet) for _, score, fields, snippet in looked[:n]]
+            else:
+                chosen = [(-negscore, stored(docnum), None) for _, negscore, docnum in found[:n]]
+            best[article_id] = [
+                snippet or marks.snippet(fields.get("text", ""), fields.get("pos", 0), score) for score, fields, snippet in chosen
+            ]
         return best
 
     def _matching(self, ids: list[str], q: wq.Query, n: int) -> dict[str, list[Snippet]]:

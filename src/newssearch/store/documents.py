@@ -9,6 +9,7 @@ fields, without importing the writing machinery.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -38,12 +39,26 @@ def _date_terms(values: Iterable[str]) -> str:
     return ",".join(sorted(terms))
 
 
+def folder_terms(path: str) -> str:
+    """The ``folder`` terms of a file's path: the name of each folder on it and the file's
+    own name, comma-separated (``/news/bbc/sport/12.txt`` → ``news,bbc,sport,12.txt``), so
+    ``path:sport`` finds the files under any folder named ``sport``."""
+    parts = re.split(r"[/\\]+", path)
+    names = []
+    for part in parts:
+        name = part.replace(",", " ").strip().encode("utf-8", "backslashreplace").decode("utf-8")
+        if name and name not in names:
+            names.append(name)
+    return ",".join(names)
+
+
 def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]:
     """The Whoosh documents of one article: the article itself, then each paragraph."""
     published = as_datetime(article.published)  # (the publisher's local date and time)
     shared: dict[str, Any] = {
         "article_id": article.id,
         "path": article.path or "",
+        "folder": folder_terms(article.path or ""),
     }
     filters: dict[str, Any] = {}
     if article.source:

@@ -56,7 +56,7 @@ def published_micros(reader: Any, fieldname: str = FIELD) -> npt.NDArray[np.int6
             _cache[reader] = found
         except TypeError:  # (a reader that cannot be weakly referenced: not cached)
             pass
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _read(reader: Any, fieldname: str) -> npt.NDArray[np.int64]:
@@ -119,7 +119,7 @@ class DocumentSet(Query):
         return self.label or f"<{len(self.numbers)} documents>"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.numbers == self.numbers and other.boost == self.boost  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.numbers == self.numbers and other.boost == self.boost
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, len(self.numbers), self.boost))

@@ -2,12 +2,16 @@
 
 Every document has ``kind`` (``article`` or ``paragraph``), the ``article_id`` it belongs
 to and the ``path`` of its file (article documents also have their own unique ``id``), so a
-file's articles and all their paragraphs are deleted together by one term. Article
+file's articles and all their paragraphs are deleted together by one term; ``folder`` holds
+the path's folder names and file name as separate terms (``path:sport`` in a query). Article
 documents hold ``title`` and ``body`` (the title's words, then the paragraphs'; not stored:
 paragraphs are), so a word query matches on ``body`` alone and ``title`` only adds to the
 score of the articles it matches (see ``search.query.with_title_boost``); paragraph documents hold
 their paragraph in ``text``, so an article query reads only article postings and a
-paragraph query only paragraph postings. Paragraph documents carry copies of the article's
+paragraph query only paragraph postings. ``exact`` (article documents: title and body) and
+``exact_text`` (paragraph documents) hold the same words unstemmed, lowercased only, with
+their frequencies and no positions: a quoted single word (``"gaming"``) searches them.
+Paragraph documents carry copies of the article's
 filter fields (source, dates, language) so paragraph-level search and facets filter the same
 way. Documents are flat (no Whoosh nesting): updating an article is "delete by ``path``,
 add again".
@@ -16,6 +20,7 @@ add again".
 from __future__ import annotations
 
 import re
+import struct
 from collections import Counter
 from collections.abc import Collection, Iterator
 from typing import Any, cast
@@ -35,8 +40,9 @@ from whoosh.support.charset import accent_map
 from .codec import VarintPositions, encode_positions
 
 #: Bumped whenever the schema, the meaning of a field or the index format changes incompatibly
-#: (5: newssearch's own codec, :mod:`newssearch.store.codec`).
-SCHEMA_VERSION = 5
+#: (5: newssearch's own codec, :mod:`newssearch.store.codec`; 6: the unstemmed ``exact`` and
+#: ``exact_text`` fields, and ``folder``).
+SCHEMA_VERSION = 6
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
 #: split words ("Ukraine’s" -> "ukraine", "s"; the lone "s" is too short to index), so both
@@ -122,6 +128,69 @@ def term_spans(text: str, initials: Collection[str] | None = None) -> Iterator[t
         yield word, match.start(), match.end()
 
 
+def exact_analyzer() -> Analyzer:
+    """Words lowercased, nothing else: no stemming, no accent folding, no stopwords (the
+    ``exact`` fields, for a quoted single word). Text is NFC already (and queries are read
+    as NFC), so one word has one form."""
+    return RegexTokenizer(_TOKEN) | LowercaseFilter()
+
+
+def exact_counts(text: str) -> Counter[str]:
+    """Each word of ``text`` as :func:`exact_analyzer` gives it, with its count."""
+    return Counter(token.lower() for token in _TOKEN_RE.findall(text))
+
+
+def exact_spans(text: str, words: Collection[str]) -> Iterator[tuple[int, int]]:
+    """The ``(start, end)`` of each token of ``text`` whose exact form (see
+    :func:`exact_analyzer`) is in ``words``."""
+    for match in _TOKEN_RE.finditer(text):
+        if match.group().lower() in words:
+            yield match.start(), match.end()
+
+
+def exact_postings(counts: Counter[str]) -> PreAnalyzed:
+    """The postings an ``exact`` field (frequencies, no positions) indexes for ``counts``:
+    what ``field.index(text)`` gives, without analysing the text again."""
+    return PreAnalyzed((word.encode("utf-8"), n, float(n), _FREQUENCIES.get(n) or _frequency(n)) for word, n in counts.items())
+
+
+_FREQUENCIES: dict[int, bytes] = {}
+
+
+def _frequency(n: int) -> bytes:
+    value = _FREQUENCIES[n] = struct.pack("!I", n)  # (Whoosh's Frequency format: the count, 4 bytes big-endian)
+    return value
+
+
+def phrase_spans(text: str, phrases: Collection[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each place in ``text`` where one of ``phrases`` (their
+    analysed words, as a phrase query holds them) occurs: the phrase's words on consecutive
+    kept tokens (stopwords between them skipped, as the index numbers positions), from the
+    first word's start to the last's end."""
+    if not phrases:
+        return []
+    kept = [(term, start, end) for term, start, end in term_spans(text) if len(term) >= 2 and not _stopped(text[start:end])]
+    terms = [term for term, _, _ in kept]
+    spans = []
+    for phrase in phrases:
+        n = len(phrase)
+        if not n:
+            continue
+        for i in range(len(terms) - n + 1):
+            if terms[i] == phrase[0] and tuple(terms[i : i + n]) == phrase:
+                spans.append((kept[i][1], kept[i + n - 1][2]))
+    return sorted(set(spans))
+
+
+def _stopped(token: str) -> bool:
+    """True when the analysis drops ``token`` (a stopword or a single letter)."""
+    word = token.lower()
+    if not word.isascii():
+        fold: Any = accent_map
+        word = word.translate(fold)
+    return len(word) < 2 or word in _STOPS
+
+
 def word_analyzer() -> Analyzer:
     """Words lowercased and accent-folded, not stemmed: the vocabulary for spelling suggestions."""
     return RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter() | CharsetFilter(accent_map)
@@ -152,6 +221,15 @@ class AnalyzedText(_AcceptsPreAnalyzed, fields.TEXT):
         super().__init__(**kwargs)
         if type(self.format) is formats.Positions:
             self.format = VarintPositions(field_boost=self.format.field_boost)
+
+
+class ExactWords(AnalyzedText):
+    """Unstemmed words with their frequencies, no positions (see :func:`exact_analyzer`):
+    a quoted single word (``"gaming"``) matches these, where ``gaming`` matches the stem
+    ``game`` of the stemmed fields."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(analyzer=exact_analyzer(), phrase=False, **kwargs)
 
 
 class IdField(_AcceptsPreAnalyzed, fields.ID):
@@ -242,9 +320,12 @@ def build_schema() -> fields.Schema:
         article_id=IdField(stored=True),
         path=IdField(stored=True),
         filekey=fields.ID(),
+        folder=KeywordField(commas=True, lowercase=True),
         title=AnalyzedText(analyzer=text, stored=True, field_boost=2.0, phrase=True),
         body=AnalyzedText(analyzer=text, phrase=True),
         text=AnalyzedText(analyzer=text, stored=True, phrase=True),
+        exact=ExactWords(),
+        exact_text=ExactWords(),
         pos=fields.STORED(),
         paragraphs=fields.STORED(),
         source=KeywordField(stored=True, commas=True, lowercase=True, sortable=True),

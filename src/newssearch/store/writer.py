@@ -43,7 +43,7 @@ from .index import (
     write_meta,
 )
 from .registry import load_registry, stored_person
-from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, pre_analyze, pre_analyze_paragraphs
+from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, exact_counts, exact_postings, pre_analyze, pre_analyze_paragraphs
 from .trust import check_trust
 
 
@@ -68,7 +68,7 @@ class PreparedArticle:
 
 _schema: Any = None
 #: Fields whose value every document of an article shares (see :class:`~.schema.IdField`).
-_SHARED_FIELDS = ("kind", "article_id", "path", "source", "language", "published")
+_SHARED_FIELDS = ("kind", "article_id", "path", "folder", "source", "language", "published")
 
 
 def prepare(article: Article, digest: str) -> PreparedArticle:
@@ -83,6 +83,10 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
     words: Counter[str] = Counter()
     body, parts = pre_analyze_paragraphs(_schema["body"], [article.title, *article.paragraphs], words)
     parts = parts[1:]
+    exact = [exact_counts(text) for text in article.paragraphs]
+    whole = exact_counts(article.title)
+    for counts in exact:
+        whole.update(counts)
     docs = []
     shared: dict[tuple[str, Any], PreAnalyzed] = {}
     for doc in article_documents(article, digest):
@@ -99,9 +103,11 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
             doc["_stored_title"] = doc["title"]
             doc["title"] = pre_analyze(_schema["title"], doc["title"])
             doc["body"] = body
+            doc["exact"] = exact_postings(whole)
         else:
             doc["_stored_text"] = doc["text"]
             doc["text"] = parts[doc["pos"]]
+            doc["exact_text"] = exact_postings(exact[doc["pos"]])
         docs.append(doc)
     return PreparedArticle(id=article.id, path=article.path or "", documents=docs, words=words, people=docs[0].get("people", []))
 

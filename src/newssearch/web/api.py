@@ -76,24 +76,30 @@ def cli_args(params: Any) -> list[str]:
     return args
 
 
-def search_request(params: Any) -> SearchRequest:
-    """The request ``newssearch query`` would run for the API query string ``params``."""
-    from ..cli import query_request
-
+def search_params(params: Any) -> dict[str, Any]:
+    """The options ``newssearch query`` parses from the API query string ``params``."""
     command = _query_command()
     try:
         ctx = command.make_context("query", cli_args(params), resilient_parsing=False)
     except click.ClickException as err:
         raise QueryError(err.format_message()) from None
-    return query_request(ctx.params)
+    return dict(ctx.params)
+
+
+def search_request(params: Any) -> SearchRequest:
+    """The request ``newssearch query`` would run for the API query string ``params``."""
+    from ..cli import query_request
+
+    return query_request(search_params(params))
 
 
 def search(request: Request, service: IndexService, env: Environment) -> Response:
     """``/api/search``: exactly what ``newssearch query --json`` prints."""
-    from ..cli import query_json
+    from ..cli import query_json, query_request
 
-    result = service.run(search_request(request.query_params))
-    return json_response(query_json(result))
+    options = search_params(request.query_params)
+    result = service.run(query_request(options))
+    return json_response(query_json(result, facets_only=bool(options.get("facets_only"))))
 
 
 def article(request: Request, service: IndexService, env: Environment) -> Response:
