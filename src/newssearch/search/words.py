@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
-from ..store.schema import term_positions
 from .facets import FacetContext, FacetValues, StoredValues, TermsFacet, register_facet
 from .results import FacetResult, FacetValue
 
@@ -82,6 +81,8 @@ def _term(word: str, known: dict[str, tuple[str, int]], reader: Any) -> tuple[st
     """The indexed term of ``word`` ("" for a stopword) and its articles, looked up once."""
     found = known.get(word)
     if found is None:
+        from ..store.schema import term_positions  # (the store is imported by searches only)
+
         terms = list(term_positions(word))
         term = terms[0] if len(terms) == 1 else ""
         found = known[word] = (term, reader.doc_frequency("body", term) if term else 0)
