@@ -426,6 +426,8 @@ def serve(index_dir: str, host: str, port: int, workers: int) -> None:
 
     Searcher(index_dir).close()  # (an index that cannot be opened: one line, before listening)
     click.echo(f"Serving {safe(index_dir)} on http://{safe(host)}:{port}/ (Ctrl-C to stop)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Note: {safe(host)} is reachable from other machines; the page has no login.", err=True)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "timeout_keep_alive": 5, "limit_concurrency": 200}
     if workers > 1:  # (uvicorn starts each worker process from an import string)
         os.environ["NEWSSEARCH_INDEX"] = index_dir
