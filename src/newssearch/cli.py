@@ -303,9 +303,9 @@ def query_request(params: Mapping[str, Any]) -> SearchRequest:
     )
 
 
-def query_json(result: SearchResult, facets_only: bool = False) -> dict[str, Any]:
-    """What ``newssearch query --json`` prints for ``result`` (and ``/api/search`` returns);
-    ``facets_only`` leaves the hits out."""
+def query_json(result: SearchResult, *, facets_only: bool = False) -> dict[str, Any]:
+    """What ``newssearch query --json`` prints for ``result`` (and ``/api/search`` returns):
+    without the hits with ``facets_only``."""
     data = result.to_dict()
     if facets_only:
         data.pop("hits", None)
@@ -615,6 +615,8 @@ def serve(index_dir: str, host: str, port: int, workers: int) -> None:
 
     Searcher(index_dir).close()  # (an index that cannot be opened: one line, before listening)
     click.echo(f"Serving {safe(index_dir)} on http://{safe(host)}:{port}/ (Ctrl-C to stop)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Note: {safe(host)} is reachable from other machines; the page has no login.", err=True)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "timeout_keep_alive": 5, "limit_concurrency": 200}
     if workers > 1:  # (uvicorn starts each worker process from an import string)
         os.environ["NEWSSEARCH_INDEX"] = index_dir
