@@ -137,9 +137,9 @@ def test_cli_query_collapses_by_default(index: Path) -> None:
     [version] = hit["other_versions"]
     assert set(version) == {"id", "title", "source", "published", "similarity", "representative"}
     assert version["id"] == "B" and version["source"] == "bbc"
-    facets = json.loads(runner.invoke(cli, ["query", "--json", "--facet", "source", "--count", "stories", "--index", str(index), ""]).output)
+    facets = json.loads(runner.invoke(cli, ["query", "--json", "--facet", "source", "--count-by", "stories", "--index", str(index), ""]).output)
     assert {v["value"]: v["count"] for v in facets["facets"]["source"]["values"]} == {"bbc": 2, "reuters": 1}
-    bad = runner.invoke(cli, ["query", "--count", "words", "--index", str(index), ""])
+    bad = runner.invoke(cli, ["query", "--count-by", "words", "--index", str(index), ""])
     assert bad.exit_code == 2
 
 
