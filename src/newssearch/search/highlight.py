@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..store.analysis import initial
 from ..store.schema import exact_spans, phrase_spans, term_spans
 from .query import EXACT_MARK
 from .results import Snippet
@@ -11,26 +12,33 @@ MAX_SNIPPET_CHARS = 480
 
 
 def highlight(
-    text: str, words: set[str], paragraph: int = 0, score: float = 0.0, phrases: tuple[tuple[str, ...], ...] = ()
+    text: str,
+    words: set[str],
+    paragraph: int = 0,
+    score: float = 0.0,
+    phrases: tuple[tuple[str, ...], ...] = (),
+    language: str | None = None,
 ) -> Snippet:
     """A snippet of ``text`` with every token whose analysed form (the text fields'
-    analysis, see :func:`~newssearch.store.schema.term_spans`) is in ``words`` marked,
+    analysis in the text's ``language``, see :func:`~newssearch.store.schema.term_spans`)
+    is in ``words`` marked,
     every token that is one of the exact words (``=word`` in ``words``) as it is, and each
     occurrence of one of ``phrases`` (analysed words) as one span. A long paragraph is cut
     to a window centred on its first phrase, else its first marked word."""
     spans: list[tuple[int, int]] = []
     stems = {w for w in words if not w.startswith(EXACT_MARK)}
     if stems:
-        spans = [(start, end) for term, start, end in term_spans(text, {w[:1] for w in stems}) if term in stems]
+        found = ((start, end) for term, start, end in term_spans(text, {initial(w) for w in stems}, language) if term in stems)
+        spans = list(dict.fromkeys(found))  # (a word with an exact form has two terms)
     if len(stems) < len(words):
         exact = {w[len(EXACT_MARK) :] for w in words if w.startswith(EXACT_MARK)}
         spans = sorted({*spans, *exact_spans(text, exact)})
     centre = None
     if phrases:
-        found = phrase_spans(text, phrases)
-        if found:
-            centre = found[0]
-            spans = _merge(found, spans)
+        located = phrase_spans(text, phrases, language)
+        if located:
+            centre = located[0]
+            spans = _merge(located, spans)
     return _window(Snippet(text=text, highlights=spans, paragraph=paragraph, score=score), centre)
 
 

@@ -12,6 +12,13 @@ word exactly, not its stem. An unknown field or a range that ends before it star
 error. Person values are resolved through the people registry, so any
 alias finds the person. Whatever cannot be understood raises
 :class:`~newssearch.errors.QueryError` with a one-line reason.
+
+Text words are analysed once for each analysis the index holds (the original one for
+English and unknown languages, and each language with its own, see
+:mod:`newssearch.store.analysis`) and ask for any of the forms: ``guvernului`` asks for
+``ro:guvern`` and, if English articles are there too, ``guvernului``. A word the original
+analysis drops (an English stop word) is dropped, as before; a word some language drops is
+asked for in the others only, and a word every language drops is dropped.
 """
 
 from __future__ import annotations
@@ -19,18 +26,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.fields import Schema
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.fields import TEXT, Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, PhrasePlugin, Plugin, syntax
 from whoosh.qparser import QueryParser as WhooshQueryParser
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.util.times import timespan
 
 from ..errors import QueryError
-from ..store.schema import exact_counts, term_positions
+from ..store import analysis as lang
+from ..store.schema import _TOKEN, exact_counts, term_positions, text_analyzer
 from ..timeparse import local_time
 
 #: Longest query accepted, in characters.
@@ -64,14 +73,20 @@ EXACT_MARK = "="
 
 
 class QueryParser:
-    """Parses user queries for one schema; ``resolve_person`` maps a typed name to person keys."""
+    """Parses user queries for one schema; ``resolve_person`` maps a typed name to person keys.
 
-    def __init__(self, schema: Schema, resolve_person: PersonResolver) -> None:
+    ``languages`` are the codes of the languages the index holds (their analyses are asked
+    for, see the module docstring); ``original`` says whether it holds articles analysed
+    the original way (English, unknown and other languages)."""
+
+    def __init__(self, schema: Schema, resolve_person: PersonResolver, languages: Collection[str] = (), original: bool = True) -> None:
         self._errors: list[str] = []
         self._fields = tuple(name for name in QUERY_FIELDS if name in schema)
         self._unknown: list[str] = []
         self._reversed: list[tuple[str, str]] = []
-        parser = WhooshQueryParser("body", schema)
+        self._analyses = lang.analysed_languages(languages)
+        self._original = original or not self._analyses
+        parser = WhooshQueryParser("body", _parsing_schema(schema, self._original))
         parser.add_plugin(_CheckedDates(free=False, callback=self._errors.append, reversed_ranges=self._reversed))
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(_UnknownFields(self._fields, self._unknown))
@@ -140,12 +155,114 @@ class QueryParser:
             # A lone ``*`` (or ``title:*``): every article has a title and a body, and Whoosh's
             # Every(field) would read the postings of every word of the field (seconds).
             return wq.Every(boost=q.boost)
+        if isinstance(q, (wq.Term, wq.Phrase, wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.fieldname in TEXT_FIELDS:
+            return self._words(q)
         if q.is_leaf():
             return q
         q = q.apply(self._rewrite)
         if isinstance(q, wq.Or) and q.subqueries and all(isinstance(s, wq.Every) and s.fieldname is None for s in q.subqueries):
             return wq.Every()
+        if isinstance(q, wq.CompoundQuery) and any(s is wq.NullQuery for s in q.subqueries):
+            q = q.normalize()
         return q
+
+    # -- text words, analysed for the index's languages ------------------------------------
+
+    def _forms(self, word: str) -> list[str] | None:
+        """The terms a query word asks for (any of them), or None to drop the word."""
+        forms: list[str] = []
+        if self._original:
+            original = list(term_positions(word))
+            if not original:
+                return None  # dropped by the original analysis: dropped, as before
+            forms.extend(original)
+        for analysis in self._analyses:
+            forms.extend(analysis.query_terms(word))
+        return list(dict.fromkeys(forms)) or None
+
+    def _words(self, q: wq.Query) -> wq.Query:
+        """A text-field query with its words analysed for each of the index's analyses."""
+        node: Any = q  # (Whoosh's base class declares neither fieldname nor boost)
+        fieldname, boost = node.fieldname, node.boost
+        if isinstance(q, wq.Term) and isinstance(q.text, str):
+            forms = self._forms(q.text)
+            if forms is None:
+                return wq.NullQuery
+            return _any_of([wq.Term(fieldname, form) for form in forms], boost)
+        if isinstance(q, wq.Phrase):
+            return self._phrase(q)
+        if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and isinstance(q.text, str):
+            variants: list[wq.Query] = []
+            if self._original:
+                variants.append(_with_text(q, _original_pattern(q.text), 0))
+            for analysis in self._analyses:
+                variants.append(_with_text(q, analysis.pattern(q.text), len(analysis.prefix)))
+            return _any_of(variants, 1.0)
+        return q
+
+    def _phrase(self, q: wq.Phrase) -> wq.Query:
+        """A phrase asked in each analysis (its words analysed there, dropped words left out)."""
+        variants: list[wq.Query] = []
+        seen: set[tuple[str, ...]] = set()
+        words = [w for w in q.words if isinstance(w, str)]
+        analyses: list[lang.LanguageAnalysis | None] = [None] if self._original else []
+        analyses.extend(self._analyses)
+        for analysis in analyses:
+            kept: list[str] = []
+            for word in words:
+                terms = list(term_positions(word)) if analysis is None else analysis.terms(word)[:1]
+                kept.extend(terms[:1])
+            key = tuple(kept)
+            if not kept or key in seen:
+                continue
+            seen.add(key)
+            if len(kept) == 1:
+                variants.append(wq.Term(q.fieldname, kept[0]))
+            else:
+                variants.append(wq.Phrase(q.fieldname, kept, slop=q.slop))
+        return _any_of(variants, q.boost)
+
+
+def _parsing_schema(schema: Schema, original: bool) -> Schema:
+    """``schema`` with its text fields read as lowercased tokens only: the parser keeps the
+    words as typed, and :class:`QueryParser` analyses them for each language. Single letters
+    are dropped, and with the ``original`` analysis its (English) stop words, as before."""
+    raw = RegexTokenizer(_TOKEN) | LowercaseFilter() | (StopFilter() if original else StopFilter(stoplist=(), minsize=2))
+    fields = {name: schema[name] for name in schema.names()}
+    for name in TEXT_FIELDS:
+        if name in fields:
+            fields[name] = TEXT(analyzer=raw, phrase=True)
+    return Schema(**fields)
+
+
+_ORIGINAL = text_analyzer()
+
+
+def _original_pattern(text: str) -> str:
+    """A wildcard, prefix or fuzzy word as the original analysis reads it (the whole text
+    one token: lowercased, folded, Porter-stemmed)."""
+    tokens = [t.text for t in _ORIGINAL(text, tokenize=False, mode="query", removestops=False)]
+    return tokens[0] if tokens else text
+
+
+def _any_of(queries: list[wq.Query], boost: float) -> wq.Query:
+    if not queries:
+        return wq.NullQuery
+    if len(queries) == 1:
+        single: Any = queries[0]
+        single.boost = boost
+        return single
+    return wq.Or(queries, boost=boost)
+
+
+def _with_text(q: wq.Query, text: str, prefix: int) -> wq.Query:
+    """A copy of a wildcard, prefix or fuzzy query with ``text`` (``prefix`` letters of a
+    language prefix kept as they are by a fuzzy word)."""
+    made = q.copy()
+    made.text = text  # type: ignore[attr-defined]
+    if isinstance(made, wq.FuzzyTerm):
+        made.prefixlength += prefix
+    return made
 
 
 def _is_star(q: wq.Query) -> bool:

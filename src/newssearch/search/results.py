@@ -279,6 +279,11 @@ class IndexStats:
     size_bytes: int
     updated: str | None
     schema_version: int | None
+    #: Articles per language (ISO 639-1 code; ``"unknown"`` for none declared or detected), most first.
+    languages: dict[str, int] = field(default_factory=dict)
+    #: The languages of the index that have no people model (only names confirmed by the
+    #: given-name and surname lists are found in them).
+    no_people_model: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

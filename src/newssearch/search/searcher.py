@@ -12,8 +12,11 @@ per-document facet values (:mod:`newssearch.search.facets`). Each hit's snippets
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,14 +27,17 @@ from whoosh.scoring import BM25F
 from ..errors import ArticleNotFoundError, QueryError
 from ..model import DateMention, Person
 from ..store import vocabulary
+from ..store.analysis import analysed_languages, analysis_for, fold
 from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
 from ..store.registry import load_registry
+from ..store.schema import term_positions
 from ..store.vocabulary import Speller
 from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
 from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
+from .export import HitStream
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
 from .query import ARTICLE_FIELDS, QueryParser, content_terms, only_text_fields, to_paragraphs, with_title_boost
@@ -42,6 +48,7 @@ from .snippets import Marks, Paragraphs
 
 if TYPE_CHECKING:
     from ..enrich.people import PeopleRegistry
+    from ..enrich.people_registry import PersonEntry
 
 __all__ = ["DEFAULT_FACETS", "FEW_DOCS", "FEW_MATCHES", "MAX_CORRECTIONS", "Searcher"]
 
@@ -53,6 +60,10 @@ FEW_DOCS = 5000
 FEW_MATCHES = 5
 #: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
 MAX_CORRECTIONS = 10
+#: Hits read from the index at a time by :meth:`Searcher.hits` streams.
+HITS_BATCH = 256
+#: How many times a query's time limit (:class:`QueryLimits`) matching every hit may take.
+HITS_TIME = 10
 #: The stored field a sort orders by, and whether newest first.
 _SORT_KEYS: dict[Sort, tuple[str | None, bool]] = {Sort.RELEVANCE: (None, False), Sort.NEWEST: ("published", True), Sort.OLDEST: ("published", False)}
 
@@ -102,7 +113,8 @@ class Searcher:
         self._reader = self._searcher.reader()
         schema = self._searcher.schema
         self._people: PeopleRegistry | None = None
-        self._parser = QueryParser(schema, self.person_keys)
+        languages, original = self._languages()
+        self._parser = QueryParser(schema, self.person_keys, languages, original)
         self._dates = PublishedDates(self._reader)
         self._sets = FilterSets(self._searcher, self.person_keys, self._dates)
         self._ranker = WordRanker(self._searcher, B=0.75, K1=1.2)
@@ -112,6 +124,15 @@ class Searcher:
         self._values = FacetValues(self._reader, schema)
         self._facet_queries = 0
         self._speller: Speller | None = None
+
+    def _languages(self) -> tuple[list[str], bool]:
+        """The languages of the index with their own analysis, and whether it also holds
+        documents analysed the original way (see :mod:`newssearch.store.analysis`)."""
+        reader = self._reader
+        codes = [str(c) for c in reader.field_terms("language")] if "language" in reader.indexed_field_names() else []
+        analysed = [a.code for a in analysed_languages(codes)]
+        own = sum(reader.doc_frequency("language", code) for code in analysed)
+        return analysed, reader.has_deletions() or own < reader.doc_count()
 
     def refresh(self) -> bool:
         """Pick up changes committed since this searcher was opened; True if there were any."""
@@ -214,6 +235,49 @@ class Searcher:
             out.suggestion = self._better(request, matches.total)
         return out
 
+    def hits(self, query: str = "", *, snippets: int = 1, batch: int = HITS_BATCH, **options: Any) -> HitStream:
+        """Every match of ``query``, not one page: a :class:`~newssearch.search.export.HitStream`
+        with the exact ``total``, iterating over :class:`ArticleHit` (or, with
+        ``paragraphs=True``, :class:`ParagraphHit`) objects in order, and writing them as
+        rows (``rows()``, ``write_jsonl()``, ``write_csv()``, ``to_dataframe()``).
+
+        Takes the filters and order of :meth:`search` (``person``, ``source``, ``language``,
+        ``since``, ``until``, ``sort``, ``paragraphs``); ``snippets`` best paragraphs per
+        article hit (0: none, the fastest). The query's limits hold, with
+        :data:`HITS_TIME` times its time for matching and ordering. The query is matched and ordered here (a bad one
+        raises QueryError now); the hits' stored fields are read ``batch`` at a time while the
+        stream is read, so keep this searcher open until then::
+
+            with Searcher("index") as s:
+                frame = s.hits("NATO", since="2023").to_dataframe()
+        """
+        for name in ("facets", "facet_limit", "histogram", "limit", "page"):
+            if name in options:
+                raise TypeError(f"hits() takes no {name!r} option: it gives every match")
+        if snippets < 0:
+            raise QueryError("snippets must be 0 or more")
+        every = max(1, self._reader.doc_count_all())  # (more than can match: one page of everything)
+        request = SearchRequest.of(query, every, 1, snippets=max(snippets, 1), **options)
+        parsed, ranges = self._parse(request)
+        allowed = self._allowed(request, parsed, ranges)
+        limits = self.limits if self.limits.seconds is None else replace(self.limits, seconds=self.limits.seconds * HITS_TIME)
+        budget = limits.start(request.query)
+        q = self._bounded(parsed, budget)
+        top = self._match(q, request, allowed, budget, docs=False).top  # (ordered by date: scores are None)
+        marks = Marks.of(q, self._reader)
+
+        def batches() -> Iterator[list[ArticleHit] | list[ParagraphHit]]:
+            for start in range(0, len(top), batch):
+                part = top[start : start + batch]
+                if request.paragraphs:
+                    yield self._paragraph_hits(part, marks, start)
+                elif snippets:
+                    yield self._article_hits(part, q, marks, start, snippets)
+                else:
+                    yield [_article_hit(start + n, score, self._reader.stored_fields(docnum)) for n, (docnum, score) in enumerate(part, 1)]
+
+        return HitStream(len(top), batches, request.paragraphs, self.paragraphs)
+
     def _better(self, request: SearchRequest, total: int) -> str | None:
         """A corrected query (see :meth:`suggest`) when it finds more than ``request`` did."""
         suggestion = self.suggest(request.query)
@@ -267,6 +331,19 @@ class Searcher:
             sortedby, reverse = "published", True
         found = _Matches()
         if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as no filter at all)
+            return found
+        negated = every_but(q)
+        if negated is not None:
+            # ``* NOT …``: the documents of the level less the matches of what is negated, found
+            # within the budget (Whoosh's matcher walks every document of a negated OR of many
+            # common words without a match to stop at: minutes on 100k articles)
+            excluded = self._match(negated, request, None, budget, docs=True).matched
+            base = allowed if allowed is not None else self._sets.kind(request.level)
+            found.matched = sorted(base.difference(excluded))
+            found.total = len(found.matched)
+            newest = reverse if sortedby is not None else True
+            no_score: float | None = None  # (ordered by date, as every article is)
+            found.top = [(d, no_score) for d in self._dates.order(found.matched, newest=newest, limit=n)][request.offset : n]
             return found
         shape = plan(q, self._scorable) if sortedby is None else None
         try:
@@ -354,7 +431,7 @@ class Searcher:
             if not hit.snippets:
                 lede = self._paragraphs.text(docnum, fields, 0)
                 if lede is not None:
-                    hit.snippets = [marks.snippet(lede)]
+                    hit.snippets = [marks.snippet(lede, language=fields.get("language"))]
             hits.append(hit)
         return hits
 
@@ -371,7 +448,7 @@ class Searcher:
                     title=article.get("title", ""),
                     paragraph=pos,
                     score=score,
-                    snippet=marks.snippet(fields.get("text", ""), pos, score or 0.0),
+                    snippet=marks.snippet(fields.get("text", ""), pos, score or 0.0, fields.get("language")),
                     published=format_published(article.get("published")),
                     source=article.get("source"),
                     url=article.get("url"),
@@ -437,12 +514,29 @@ class Searcher:
         fields = self._reader.stored_fields(docnum)
         text = fields.get("title", "") + "\n" + "\n".join(self.paragraphs(article_id))
         allowed = self._sets.kind(Level.ARTICLE) - {docnum}
-        results = self._searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, filter=allowed)
+        language = fields.get("language")
+        if language is None or analysis_for(language) is None:
+            results = self._searcher.more_like(docnum, "body", text=text, top=limit, numterms=12, filter=allowed)
+            q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
+        else:  # (Whoosh's key terms analyse the text the original way)
+            q = wq.Or([wq.Term("body", t) for t in self._key_terms(text, language, 12)])
+            results = self._searcher.search(q, limit=limit, filter=allowed)
         top = [(hit.docnum, hit.score or 0.0) for hit in results]
-        q = wq.Or([wq.Term("body", t) for t, _ in self._searcher.key_terms_from_text("body", text, numterms=12)])
         out = SearchResult(query=f"similar:{article_id}", total=len(top), page=1, limit=limit)
         out.hits = self._article_hits(top, q, Marks(content_terms(q), (), content_terms(q)), 0, 1)
         return out
+
+    def _key_terms(self, text: str, language: str, count: int) -> list[str]:
+        """The ``count`` most distinctive terms of ``text`` analysed in ``language`` (by
+        frequency times inverse document frequency in the index)."""
+        total = max(self._reader.doc_count_all(), 1)
+        weights = []
+        for term, positions in term_positions(text, None, language).items():
+            documents = self._reader.doc_frequency("body", term)
+            if documents:
+                weights.append((len(positions) * math.log(total / documents), term))
+        weights.sort(key=lambda w: (-w[0], w[1]))
+        return [term for _, term in weights[:count]]
 
     def paragraphs(self, article_id: str) -> list[str]:
         """The paragraphs of an article, in order."""
@@ -472,7 +566,12 @@ class Searcher:
             if os.path.isfile(path):
                 size += os.path.getsize(path)
         meta = read_meta(self.index_dir)
+        from ..enrich.people import METHOD_NAMES, people_method
+
         people = {self._registry.group(k) for d in articles for k in self._values.multi("person").get(d, ())}
+        counted = Counter(self._values.single("language")[d] or UNKNOWN_LANGUAGE for d in articles)
+        languages = dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+        no_model = sorted(c for c in languages if c != UNKNOWN_LANGUAGE and people_method(c) == METHOD_NAMES)
         return IndexStats(
             index_dir=self.index_dir,
             articles=len(articles),
@@ -484,11 +583,24 @@ class Searcher:
             size_bytes=size,
             updated=meta.get("updated"),
             schema_version=meta.get("schema_version"),
+            languages=languages,
+            no_people_model=no_model,
         )
 
+    def people(self, text: str = "", limit: int | None = 50, include_non_persons: bool = False) -> list[PersonEntry]:
+        """The people of the index, most named first, with their article counts and the
+        aliases the registry merged into each; with ``text``, those whose name or an alias
+        holds it (case and accents aside). ``include_non_persons`` adds the names the
+        registry judged not to be people (teams, firms, places), marked ``person=False``."""
+        entries = self._registry.people(include_non_persons=include_non_persons)
+        wanted = fold(text.strip().lower())
+        if wanted:
+            entries = [e for e in entries if any(wanted in fold(n.lower()) for n in (e.name, *e.aliases))]
+        return entries if limit is None else entries[:limit]
 
-#: The ``published`` column's values of real dates (a document without one reads as 0,
-#: or as a filler past any date).
+
+#: How :meth:`Searcher.stats` counts articles of no known language.
+UNKNOWN_LANGUAGE = "unknown"
 
 #: Query words that are operators, never corrected.
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
@@ -496,7 +608,7 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
 _TEXT_FIELD_NAMES = frozenset({"title", "body", "text"})
 #: A field and its value (quoted, a range, a group or a word), or a quoted phrase, or any
 #: other run of text: the parts of a query a suggestion works through.
-_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|\S*)|"[^"]*"?|[^"\s]+|\s+')
+_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|[^\s()]*)|"[^"]*"?|[^"\s()]+|[()]|\s+')
 #: A word, with what follows it when that makes it a wildcard, prefix or fuzzy word (kept).
 _WORD = re.compile(r"(?P<word>[^\W\d_]+)(?P<rest>[*?~^][^\s()\"]*|\w*[*?][^\s()\"]*|\d\w*)?")
 
@@ -507,6 +619,19 @@ class _TooMany(Exception):
 
 #: Matches collected between two checks of a query's clock.
 _CHECK_EVERY = 64
+
+
+def every_but(q: wq.Query) -> wq.Query | None:
+    """What ``* NOT a NOT b`` (every document but the matches of ``a`` or ``b``) negates, as
+    one query; None for any other shape."""
+    parts = q.subqueries if isinstance(q, wq.And) else []
+    if len(parts) < 2 or not isinstance(parts[0], wq.Every) or parts[0].fieldname is not None:
+        return None
+    nots = [part for part in parts[1:] if isinstance(part, wq.Not)]
+    if len(nots) < len(parts) - 1:
+        return None
+    negated = [part.query for part in nots]
+    return negated[0] if len(negated) == 1 else wq.Or(negated)
 
 
 class _Timed(collectors.WrappingCollector):

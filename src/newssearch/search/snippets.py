@@ -83,9 +83,9 @@ class Marks:
         in_phrases = {w for phrase in phrases for w in phrase}
         return cls(words, phrases, {w for w in words if w not in in_phrases or w in alone})
 
-    def snippet(self, text: str, paragraph: int = 0, score: float = 0.0) -> Snippet:
-        """``text`` with these marks (see :func:`~newssearch.search.highlight.highlight`)."""
-        return highlight(text, self.single, paragraph, score, self.phrases)
+    def snippet(self, text: str, paragraph: int = 0, score: float = 0.0, language: str | None = None) -> Snippet:
+        """``text`` (in ``language``) with these marks (see :func:`~newssearch.search.highlight.highlight`)."""
+        return highlight(text, self.single, paragraph, score, self.phrases, language)
 
 
 #: A hit's best paragraphs by words that are looked at for a phrase of the query.
@@ -211,14 +211,16 @@ class Paragraphs:
                 for _, negscore, docnum in found[:PHRASE_CANDIDATES]:
                     fields = stored(docnum)
                     text = fields.get("text", "")
-                    snippet = marks.snippet(text, fields.get("pos", 0), -negscore)
-                    looked.append((bool(phrase_spans(text, marks.phrases)), -negscore, fields, snippet))
+                    language = fields.get("language")
+                    snippet = marks.snippet(text, fields.get("pos", 0), -negscore, language)
+                    looked.append((bool(phrase_spans(text, marks.phrases, language)), -negscore, fields, snippet))
                 looked.sort(key=lambda item: not item[0])  # (stable: by words within each kind)
                 chosen = [(score, fields, snippet) for _, score, fields, snippet in looked[:n]]
             else:
                 chosen = [(-negscore, stored(docnum), None) for _, negscore, docnum in found[:n]]
             best[article_id] = [
-                snippet or marks.snippet(fields.get("text", ""), fields.get("pos", 0), score) for score, fields, snippet in chosen
+                snippet or marks.snippet(fields.get("text", ""), fields.get("pos", 0), score, fields.get("language"))
+                for score, fields, snippet in chosen
             ]
         return best
 
@@ -235,5 +237,5 @@ class Paragraphs:
             fields = hit.fields()
             found = best.setdefault(fields["article_id"], [])
             if len(found) < n:
-                found.append(highlight(fields.get("text", ""), set(), fields.get("pos", 0), hit.score or 0.0))
+                found.append(highlight(fields.get("text", ""), set(), fields.get("pos", 0), hit.score or 0.0, language=fields.get("language")))
         return best

@@ -37,12 +37,13 @@ from whoosh.analysis import (
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
+from . import analysis as lang
 from .codec import VarintPositions, encode_positions
 
 #: Bumped whenever the schema, the meaning of a field or the index format changes incompatibly
 #: (5: newssearch's own codec, :mod:`newssearch.store.codec`; 6: the unstemmed ``exact`` and
-#: ``exact_text`` fields, and ``folder``).
-SCHEMA_VERSION = 6
+#: ``exact_text`` fields, and ``folder``; 7: per-language analysis, :mod:`newssearch.store.analysis`).
+SCHEMA_VERSION = 7
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
 #: split words ("Ukraine’s" -> "ukraine", "s"; the lone "s" is too short to index), so both
@@ -69,8 +70,11 @@ _stem_cache: dict[str, str] = {}
 _ACCENT_TABLE = cast("dict[int, str]", accent_map)
 
 
-def term_positions(text: str, words: Counter[str] | None = None) -> dict[str, list[int]]:
+def term_positions(text: str, words: Counter[str] | None = None, language: str | None = None) -> dict[str, list[int]]:
     """Each term of ``text`` (as :func:`text_analyzer` indexes it) with its positions.
+
+    A ``language`` with its own analysis (:func:`~.analysis.analysis_for`) is analysed by it
+    (:func:`~.analysis.term_positions`); the rest of this docstring is the original analysis.
 
     Mirrors the analyzer step by step: tokens by ``_TOKEN``; lowercased; accents folded;
     tokens shorter than 2 letters or in the stop list dropped, the kept ones numbered
@@ -79,6 +83,9 @@ def term_positions(text: str, words: Counter[str] | None = None) -> dict[str, li
     the vocabulary for spelling suggestions. ``tests/test_readers.py`` checks that both
     give the same postings.
     """
+    own = lang.analysis_for(language)
+    if own is not None:
+        return lang.term_positions(own, text, words)
     out: dict[str, list[int]] = {}
     cache = _stem_cache
     stops = _STOPS
@@ -103,15 +110,20 @@ def term_positions(text: str, words: Counter[str] | None = None) -> dict[str, li
     return out
 
 
-def term_spans(text: str, initials: Collection[str] | None = None) -> Iterator[tuple[str, int, int]]:
+def term_spans(text: str, initials: Collection[str] | None = None, language: str | None = None) -> Iterator[tuple[str, int, int]]:
     """Each token of ``text`` as ``(term, start, end)``: what :func:`text_analyzer` gives
     with ``chars=True, removestops=False`` (the highlighter's call), in one fused loop.
+    A ``language`` with its own analysis gives its terms (:func:`~.analysis.term_spans`).
 
     Stopped tokens (stopwords, single letters) are kept, lowercased and folded but not
     stemmed, as the analyzer keeps them. ``tests/test_analysis.py`` checks both agree.
     With ``initials``, only the tokens whose term starts with one of them are given (the
     others are not stemmed: a Porter stem keeps the word's first letter).
     """
+    own = lang.analysis_for(language)
+    if own is not None:
+        yield from lang.term_spans(own, text, initials)
+        return
     cache = _stem_cache
     stops = _STOPS
     for match in _TOKEN_RE.finditer(text):
@@ -162,14 +174,18 @@ def _frequency(n: int) -> bytes:
     return value
 
 
-def phrase_spans(text: str, phrases: Collection[tuple[str, ...]]) -> list[tuple[int, int]]:
+def phrase_spans(text: str, phrases: Collection[tuple[str, ...]], language: str | None = None) -> list[tuple[int, int]]:
     """The ``(start, end)`` of each place in ``text`` where one of ``phrases`` (their
     analysed words, as a phrase query holds them) occurs: the phrase's words on consecutive
     kept tokens (stopwords between them skipped, as the index numbers positions), from the
-    first word's start to the last's end."""
+    first word's start to the last's end. ``language``: the text's (see :func:`term_spans`)."""
     if not phrases:
         return []
-    kept = [(term, start, end) for term, start, end in term_spans(text) if len(term) >= 2 and not _stopped(text[start:end])]
+    own = lang.analysis_for(language)
+    if own is not None:  # (a word's first term is its stem; stop words give none)
+        kept = [(found[0], m.start(), m.end()) for m in _TOKEN_RE.finditer(text) if (found := own.terms(m.group().lower()))]
+    else:
+        kept = [(term, start, end) for term, start, end in term_spans(text) if len(term) >= 2 and not _stopped(text[start:end])]
     terms = [term for term, _, _ in kept]
     spans = []
     for phrase in phrases:
@@ -246,14 +262,26 @@ def pre_analyze(field: fields.FieldType, value: Any) -> PreAnalyzed:
     return PreAnalyzed(field.index(value))
 
 
+def pre_analyze_text(field: fields.FieldType, text: str, language: str | None = None) -> PreAnalyzed:
+    """Analyse ``text`` for the text ``field`` in ``language`` (the original analysis, as
+    :func:`pre_analyze`, when the language has none of its own)."""
+    if lang.analysis_for(language) is None:
+        return pre_analyze(field, text)
+    fmt: Any = field.format
+    boost = fmt.field_boost
+    encode = _encode_positions if type(fmt) is VarintPositions else fmt.encode
+    poses = term_positions(text, None, language)
+    return PreAnalyzed((w.encode("utf-8"), len(pl), len(pl) * boost, encode(pl)) for w, pl in sorted(poses.items()))
+
+
 def pre_analyze_paragraphs(
-    field: fields.FieldType, paragraphs: list[str], words: Counter[str] | None = None
+    field: fields.FieldType, paragraphs: list[str], words: Counter[str] | None = None, language: str | None = None
 ) -> tuple[PreAnalyzed, list[PreAnalyzed]]:
     """Analyse each paragraph once; return the whole body's postings and each paragraph's.
 
     The body's postings are the paragraphs' merged with position offsets, exactly what
     analysing the paragraphs joined by blank lines gives, at half the cost. ``words``
-    counts the unstemmed words (see :func:`term_positions`).
+    counts the unstemmed words (see :func:`term_positions`), analysed for ``language``.
     """
     fmt: Any = field.format
     boost = fmt.field_boost
@@ -262,7 +290,7 @@ def pre_analyze_paragraphs(
     parts = []
     next_pos: int | None = None  # where the joined text's next kept token would be
     for text in paragraphs:
-        poses = term_positions(text, words)
+        poses = term_positions(text, words, language)
         if poses:
             first = min(pl[0] for pl in poses.values())
             last = max(pl[-1] for pl in poses.values())

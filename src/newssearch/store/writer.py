@@ -43,7 +43,16 @@ from .index import (
     write_meta,
 )
 from .registry import load_registry, stored_person
-from .schema import SCHEMA_VERSION, PreAnalyzed, build_schema, exact_counts, exact_postings, pre_analyze, pre_analyze_paragraphs
+from .schema import (
+    SCHEMA_VERSION,
+    PreAnalyzed,
+    build_schema,
+    exact_counts,
+    exact_postings,
+    pre_analyze,
+    pre_analyze_paragraphs,
+    pre_analyze_text,
+)
 from .trust import check_trust
 
 
@@ -81,7 +90,8 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
     if _schema is None:
         _schema = build_schema()
     words: Counter[str] = Counter()
-    body, parts = pre_analyze_paragraphs(_schema["body"], [article.title, *article.paragraphs], words)
+    language = article.language
+    body, parts = pre_analyze_paragraphs(_schema["body"], [article.title, *article.paragraphs], words, language)
     parts = parts[1:]
     exact = [exact_counts(text) for text in article.paragraphs]
     whole = exact_counts(article.title)
@@ -101,7 +111,7 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
                 doc[name] = shared[key]
         if kind == "article":
             doc["_stored_title"] = doc["title"]
-            doc["title"] = pre_analyze(_schema["title"], doc["title"])
+            doc["title"] = pre_analyze_text(_schema["title"], doc["title"], language)
             doc["body"] = body
             doc["exact"] = exact_postings(whole)
         else:
