@@ -120,7 +120,8 @@ def hostile_queries(words: list[str]) -> dict[str, str]:
             [p for trio in zip([f"*{b}*" for b in vowelled], [f"{w}~2" for w in longer], [f"{b}*" for b in bigrams], common) for p in trio],
             " OR ",
         ),
-        "star NOT": "* NOT " + fill(common)[: MAX_CHARS - 6],
+        # (a * stands alone or before NOT: the negated words in one group)
+        "star NOT": "* NOT (" + fill(common, " OR ")[: MAX_CHARS - 8].rsplit(" OR ", 1)[0] + ")",
         "4 one-letter infixes (AND)": "*a* *e* *i* *o*",
         "4 one-letter infixes (AND) --paragraphs": "*a* *e* *i* *o*",
         "4 one-letter infixes (OR) --sort newest": "*a* OR *e* OR *i* OR *o*",

@@ -28,7 +28,6 @@ WHOOSH_PRIVATE = {
     ("store/writer.py", "_close_segment"): "SegmentBuilder: close an empty or cancelled segment without committing",
     ("store/writer.py", "_finalize_segment"): "SegmentBuilder: finish a worker's segment without committing (as Whoosh's MpWriter does)",
     ("search/searcher.py", "_collect"): "_RankAndRecord overrides TopCollector._collect to record every match",
-    ("store/published.py", "_offset_for_subsearcher"): "a segment's first document number in a multi-segment searcher (Whoosh has no public name)",
 }
 
 
@@ -191,9 +190,6 @@ def test_the_private_whoosh_names_still_exist() -> None:
 
     assert callable(getattr(collectors.TopCollector, "_collect", None)), "whoosh.collectors.TopCollector._collect is gone"
     assert list(inspect.signature(collectors.TopCollector._collect).parameters) == ["self", "global_docnum", "score"]
-    from whoosh.searching import Searcher
-
-    assert callable(getattr(Searcher, "_offset_for_subsearcher", None)), "whoosh.searching.Searcher._offset_for_subsearcher is gone"
     for name in ("_close_segment", "_finalize_segment"):
         assert callable(getattr(SegmentWriter, name, None)), f"whoosh.writing.SegmentWriter.{name} is gone"
     # the writer's flags and segment methods as SegmentBuilder uses them

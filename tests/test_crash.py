@@ -1,4 +1,4 @@
-"""Crash safety: ``newssearch index`` killed with SIGKILL at many points loses nothing.
+"""Crash safety: ``newssearch index`` killed with SIGKILL at every kind of point loses nothing.
 
 After each kill: the index opens; every article in it is whole (all its paragraphs, once);
 no stale lock or orphan process blocks the next run; and a re-run completes to exactly the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,10 +24,7 @@ from newssearch.store.index import has_segment_files, index_exists, open_index
 
 pytestmark = pytest.mark.slow
 
-WORDS = (
-    "alliance summit minister parliament election budget river harbour council court energy "
-    "railway vaccine drought festival museum treaty border market strike reform coalition"
-).split()
+WORDS = ["alliance", "summit", "minister", "parliament", "election", "budget", "river", "harbour", "council", "court", "energy", "railway", "vaccine", "drought", "festival", "museum", "treaty", "border", "market", "strike", "reform", "coalition"]
 NAMES = ["Jens Stoltenberg", "Angela Merkel", "Volodymyr Zelensky", "Klaus Iohannis", "Maia Sandu"]
 
 
@@ -65,8 +63,16 @@ def crash_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     return root, expected
 
 
+CRASHPOINTS = Path(__file__).parent / "crashpoints.py"
+
+
 def _index_cmd(index_dir: Path, corpus: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "newssearch.cli", "index", "--quiet", "--index", str(index_dir), str(corpus), *extra]
+    return [sys.executable, str(CRASHPOINTS), "index", "--quiet", "--index", str(index_dir), str(corpus), *extra]
+
+
+def _run(index_dir: Path, corpus: Path, extra: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("CRASH_AT", "CRASH_LOG")}
+    return subprocess.run(_index_cmd(index_dir, corpus, *extra), check=False, capture_output=True, text=True, timeout=600, env={**environ, **env})
 
 
 def _check_whole(index_dir: Path, expected: dict[str, int], corpus: Path) -> int:
@@ -99,47 +105,61 @@ def _orphans(index_dir: Path) -> list[int]:
     return found
 
 
+def _kill_points(counts: Counter[str], thorough: bool) -> list[tuple[str, int]]:
+    """Where to kill: every kind of point (``thorough``: at its first and last pass, and at
+    four more places among the files and commits; else at its middle pass), and always after
+    the first commit, at the last file and after the last metadata file."""
+    chosen = {("committed", 1), ("apply", counts["apply"]), ("meta-written", counts["meta-written"])}
+    for name, count in counts.items():
+        chosen |= {(name, 1), (name, count)} if thorough else {(name, (count + 1) // 2)}
+    if thorough:
+        for k in range(1, 5):
+            name = "apply" if k % 2 else "committed"
+            chosen.add((name, max(1, counts[name] * k // 5)))
+    return sorted(chosen)
+
+
 @pytest.mark.parametrize(
-    ("mode", "extra"),
+    ("mode", "extra", "thorough"),
     [
-        ("single", ["--workers", "1", "--commit-every", "25"]),
-        ("workers", ["--workers", "2", "--commit-every", "40"]),
-        ("workers-3", ["--workers", "3", "--commit-every", "60"]),
+        ("single", ["--workers", "1", "--commit-every", "25"], True),
+        ("workers", ["--workers", "2", "--commit-every", "40"], False),
+        ("workers-3", ["--workers", "3", "--commit-every", "60"], False),
     ],
 )
-def test_sigkill_at_many_points_loses_nothing(crash_corpus, tmp_path: Path, mode: str, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_sigkill_at_every_kind_of_point_loses_nothing(crash_corpus, tmp_path: Path, mode: str, extra: list[str], thorough: bool) -> None:  # type: ignore[no-untyped-def]
+    """Each kill point (see crashpoints.py) is hit exactly, on a fresh index: what the killed
+    run committed is whole, no worker outlives it, and the next run completes the index."""
     corpus, expected = crash_corpus
     index_dir = tmp_path / f"index-{mode}"
-    # how long a whole run takes here, to spread the kill points over it
-    started = time.monotonic()
-    subprocess.run(_index_cmd(tmp_path / "probe", corpus, *extra), check=True, capture_output=True, timeout=600)
-    full = time.monotonic() - started
-    rng = random.Random(mode)
-    kills = 0
-    for point in range(8):
-        delay = full * (0.1 + 0.85 * point / 7) * rng.uniform(0.9, 1.1)
-        if point % 3 == 0:
-            # start over now and then, so early phases (reading, first commit) are hit too
-            subprocess.run(["rm", "-rf", str(index_dir)], check=True)
-        proc = subprocess.Popen(_index_cmd(index_dir, corpus, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=False)
-        time.sleep(delay)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(timeout=60)
+    log = tmp_path / "points.log"
+    probe = _run(tmp_path / "probe", corpus, extra, CRASH_LOG=str(log))
+    assert probe.returncode == 0, probe.stderr
+    counts = Counter(log.read_text(encoding="utf-8").split())
+    assert set(counts) == {"apply", "commit", "toc", "vocabulary", "meta", "meta-written", "committed"}, counts
+    assert counts["committed"] >= 3, counts  # (several commits: kills between them are tested)
+    points = _kill_points(counts, thorough)
+    kept = {}
+    for name, n in points:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        killed = _run(index_dir, corpus, extra, CRASH_AT=f"{name}:{n}")
+        assert killed.returncode == -signal.SIGKILL, (name, n, killed.returncode, killed.stderr)
         deadline = time.monotonic() + 10
         while _orphans(index_dir) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert _orphans(index_dir) == [], "worker processes outlived the killed indexer"
+        assert _orphans(index_dir) == [], f"worker processes outlived the indexer killed at {name}:{n}"
         if index_exists(str(index_dir)):
-            _check_whole(index_dir, expected, corpus)
+            kept[(name, n)] = _check_whole(index_dir, expected, corpus)
         else:  # (killed while creating it: at most the metadata file, which the next run completes; see test_damage)
-            assert not has_segment_files(str(index_dir)), "segments without a table of contents"
-    assert kills >= 5
-    # the next run is not blocked by a stale lock and completes to exactly the full count
-    done = subprocess.run(_index_cmd(index_dir, corpus, *extra), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    assert _check_whole(index_dir, expected, corpus) == len(expected)
-    again = subprocess.run(_index_cmd(index_dir, corpus, "--json", *extra), capture_output=True, text=True, timeout=600)
+            assert not has_segment_files(str(index_dir)), f"segments without a table of contents after {name}:{n}"
+            kept[(name, n)] = 0
+        # the next run is not blocked by a stale lock and completes to exactly the full count
+        done = _run(index_dir, corpus, extra)
+        assert done.returncode == 0, (name, n, done.stderr)
+        assert _check_whole(index_dir, expected, corpus) == len(expected), (name, n)
+    # kills after a commit kept what it committed; the last commit's own points keep everything written before it
+    assert kept[("committed", 1)] > 0 and kept[("meta-written", counts["meta-written"])] == len(expected), kept
+    assert 0 < kept[("apply", counts["apply"])] < len(expected), kept
+    again = _run(index_dir, corpus, ["--json", *extra])
     report = json.loads(again.stdout)
     assert (report["added"], report["updated"], report["removed"], report["unchanged"]) == (0, 0, 0, len(expected))

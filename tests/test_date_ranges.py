@@ -233,3 +233,18 @@ def test_a_date_range_is_never_refused_as_too_expensive(index: Path) -> None:
         assert len(expected) > 64  # (more matches than are collected between two looks at the clock)
         assert _ids(s, "published:[2019-01-01 to 2020-12-31]") == expected
         assert _ids(s, "", since="2019", until="2020") == expected
+
+
+def test_numpy_is_imported_only_by_queries_that_use_dates(index: Path) -> None:
+    """A plain one-shot query does not pay for importing numpy (~0.1 s of CPU); a date
+    filter, histogram or sort imports it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from newssearch import Searcher; s = Searcher(sys.argv[1]); "
+        "s.search('harbour'); s.search('harbour', facets=['source']); print('numpy' in sys.modules); "
+        "s.search('harbour', since='2019'); print('numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(index)], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

@@ -350,3 +350,32 @@ def test_did_you_mean_is_bounded_and_unchanged(big_searcher: Searcher, monkeypat
     many = " ".join(f"qzx{a}{b}" for a in string.ascii_lowercase for b in "aeiou")[:MAX_QUERY_CHARS]
     assert big_searcher.search(many).suggestion is None  # a query of 130 unknown words is not a typo
     assert len(calls) <= 10
+
+
+def test_star_not_many_words_is_held_to_the_budget(big: tuple[Path, list[dict]], big_searcher: Searcher) -> None:
+    """``* NOT (w1 OR … OR w100)``: Whoosh's matcher walked every document of the negated OR
+    without a match to stop at and never met the budget (over 60 s on 100k articles); it is
+    now every article less the OR's matches, and the OR is held to the budget as any query."""
+    words = sorted({w for article in big[1][:40] for w in article["title"].split()})[:100]
+    negated = " OR ".join(words)
+    text = f"* NOT ({negated})"
+    assert len(text) <= MAX_QUERY_CHARS
+    some = big_searcher.search(negated).total
+    assert 0 < some < N_BIG
+    assert big_searcher.search(text).total == N_BIG - some
+    assert big_searcher.search(text, paragraphs=True).total == N_BIG - big_searcher.search(negated, paragraphs=True).total
+    # not by Whoosh's InverseMatcher, which steps through every document (no budget check
+    # between its steps: with a negated OR of common words, minutes without one match)
+    from whoosh.matching.wrappers import InverseMatcher
+
+    steps = [0]
+    real = InverseMatcher._find_next
+
+    def counted(self: InverseMatcher) -> None:
+        steps[0] += 1
+        real(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(InverseMatcher, "_find_next", counted)
+        assert big_searcher.search(text).total == N_BIG - some
+    assert steps[0] == 0

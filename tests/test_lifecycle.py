@@ -4,7 +4,9 @@ runs end, the index holds exactly the articles of the corpus.
 A hypothesis state machine keeps a model of a corpus folder (``.txt`` articles and ``.jsonl``
 feeds, in three folders) and changes the real folder with it: adds, edits, reverts an edit,
 deletes, restores, renames, moves between folders, edits/deletes/adds JSONL lines (ids reused
-within and across files), copies a file (the same content twice), kills an indexer with
+within and across files), copies a file (the same content twice), writes, changes and removes a
+``newssearch.toml`` giving a source in a folder (the nearest one's source must be every article's),
+kills an indexer with
 SIGKILL at a random moment (a forked ``newssearch index``), and rebuilds. After every step the indexer runs; the indexed
 articles (id → title and text) must equal what the model says, computed from the rules alone
 (``.txt``: one article whose id is a hash of its path; JSONL: the last record of an id in a
@@ -120,6 +122,7 @@ class CorpusLife(RuleBasedStateMachine):
         self.trash: dict[str, Content] = {}  # deleted files (to restore)
         self.rebuild = False
         self.killed = False
+        self.tomls: dict[str, str] = {}  # folder → the source its newssearch.toml gives
         self.seconds = 0.1  # how long the last run that wrote something took
 
     def teardown(self) -> None:
@@ -238,6 +241,29 @@ class CorpusLife(RuleBasedStateMachine):
         elif len(self.files) > 1:  # (an empty feed is a skipped file, read on every run: not this test's subject)
             self._delete(rel)
 
+    @rule(folder=st.sampled_from(FOLDERS), source=st.sampled_from(["Alpha", "Beta", None]))
+    def settings_file(self, folder: str, source: str | None) -> None:
+        """A folder's settings file written, changed or removed: its files (and its subfolders'
+        without a nearer one) are read again with the new source, the others are not."""
+        path = self.root / folder / "newssearch.toml"
+        if source is None:
+            path.unlink(missing_ok=True)
+            self.tomls.pop(folder, None)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f'source = "{source}"\n', encoding="utf-8")
+            self.tomls[folder] = source
+
+    def _source_of(self, rel: str) -> str | None:
+        """The source the nearest settings file gives the file ``rel`` (the files state none)."""
+        folder = os.path.dirname(rel)
+        while True:
+            if folder in self.tomls:
+                return self.tomls[folder]
+            if not folder:
+                return None
+            folder = os.path.dirname(folder)
+
     @rule()
     def rebuild_next(self) -> None:
         self.rebuild = True
@@ -290,6 +316,8 @@ class CorpusLife(RuleBasedStateMachine):
         with Searcher(self.index) as searcher:
             assert searcher.stats().articles == len(want)
             assert searcher.search("").total == len(want)
+            for hit in searcher.hits("", snippets=0):
+                assert hit.source == self._source_of(os.path.relpath(str(hit.path), os.path.realpath(self.root))), hit.path
         again = self._run()
         assert (again.added, again.updated, again.removed, again.unchanged, again.files_read) == (0, 0, 0, len(want), 0)
         assert again.unchanged_files == len(self.files)

@@ -129,7 +129,11 @@ def test_date_sorts_put_undated_last_and_have_no_score(ql_index: Path) -> None:
     assert all(h.to_dict()["score"] is None for h in newest)
     with Searcher(ql_index) as s:
         ranked = s.search("gaming").hits
+        paragraphs = s.search("", sort="newest", paragraphs=True, limit=100).paragraphs
     assert ranked and all(isinstance(h.score, float) for h in ranked)
+    dates = [p.published for p in paragraphs]
+    assert dates[0] == "2020-07-09" and dates[-1] is None and None not in dates[: dates.index(None)] and all(d is None for d in dates[dates.index(None) :])
+    assert all(p.score is None for p in paragraphs)
 
 
 def test_date_sort_prints_dates_not_scores(ql_index: Path) -> None:
@@ -221,10 +225,10 @@ def test_name_query_prefers_the_paragraph_with_the_whole_name(ql_index: Path) ->
 def test_suggestion_keeps_the_query_syntax(ql_index: Path) -> None:
     with Searcher(ql_index) as s:
         result = s.search('(legue OR stadium) AND NOT "vacine"')
-        fielded = s.search("title:legue OR source:Reutrs")
+        fielded = s.search("(title:legue OR source:Reutrs)")
     assert result.total == 0
     assert result.suggestion == '(league OR stadium) AND NOT "vaccine"'
-    assert fielded.suggestion == "title:league OR source:Reutrs"  # a field's name and another field's value kept
+    assert fielded.suggestion == "(title:league OR source:Reutrs)"  # a field's name and another field's value kept
 
 
 def test_suggestion_never_repeats_a_word_of_the_query(ql_index: Path) -> None:
@@ -282,6 +286,10 @@ def test_every_readme_query_example_finds_something(corpus_index: Path) -> None:
     assert len(examples) >= 8
     empty = []
     for args in examples:
+        if "--jsonl" in args or "--count" in args:  # (their own output formats: run as written)
+            result = CliRunner().invoke(cli, ["query", "--index", str(corpus_index), *args], catch_exceptions=False)
+            assert result.exit_code == 0 and result.stdout.strip() not in ("", "0"), (args, result.stderr)
+            continue
         result = CliRunner().invoke(cli, ["query", "--index", str(corpus_index), "--json", *args], catch_exceptions=False)
         assert result.exit_code == 0, (args, result.stderr)
         if json.loads(result.stdout)["total"] == 0:

@@ -241,3 +241,18 @@ def test_chart_bars_link_to_their_interval() -> None:
     assert [b.href for b in chart.bars] == ["/?q=nato&since=2023-04-17&until=2023-04-23", "/?q=nato&since=2023-04-24&until=2023-04-30"]
     assert chart.bars[0].height > 0 and chart.bars[1].height == 0
     assert chart.bars[0].title == "2023-W16: 3"
+
+
+def test_pages_show_file_names_not_server_folders(client: TestClient, corpus_index: Path) -> None:
+    hit = client.get("/api/search", params={"q": "Stoltenberg Kyiv", "limit": 1}).json()["hits"][0]
+    assert hit["path"] and not hit["url"]
+    folder = str(Path(hit["path"]).parent)
+    for html in (client.get("/?q=Stoltenberg+Kyiv").text, client.get(f"/article/{hit['id']}").text):
+        assert Path(hit["path"]).name in html
+        assert folder not in html
+
+
+def test_home_page_lists_newest_without_distinctive_words(client: TestClient) -> None:
+    html = client.get("/").text
+    assert "Distinctive words" not in html  # (the matches are the whole archive)
+    assert "<strong>newest</strong>" in html and 'data-facet="people"' in html

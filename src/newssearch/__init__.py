@@ -62,6 +62,10 @@ _EXPORTS = {
     "QueryTooExpensiveError": "newssearch.errors",
     "QueryLimits": "newssearch.search.budget",
     "ArticleNotFoundError": "newssearch.errors",
+    "HitStream": "newssearch.search.export",
+    "ReadSettings": "newssearch.ingest.settings",
+    "SettingsError": "newssearch.ingest.settings",
+    "index_stream": "newssearch.indexing.stream",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -82,8 +86,11 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .extracting import extract
     from .indexing import IndexReport, Progress, index_paths
+    from .indexing.stream import index_stream
+    from .ingest.settings import ReadSettings, SettingsError
     from .model import Article, DateMention, Person
     from .search.budget import QueryLimits
+    from .search.export import HitStream
     from .search.facets import Interval
     from .search.request import FacetSpec, Filters, Level, SearchRequest, Sort
     from .search.results import (

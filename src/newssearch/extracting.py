@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import IO
 
 from .enrich import enrich
 from .errors import InputError
-from .ingest import discover, iter_file
+from .ingest import discover, iter_file, resolve
 from .model import Article
 
 
@@ -22,5 +23,18 @@ def extract(paths: list[str] | list[os.PathLike[str]]) -> Iterator[Article | Inp
             if isinstance(item, InputError):
                 errors.append(item)
             else:
-                yield enrich(item)
+                yield enrich(resolve(item, file))
         yield from errors
+
+
+def extract_stream(stream: IO[bytes], fmt: str = "jsonl") -> Iterator[Article | InputError]:
+    """Read and enrich the records of a binary stream (JSON Lines, or CSV/TSV with a header),
+    as ``newssearch index -`` would index them; errors name the stream ``-`` and the line."""
+    from .indexing.stream import STDIN_NAME, STDIN_PREFIX, read_stream
+
+    for item in read_stream(stream, fmt):
+        if isinstance(item, InputError):
+            yield item
+        else:
+            item.path = STDIN_PREFIX + item.id if item.path == STDIN_NAME else item.path
+            yield enrich(item)

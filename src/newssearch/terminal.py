@@ -56,6 +56,16 @@ def safe(text: object) -> str:
     return UNSAFE.sub(_escape, string)
 
 
+#: :data:`UNSAFE` less line feeds, carriage returns and tabs.
+_UNSAFE_IN_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
+
+
+def safe_lines(text: str) -> str:
+    """Like :func:`safe`, but line breaks and tabs are kept: for many lines of output
+    (a CSV table printed on a terminal) whose layout is the point."""
+    return _UNSAFE_IN_LINES.sub(_escape, text)
+
+
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
 
 

@@ -31,7 +31,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-__all__ = ["MONTHS", "Period", "as_datetime", "format_published", "local_time", "parse_published"]
+__all__ = ["DATE_ORDERS", "MONTHS", "Period", "ambiguous_numeric", "as_datetime", "format_published", "local_time", "parse_published"]
+
+#: The orders of a numeric date's day, month and year that ``parse_published(order=...)`` takes.
+DATE_ORDERS = ("DMY", "MDY", "YMD")
 
 #: English month names and abbreviations → month number.
 MONTHS: dict[str, int] = {
@@ -90,7 +93,7 @@ def format_published(value: object) -> str | None:
     return str(value) if value else None
 
 
-def parse_published(value: object) -> dt.date | dt.datetime | None:
+def parse_published(value: object, order: str | None = None) -> dt.date | dt.datetime | None:
     """A publication date as metadata states it, by the rule of this module; ``None`` when it
     is not a date. Never raises.
 
@@ -102,14 +105,19 @@ def parse_published(value: object) -> dt.date | dt.datetime | None:
     "Published 20.04.2023"); anything else with a four-digit year is handed to dateparser
     (imported only then: it is slow to import). A day alone, or a datetime at exactly
     midnight, is returned as a ``date``; any other datetime is naive local time.
+
+    ``order`` (one of :data:`DATE_ORDERS`) settles numeric dates that read either way
+    (``06/05/2024``, ``06.05.2024``, ``06-05-2024``: see :func:`ambiguous_numeric`): ``DMY``
+    day first, ``MDY`` month first; ``YMD`` (and None) leave the default above. Dates that
+    read only one way are read that way whatever the order.
     """
     try:
-        return _parse(value)
+        return _parse(value, order)
     except (ValueError, TypeError, OverflowError, IndexError, LookupError):  # "never raises" is the contract
         return None
 
 
-def _parse(value: object) -> dt.date | dt.datetime | None:
+def _parse(value: object, order: str | None = None) -> dt.date | dt.datetime | None:
     if not isinstance(value, str):
         return None
     s = " ".join(value.split())
@@ -125,6 +133,8 @@ def _parse(value: object) -> dt.date | dt.datetime | None:
         return _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _DMY_NUM.match(s):
         a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        if order in ("DMY", "MDY") and a <= 12 and b <= 12:
+            return _day(year, b, a) if order == "DMY" else _day(year, a, b)
         if sep == "/" and a <= 12:
             return _day(year, a, b)  # month first (US order) unless the first number is > 12
         return _day(year, b, a)
@@ -149,6 +159,19 @@ def _parse(value: object) -> dt.date | dt.datetime | None:
     if m := _DOTTED_INSIDE.search(s):
         return _day(int(m.group(3)), int(m.group(2)), int(m.group(1)))
     return _dateparser(s, years)
+
+
+def ambiguous_numeric(value: object) -> bool:
+    """True for a numeric date with the year last whose first two numbers could each be the
+    month (``06/05/2024``: 6 May or 5 June); False for ``13/05/2024``, ``05/05/2024``, ISO
+    dates and anything else."""
+    if not isinstance(value, str):
+        return False
+    m = _DMY_NUM.match(" ".join(value.split()))
+    if m is None:
+        return False
+    a, b = int(m.group(1)), int(m.group(3))
+    return a != b and 1 <= a <= 12 and 1 <= b <= 12
 
 
 def _dateparser(s: str, years: list[str]) -> dt.date | dt.datetime | None:

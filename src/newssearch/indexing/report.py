@@ -44,6 +44,10 @@ class IndexReport:
     index_dir: str = ""
     #: Where a damaged index was moved before ``rebuild`` made a new one (else None).
     moved_aside: str | None = None
+    #: Articles whose numeric date read either way (``06/05/2024``) with no date order given
+    #: (read month first), and one of those dates with its file.
+    ambiguous_dates: int = 0
+    ambiguous_example: str | None = None
 
     def skip_reasons(self) -> dict[str, int]:
         """How many skips per kind of reason, the most frequent first, with detail dropped
@@ -67,4 +71,6 @@ class IndexReport:
             "warning_count": self.warnings.total,
             "seconds": round(self.seconds, 3),
             "moved_aside": self.moved_aside,
+            "ambiguous_dates": self.ambiguous_dates,
+            "ambiguous_example": self.ambiguous_example,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Iterable
@@ -9,6 +10,7 @@ from typing import Any
 
 from ..ids import IdLedger
 from ..ingest import Discovery, SourceFile, discover
+from ..ingest.settings import ReadSettings, SettingsResolver
 from ..model import single_article_id
 from ..store.writer import IndexStore
 from .report import IndexReport, Progress
@@ -46,6 +48,7 @@ def index_paths(
     progress: Progress | None = None,
     commit_every: int = COMMIT_EVERY,
     follow_links: bool = False,
+    settings: ReadSettings | None = None,
 ) -> IndexReport:
     """Index files and folders into ``index_dir``; return what was done.
 
@@ -59,6 +62,12 @@ def index_paths(
     out of the folders given are skipped unless ``follow_links``; folders given through a
     symbolic link are resolved, so each file is one article whatever name reaches it. Raises :class:`~newssearch.errors.IndexLockedError`
     when another process is writing the index (after waiting ``wait`` seconds).
+
+    ``settings`` are what to assume for what files lack (source, language, date order, CSV
+    columns); a ``newssearch.toml`` in a folder overrides them for its files and subfolders
+    (:mod:`newssearch.ingest.settings`). They are part of each file's digest: a file whose
+    settings changed is read again. A broken settings file raises
+    :class:`~newssearch.ingest.settings.SettingsError` before anything is written.
     """
     started = time.perf_counter()
     index_dir = os.fspath(index_dir)
@@ -68,6 +77,8 @@ def index_paths(
     found: Discovery = discover(paths, follow_links=follow_links)
     report.skipped.extend(found.skipped)
     roots = found.roots
+    resolver = SettingsResolver(settings, roots)
+    found.files = [dataclasses.replace(f, settings=resolver.for_file(f.location)) for f in found.files]
     sized = []
     for f in found.files:
         try:
@@ -147,6 +158,9 @@ def _apply(
     ``forced``: files whose articles were removed already (path → their ids)."""
     path = done.file.path
     report.skipped.extend(done.errors)
+    if done.ambiguous:
+        report.ambiguous_dates += done.ambiguous
+        report.ambiguous_example = report.ambiguous_example or done.ambiguous_example
     old = known.get(path)
     if done.unchanged:
         report.unchanged += old[1] if old else 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..enrich import enrich
 from ..errors import InputError
 from ..ids import IdLedger
-from ..ingest import SourceFile, file_digest, iter_file, read_bytes, read_file, stream_digest
+from ..ingest import Deferred, SourceFile, content_digest, iter_file, read_bytes, read_file, resolve, stream_digest
 from ..model import Article
 from ..skips import Skips
 from ..store.writer import PreparedArticle, prepare
@@ -31,7 +31,8 @@ class Task:
     file: SourceFile
     size: int
     known_digest: str | None = None
-    articles: list[Article] | None = None
+    #: Articles already read (or web archive pages to read here: see :class:`~newssearch.ingest.Deferred`).
+    articles: list[Article | Deferred] | None = None
     digest: str | None = None
     last: bool = True
 
@@ -47,30 +48,50 @@ class Done:
     errors: Skips = field(default_factory=Skips)
     unchanged: bool = False
     last: bool = True
+    #: Articles whose numeric date reads either way, no order given (see ReadSettings.ambiguous), and one such date.
+    ambiguous: int = 0
+    ambiguous_example: str | None = None
 
 
 def work(task: Task) -> Done:
     """Read (if needed), enrich and prepare; never raises for bad input."""
     errors = Skips()
     digest = task.digest
-    articles = task.articles
+    articles: list[Article] | None = None
+    if task.articles is not None:
+        articles = []
+        for item in task.articles:
+            try:
+                articles.append(resolve(item, task.file))
+            except InputError as err:
+                errors.append(err)
+            except (ValueError, TypeError, LookupError, RecursionError) as exc:  # a parser that gave up on one record
+                errors.append(InputError(task.file.path, f"cannot read record {item.id}: {exc}"))
     if articles is None:
         try:
             data = read_bytes(task.file)
         except InputError as err:
             return Done(task.file, task.size, None, errors=Skips([err]))
-        digest = file_digest(data)
+        digest = content_digest(task.file, data)
         if digest == task.known_digest:
             return Done(task.file, task.size, digest, unchanged=True)
         result = read_file(task.file, data=data, digest=digest)
         articles, errors = result.articles, result.errors
     prepared = []
+    ambiguous, example = _ambiguous(task.file, articles)
     for article in articles:
         try:
             prepared.append(prepare(enrich(article), digest or ""))
         except (ValueError, TypeError, LookupError, RecursionError) as exc:  # a bug must not cost the other articles
             errors.append(InputError(article.path or task.file.path, f"cannot process article {article.id}: {exc}"))
-    return Done(task.file, task.size, digest, prepared=prepared, errors=errors, last=task.last)
+    return Done(task.file, task.size, digest, prepared=prepared, errors=errors, last=task.last, ambiguous=ambiguous,
+                ambiguous_example=example)
+
+
+def _ambiguous(file: SourceFile, articles: list[Article]) -> tuple[int, str | None]:
+    """How many of ``articles`` have a date that reads either way (no order given), and one of them."""
+    found = [a for a in articles if file.settings.ambiguous(a)]
+    return len(found), (f"{found[0].path or file.path}: {found[0].published_text}" if found else None)
 
 
 def file_tasks(
@@ -106,19 +127,19 @@ def _batch_tasks(file: SourceFile, size: int, digest: str, ledger: IdLedger, war
     Each chunk counts (for progress) about the bytes of its text, the last answer the rest
     of the file's bytes (for a gzipped file, all of them)."""
     errors = Skips()
-    chunk: list[Article] = []
+    chunk: list[Article | Deferred] = []
     sent = 0  # chunks sent
     left = 0 if file.path.lower().endswith(".gz") else size  # bytes the chunks may still count
     counted = left
 
-    def task(articles: list[Article]) -> Task:
+    def task(articles: list[Article | Deferred]) -> Task:
         nonlocal left
-        warnings.extend(ledger.assign(file.path, articles))
-        nbytes = min(left, sum(len(a.title) + sum(len(p) + 2 for p in a.paragraphs) for a in articles))
+        warnings.extend(ledger.assign(file.path, articles))  # type: ignore[arg-type]  # (it sets ids, which deferred records have)
+        nbytes = min(left, sum(_text_bytes(a) for a in articles))
         left -= nbytes
         return Task(file, nbytes, articles=articles, digest=digest, last=False)
 
-    for item in iter_file(file):
+    for item in iter_file(file, deferred=True):
         if isinstance(item, InputError):
             errors.append(item)
             continue
@@ -134,6 +155,13 @@ def _batch_tasks(file: SourceFile, size: int, digest: str, ledger: IdLedger, war
         yield task(chunk)
     ledger.finish(file.path)
     yield Done(file, size - (counted - left), digest, errors=errors, last=True)
+
+
+def _text_bytes(item: Article | Deferred) -> int:
+    """About the bytes of input an item stands for (for progress)."""
+    if isinstance(item, Article):
+        return len(item.title) + sum(len(p) + 2 for p in item.paragraphs)
+    return len(getattr(item, "payload", b""))
 
 
 class CommitPoint:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gzip
 import hashlib
 import importlib
@@ -19,14 +20,29 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from ..errors import InputError
 from ..model import Article
 from ..skips import Skips
+from .settings import SETTINGS_FILE, ReadSettings
 
 #: A reader: (bytes, or for JSON and JSON Lines a binary stream; the file's name) → articles and errors.
 ReaderFn = Callable[[Any, str], Iterator["Article | InputError"]]
+
+class Deferred(Protocol):
+    """A record found in a file but not yet read as an article (a web archive's page): the
+    costly reading (:meth:`article`) is left to a worker process. Its ``id`` is assigned
+    before it is read."""
+
+    id: str
+    path: str
+    line: int | None
+
+    def article(self) -> Article:
+        """The article; InputError when the record holds none."""
+        ...
+
 
 #: File suffix → (module, function) of its reader; imported on first use.
 READERS: dict[str, tuple[str, str]] = {
@@ -74,6 +90,8 @@ class SourceFile:
     path: str
     suffix: str
     os_path: str | None = None
+    #: What to assume for what the file lacks (see :mod:`newssearch.ingest.settings`).
+    settings: ReadSettings = field(default_factory=ReadSettings)
 
     @property
     def batch(self) -> bool:
@@ -214,6 +232,8 @@ class _Walk:
 
     def consider(self, path: str, explicit: bool) -> None:
         """Add ``path`` if it is an article file, not seen before under another name."""
+        if os.path.basename(path) == SETTINGS_FILE:
+            return  # (read with the folder's files: see newssearch.ingest.settings)
         suffix = suffix_of(os.path.basename(path))
         if suffix is None:
             self.skip(path, "unknown file type")
@@ -329,12 +349,27 @@ def read_bytes(file: SourceFile) -> bytes:
 
 
 def stream_digest(file: SourceFile) -> str:
-    """:func:`file_digest` of the file's (gunzipped) bytes, read a piece at a time."""
+    """:func:`content_digest` of the file's (gunzipped) bytes, read a piece at a time."""
     digest = hashlib.blake2b(digest_size=16)
     with open_source(file) as stream:
         while chunk := stream.read(READ_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+    return with_settings(digest.hexdigest(), file)
+
+
+def content_digest(file: SourceFile, data: bytes) -> str:
+    """The digest that tells whether ``file`` changed: its (gunzipped) bytes ``data`` and the
+    settings it is read with (changing either re-reads it)."""
+    return with_settings(file_digest(data), file)
+
+
+def with_settings(digest: str, file: SourceFile) -> str:
+    """A content digest made to change with the file's settings (unchanged when it has none,
+    so indexes made before settings existed stay valid)."""
+    key = file.settings.key()
+    if not key:
+        return digest
+    return hashlib.blake2b(f"{digest}\x1f{key}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def file_digest(data: bytes) -> str:
@@ -349,7 +384,7 @@ def reader_for(suffix: str) -> ReaderFn:
     return getattr(module, fn_name)
 
 
-def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article | InputError]:
+def iter_file(file: SourceFile, data: bytes | None = None, deferred: bool = False) -> Iterator[Article | Deferred | InputError]:
     """The articles of one file, and errors of records or of the whole file, one at a time.
 
     Many-article files (JSON, JSON Lines...) are read as streams (the whole file is never in
@@ -360,25 +395,58 @@ def iter_file(file: SourceFile, data: bytes | None = None) -> Iterator[Article |
     (a feed that appends corrections keeps the latest) and each earlier one is an error
     naming the record that replaces it. Finding them takes a first pass over the file that
     keeps only each id's last position (a reader whose ids cannot repeat is read once).
+
+    With ``deferred``, a format whose records are costly to read (a reader module naming its
+    function ``DEFERRED``: web archives) gives :class:`Deferred` records instead of articles,
+    for worker processes to read (:func:`resolve`).
     """
-    reader = reader_for(file.suffix)
+    reader = _with_settings(reader_for(file.suffix), file.settings)
+    if deferred and _reader_flag(reader, "DEFERRED"):
+        module = sys.modules[reader.__module__]
+        reader = getattr(module, module.DEFERRED)
     try:
         if file.batch:
             last = None if _reader_flag(reader, "UNIQUE_IDS") else _last_positions(file, data, reader)
             with _batch_source(file, data) as stream:
-                yield from _last_wins(reader(_source_for(reader, stream), file.path), file.path, last)
+                yield from _applied(_last_wins(reader(_source_for(reader, stream), file.path), file.path, last), file.settings)
             return
         if data is None:
             data = read_bytes(file)
         if not data.strip():
             raise InputError(file.path, "empty file")
-        yield from reader(data, file.path)
+        yield from _applied(reader(data, file.path), file.settings)
     except InputError as err:
         yield err
     except RecursionError:
         yield InputError(file.path, "document nested too deeply to parse")
     except (ValueError, TypeError, LookupError, UnicodeError) as exc:  # a reader's parser gave up
         yield InputError(file.path, f"cannot parse: {exc}")
+
+
+def resolve(item: Article | Deferred, file: SourceFile) -> Article:
+    """The article of ``item`` (reading a deferred record; InputError when it holds none),
+    with the file's settings applied."""
+    if isinstance(item, Article):
+        return item
+    return file.settings.apply(item.article())
+
+
+def _with_settings(reader: ReaderFn, settings: ReadSettings) -> ReaderFn:
+    """``reader`` given the settings' CSV columns, when it takes columns and some are set."""
+    columns = settings.column_map
+    if columns is None or reader.__module__ != f"{__name__}.csvfmt":
+        return reader
+    full: Any = reader
+    return functools.wraps(reader)(functools.partial(full, columns=columns))
+
+
+def _applied(items: Iterable[Article | InputError], settings: ReadSettings) -> Iterator[Article | InputError]:
+    """``items`` with ``settings`` filling what articles lack."""
+    if not settings:
+        yield from items
+        return
+    for item in items:
+        yield settings.apply(item) if isinstance(item, Article) else item
 
 
 def _batch_source(file: SourceFile, data: bytes | None) -> contextlib.AbstractContextManager[IO[bytes]]:
@@ -441,7 +509,7 @@ def read_file(file: SourceFile, data: bytes | None = None, digest: str | None = 
         if data is None and not file.batch:
             data = read_bytes(file)
         if result.digest is None:
-            result.digest = file_digest(data) if data is not None else stream_digest(file)
+            result.digest = content_digest(file, data) if data is not None else stream_digest(file)
     except InputError as err:
         result.errors.append(err)
         return result
@@ -449,5 +517,5 @@ def read_file(file: SourceFile, data: bytes | None = None, digest: str | None = 
         if isinstance(item, InputError):
             result.errors.append(item)
         else:
-            result.articles.append(item)
+            result.articles.append(resolve(item, file))
     return result

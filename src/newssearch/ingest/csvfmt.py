@@ -22,8 +22,8 @@ quotes), as Excel, pandas and R write it.
 
 The file is read as a stream of lines: rows are decoded one by one (UTF-8, with or
 without byte-order mark; a legacy 8-bit code page when the start of the file is not
-UTF-8; UTF-16 files are decoded whole), so memory holds one row at a time besides the
-file's bytes. A bad row is skipped as ``file:line`` with the reason (no text, wrong
+UTF-8; UTF-16 files are decoded whole), so memory holds one row at a time (and the
+first megabyte, which chooses the encoding), never the whole file. A bad row is skipped as ``file:line`` with the reason (no text, wrong
 number of fields, bytes that are not text in the file's encoding, over
 :data:`MAX_ROW_CHARS` characters) and the other rows are read. A field longer than
 :data:`MAX_FIELD_CHARS` (an unclosed quote swallowing the rest of the file, most often)
@@ -40,7 +40,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 
 from ..errors import InputError
 from ..model import Article, stable_id
@@ -72,9 +72,14 @@ _FIELD_LIMIT = re.compile(r"field larger than field limit")
 
 ColumnMap = Mapping[str, str | int]
 
+#: Its readers take a binary stream (see :func:`newssearch.ingest.iter_file`): a table is
+#: never whole in memory.
+STREAMS = True
 
-def read_csv(data: bytes, path: str, columns: ColumnMap | None = None, delimiter: str | None = None) -> Iterator[Article | InputError]:
-    """Read a CSV table: one article per row (see the module docs).
+
+def read_csv(source: bytes | IO[bytes], path: str, columns: ColumnMap | None = None, delimiter: str | None = None) -> Iterator[Article | InputError]:
+    """Read a CSV table (its bytes, or a binary stream read as it goes): one article per row
+    (see the module docs).
 
     ``columns`` maps article fields (keys of :data:`COLUMN_NAMES`) to header names (any
     case) or to 1-based column numbers (then the file has no header); ``delimiter`` forces
@@ -83,14 +88,16 @@ def read_csv(data: bytes, path: str, columns: ColumnMap | None = None, delimiter
     """
     mapping = dict(columns or {})
     _check_mapping(mapping)
-    lines, bad = _decoded_lines(data, path)
+    stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
+    head = stream.read(_SAMPLE_BYTES)
+    lines, bad = _decoded_lines(head, stream, path)
     rows = _Rows(lines, bad)
     by_number = bool(mapping) and all(isinstance(v, int) for v in mapping.values())
     if by_number:
         positions = {name: int(number) - 1 for name, number in mapping.items()}
         width = None
         if delimiter is None:
-            delimiter = _sniff_by_count(data)
+            delimiter = _sniff_by_count(head)
     else:
         header_line = rows.peek_first_line()
         if header_line is None:
@@ -113,9 +120,9 @@ def read_csv(data: bytes, path: str, columns: ColumnMap | None = None, delimiter
     yield from _records(reader, rows, positions, width, path)
 
 
-def read_tsv(data: bytes, path: str, columns: ColumnMap | None = None) -> Iterator[Article | InputError]:
+def read_tsv(source: bytes | IO[bytes], path: str, columns: ColumnMap | None = None) -> Iterator[Article | InputError]:
     """Read a TSV table (tab-separated; otherwise as :func:`read_csv`)."""
-    return read_csv(data, path, columns=columns, delimiter="\t")
+    return read_csv(source, path, columns=columns, delimiter="\t")
 
 
 def parse_columns(spec: str) -> dict[str, str | int]:
@@ -181,18 +188,18 @@ class _Rows:
         return next(self._lines)
 
 
-def _decoded_lines(data: bytes, path: str) -> tuple[Iterator[str], list[int]]:
-    """The lines of ``data`` decoded one by one, and a one-element list counting lines with
-    undecodable bytes (replaced). UTF-16 is decoded whole."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return iter(io.StringIO(decode_bytes(data, path), newline="")), [0]
-    stream = io.BytesIO(data)  # shares the bytes, no copy
-    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    stream.seek(start)
-    sample = data[start : start + _SAMPLE_BYTES]
+def _decoded_lines(head: bytes, rest: IO[bytes], path: str) -> tuple[Iterator[str], list[int]]:
+    """The lines of the file (its first bytes ``head``, then the stream ``rest``) decoded one
+    by one, and a one-element list counting lines with undecodable bytes (replaced). The
+    encoding is chosen from ``head``. UTF-16 is decoded whole."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return iter(io.StringIO(decode_bytes(head + rest.read(), path), newline="")), [0]
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    sample = head[start:]
     if b"\x00" in sample[:8192]:
         raise InputError(path, "binary file, not text")
     encoding = "utf-8" if decode_utf8_lenient(sample) is not None else legacy_encoding(sample)
+    stream = io.BufferedReader(_Joined(sample, rest), buffer_size=1 << 16)
     bad = [0]
 
     def lines() -> Iterator[str]:
@@ -204,6 +211,28 @@ def _decoded_lines(data: bytes, path: str) -> tuple[Iterator[str], list[int]]:
                 yield raw.decode(encoding, errors="replace")
 
     return lines(), bad
+
+
+class _Joined(io.RawIOBase):
+    """The bytes ``head``, then those of the stream ``rest`` (a stream whose start was read
+    to choose the encoding, read from its start again)."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 # --------------------------------------------------------------------------- columns

@@ -10,7 +10,8 @@ Both are read as streams, one record at a time (JSON with ijson), so memory does
 with the file. A record over :data:`MAX_RECORD_CHARS` characters is skipped as "record too
 large" and the next ones are read; but a JSON list item so large that the parser would
 have to hold over :data:`_HARD_LIMIT_CHARS` of it ends the reading of its file there (a
-JSON parser cannot resume inside a record; the articles before it are kept).
+JSON parser cannot resume inside a record; the articles before it are kept). So does JSON
+nested deeper than :data:`MAX_DEPTH` (a JSONL line that deep is skipped alone).
 
 Records may share an ``id``: :func:`newssearch.ingest.iter_file` keeps the last one.
 """
@@ -43,6 +44,49 @@ _SKIP_CHUNK = 1 << 20
 _HARD_LIMIT_CHARS = MAX_RECORD_CHARS + 1_000_000
 
 
+#: Deepest nesting of JSON arrays and objects read (an article needs 3: a list of article
+#: objects whose authors are a list). Deeper JSON is skipped: a JSON parser's memory grows
+#: with the square of the depth (2 MB of ``[`` took 22 GB), and Python's own parser hits its
+#: recursion limit.
+MAX_DEPTH = 64
+TOO_DEEP = f"nested too deeply (over {MAX_DEPTH} levels of JSON arrays and objects)"
+
+
+#: Bytes the JSON parser reads at a time.
+_PARSE_BYTES = 2048
+
+
+class _TooDeep(Exception):
+    """Raised while reading JSON events nested deeper than :data:`MAX_DEPTH`."""
+
+
+def _depth_bounded(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
+    """ijson's events, raising :class:`_TooDeep` at the first container past :data:`MAX_DEPTH`
+    (before the parser builds anything deeper)."""
+    depth = 0
+    for item in events:
+        event = item[1]
+        if event == "start_map" or event == "start_array":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep
+        elif event == "end_map" or event == "end_array":
+            depth -= 1
+        yield item
+
+
+def _too_deep(record: Any) -> bool:
+    """True when ``record`` nests arrays and objects deeper than :data:`MAX_DEPTH`."""
+    todo = [(record, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            todo.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return False
+
+
 def _binary(source: bytes | IO[bytes]) -> IO[bytes]:
     return io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
 
@@ -73,6 +117,12 @@ def read_jsonl(source: bytes | IO[bytes], path: str) -> Iterator[Article | Input
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield InputError(path, f"invalid JSON: {exc.msg} (column {exc.colno})", line=lineno)
+            continue
+        except RecursionError:
+            yield InputError(path, TOO_DEEP, line=lineno)
+            continue
+        if _too_deep(record):
+            yield InputError(path, TOO_DEEP, line=lineno)
             continue
         try:
             yield _article(record, path, lineno, lineno)
@@ -129,7 +179,9 @@ def read_json(source: bytes | IO[bytes], path: str) -> Iterator[Article | InputE
     """Read a ``.json`` file (its bytes, or a binary stream): one article object, a list of
     article objects, or an object whose ``articles`` is that list."""
     budget = _Budget(text_stream(_binary(source), path))
-    events = ijson.parse(io.BufferedReader(budget, buffer_size=1 << 16), use_float=True)
+    # (the parser hands over the events of one read of ``buf_size`` bytes at a time, each with
+    # its path: a small read bounds what ``[[[[…`` costs before _depth_bounded sees it)
+    events = _depth_bounded(ijson.parse(io.BufferedReader(budget, buffer_size=1 << 16), buf_size=_PARSE_BYTES, use_float=True))
     reading = "the file"
     items = _Items()
     try:
@@ -151,10 +203,11 @@ def read_json(source: bytes | IO[bytes], path: str) -> Iterator[Article | InputE
             yield from _json_object(events, budget, items, path)
         else:
             raise InputError(path, f"JSON of the wrong shape: expected an article object or a list, got {type(value).__name__}")
-    except _RecordTooLarge:
+    except (_RecordTooLarge, _TooDeep) as exc:
+        reason = TOO_LARGE if isinstance(exc, _RecordTooLarge) else TOO_DEEP
         if reading == "a list item" or items.count:
-            raise InputError(path, f"item {items.count}: {TOO_LARGE}; the rest of the file was not read") from None
-        raise InputError(path, TOO_LARGE) from None
+            raise InputError(path, f"item {items.count}: {reason}; the rest of the file was not read") from None
+        raise InputError(path, reason) from None
     except ijson.JSONError as exc:
         if not budget.content:
             raise InputError(path, "empty file") from None

@@ -24,7 +24,8 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -33,6 +34,10 @@ from ..errors import InputError
 from ..model import Article, stable_id
 from . import html as html_reader
 
+#: Its readers take a binary stream (see :func:`newssearch.ingest.iter_file`).
+STREAMS = True
+#: The reader that leaves each page's HTML extraction for later (see :class:`Page`).
+DEFERRED = "read_pages"
 #: The ids of a file's pages never repeat (a target URI captured again is counted apart):
 #: no first pass over the file for repeated ids (see :func:`newssearch.ingest.iter_file`).
 UNIQUE_IDS = True
@@ -45,14 +50,65 @@ _OTHER_RECORDS = ("warcinfo", "request", "metadata", "revisit", "conversion", "c
 _CHUNK = 1 << 20
 
 
-def read_warc(data: bytes, path: str) -> Iterator[Article | InputError]:
-    """Read a WARC file (plain or gzipped record by record): one article per HTML page."""
-    if data[:2] == b"\x1f\x8b":
-        if _gzipped_whole(data):
-            data = _gunzip(data, path)  # one gzip stream, not one per record: warcio needs it plain
-    elif not data[:1024].lstrip()[:5].upper().startswith(b"WARC/"):
+def read_warc(source: bytes | IO[bytes], path: str) -> Iterator[Article | InputError]:
+    """Read a WARC file (its bytes, or a binary stream read as it goes; plain or gzipped
+    record by record): one article per HTML page."""
+    for item in read_pages(source, path):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        try:
+            yield item.article()
+        except InputError as err:
+            yield err
+
+
+@dataclass
+class Page:
+    """An HTML page found in a WARC record, not yet read as an article: what a worker
+    process turns into one (:meth:`article`), so that the costly HTML extraction of a large
+    archive runs in parallel while this process only splits the file into records.
+    ``id`` and ``line`` are an article's (ids are assigned before the page is read)."""
+
+    id: str
+    path: str
+    payload: bytes
+    media_type: str
+    uri: str | None
+    warc_date: str | None
+    where: str
+    line: int | None = None
+
+    def article(self) -> Article:
+        """The page read by the HTML reader; InputError ``record N at offset O: why`` when it holds no article."""
+        try:
+            if not self.media_type and b"<" not in self.payload[:2048]:
+                raise InputError(self.path, "not an HTML page (no content type, no markup)")
+            article = html_reader.extract_article(self.payload, self.path, url=self.uri)
+        except InputError as err:
+            raise InputError(self.path, f"{self.where}: {err.reason}") from None
+        except (ValueError, LookupError) as exc:
+            raise InputError(self.path, f"{self.where}: cannot read the payload: {_short(exc)}") from None
+        if article.published is None:
+            article.published = html_reader.parse_metadata_date(self.warc_date)
+        article.id = self.id
+        return article
+
+
+def read_pages(source: bytes | IO[bytes], path: str) -> Iterator[Page | InputError]:
+    """The HTML pages of a WARC file as :class:`Page` s (not yet read as articles), and an
+    error for each record skipped. The file is read as a stream (a record at a time), except
+    one gzipped as a single stream rather than record by record, which is gunzipped whole."""
+    stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
+    head = stream.read(4 * _CHUNK)
+    if head[:2] == b"\x1f\x8b":
+        if _gzipped_whole(head):
+            data = _gunzip(head + stream.read(), path)  # one gzip stream, not one per record: warcio needs it plain
+            head, stream = data[: 4 * _CHUNK], io.BytesIO(data[4 * _CHUNK :])
+    elif not head[:1024].lstrip()[:5].upper().startswith(b"WARC/"):
         raise InputError(path, "not a WARC file (it does not start with a WARC/1.x record)")
-    records = ArchiveIterator(io.BytesIO(data), check_digests=False)
+    counted = _Counted(head, stream)
+    records = ArchiveIterator(io.BufferedReader(counted, buffer_size=_CHUNK), check_digests=False)
     number = 0
     end = 0  # where the last record read ends
     seen: dict[str, int] = {}  # target URI → pages read from it so far
@@ -75,7 +131,7 @@ def read_warc(data: bytes, path: str) -> Iterator[Article | InputError]:
             if record.rec_type not in _OTHER_RECORDS:  # e.g. a type cut short: "resp", or none at all
                 yield InputError(path, f"record {number} at offset {offset}: truncated record (the file ends inside its headers)")
             continue
-        result: Article | str
+        result: Page | str
         try:
             result = _page(record, path)
         except InputError as err:
@@ -89,12 +145,51 @@ def read_warc(data: bytes, path: str) -> Iterator[Article | InputError]:
             yield InputError(path, f"record {number} at offset {offset}: {result}")
             continue
         result.id = _article_id(record, path, offset, seen)
+        result.where = f"record {number} at offset {offset}"
         yield result
     if number == 0:
         raise InputError(path, "no WARC records")
-    if data[end:].strip():
+    if counted.has_content_after(end):
         # warcio ends quietly when the file ends inside a record's headers
         yield InputError(path, f"record {number + 1} at offset {end}: truncated record (the file ends inside its headers)")
+
+
+class _Counted(io.RawIOBase):
+    """The bytes ``head`` then the stream ``rest``, counted, with the last :data:`_CHUNK` ×
+    4 of them kept: enough to tell whether anything but white space follows the last record."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+        self.total = 0
+        self._tail = bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            data = bytes(self._head[: len(buffer)])
+            self._head = self._head[len(data) :]
+        else:
+            data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        self.total += len(data)
+        self._tail += data
+        if len(self._tail) > 8 * _CHUNK:
+            del self._tail[: len(self._tail) - 4 * _CHUNK]
+        return len(data)
+
+    def has_content_after(self, offset: int) -> bool:
+        """True when the stream holds something but white space after byte ``offset`` (it is read to its end)."""
+        while self.read(_CHUNK):
+            pass
+        after = self.total - offset
+        if after <= 0:
+            return False
+        if after > len(self._tail):
+            return True  # (more than a few megabytes after the last record)
+        return bool(bytes(self._tail[-after:]).strip())
 
 
 def _article_id(record: Any, path: str, offset: int, seen: dict[str, int]) -> str:
@@ -110,9 +205,9 @@ def _article_id(record: Any, path: str, offset: int, seen: dict[str, int]) -> st
     return stable_id(path, record_id) if record_id else stable_id(path, str(offset))
 
 
-def _page(record: Any, path: str) -> Article:
-    """The article of one response/resource record (its id is set by the caller);
-    InputError when it holds none."""
+def _page(record: Any, path: str) -> Page:
+    """The page of one response/resource record (its id is set by the caller); InputError
+    when the record holds none (not HTML, an error status, cut short)."""
     headers = record.rec_headers
     if headers.get_header("Content-Length") is None:
         raise InputError(path, "truncated record (the file ends inside its headers)")
@@ -133,13 +228,8 @@ def _page(record: Any, path: str) -> Article:
         raise InputError(path, f"truncated record (the file ends inside it; {record.length} bytes declared)")
     if why_not is not None:
         raise InputError(path, why_not)
-    if not media_type and b"<" not in payload[:2048]:
-        raise InputError(path, "not an HTML page (no content type, no markup)")
     uri = (headers.get_header("WARC-Target-URI") or "").strip("<> ") or None
-    article = html_reader.extract_article(payload, path, url=uri)
-    if article.published is None:
-        article.published = html_reader.parse_metadata_date(headers.get_header("WARC-Date"))
-    return article
+    return Page(id="", path=path, payload=payload, media_type=media_type, uri=uri, warc_date=headers.get_header("WARC-Date"), where="")
 
 
 def _gzipped_whole(data: bytes) -> bool:

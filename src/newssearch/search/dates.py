@@ -8,7 +8,7 @@ every document is one ``int64`` array read once per open index
 
 * a range (``--since/--until``, ``published:[2019-01-01 to 2019-06-30]``,
   ``published:2019``) is one vectorised comparison, masked with the documents of the
-  level searched (:meth:`PublishedDates.between`); nothing is cached per range, so ranges
+  level searched (:meth:`PublishedDates.select`); nothing is cached per range, so ranges
   that never repeat cost the same as those that do;
 * a histogram counts the matches' distinct days with :func:`numpy.unique`
   (:meth:`PublishedDates.days`);
@@ -18,8 +18,8 @@ every document is one ``int64`` array read once per open index
 :func:`pull_date_ranges` takes the ``published:`` parts that constrain the whole query
 (the query itself, or parts of its top-level AND, negated or not) out of a parsed query, so
 they are answered here instead of by term expansion; :func:`nested_ranges` turns the
-ranges left (under OR, say) into sets of documents from the same array. numpy is imported only when one of these is used (a plain query does not pay for
-importing it).
+ranges left (under OR, say) into sets of documents from the same array. numpy is imported
+only when one of these is used (a plain query does not pay for importing it).
 """
 
 from __future__ import annotations
@@ -146,52 +146,25 @@ class PublishedDates:
 
     def __init__(self, reader: Any) -> None:
         self._reader = reader
-        self._masks: dict[Any, Any] = {}
+        self._subsets: dict[Any, Any] = {}
 
     @property
     def values(self) -> npt.NDArray[np.int64]:
         """Every document's publication time (microseconds; :data:`UNDATED` for none)."""
         return published_micros(self._reader)
 
-    def mask_of(self, key: Any, docs: Collection[int]) -> npt.NDArray[np.bool_]:
-        """A boolean array true at ``docs``, made once per ``key`` (e.g. the documents of a level)."""
-        import numpy as np
-
-        found = self._masks.get(key)
-        if found is None:
-            found = np.zeros(len(self.values), dtype=bool)
-            if docs:
-                found[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
-            found.setflags(write=False)
-            self._masks[key] = found
-        return found
-
-    def in_spans(self, spans: Iterable[DateSpan]) -> npt.NDArray[np.bool_]:
-        """Documents published within every one of ``spans`` (a boolean array)."""
-        return _inside(self.values, spans)
-
-    def select(self, base: npt.NDArray[np.bool_], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
-        """The documents of ``base`` (a mask) published within all ``within`` spans and in
-        none of the ``outside`` ones."""
-        import numpy as np
-
-        within = tuple(within)
-        mask = base & self.in_spans(within) if within else base.copy()
-        for span in outside:
-            mask &= ~self.in_spans((span,))
-        return set(np.flatnonzero(mask).tolist())
-
-    def select_of(self, key: Any, docs: Collection[int], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
-        """What :meth:`select` gives for the mask of ``docs``, comparing only the dates of
-        ``docs`` (kept once per ``key``, e.g. the documents of a level: the articles of an
+    def select(self, key: Any, docs: Collection[int], within: Iterable[DateSpan] = (), outside: Iterable[DateSpan] = ()) -> set[int]:
+        """The documents of ``docs`` published within all ``within`` spans and in none of the
+        ``outside`` ones. Only the dates of ``docs`` are compared: they are kept, with the
+        documents sorted, once per ``key`` (e.g. the documents of a level: the articles of an
         index are an eighth of its documents)."""
         import numpy as np
 
-        found = self._masks.get(("subset", key))
+        found = self._subsets.get(key)
         if found is None:
             ids = np.fromiter(docs, dtype=np.int64, count=len(docs)) if docs else np.zeros(0, dtype=np.int64)
             ids.sort()
-            found = self._masks[("subset", key)] = (ids, self.values[ids])
+            found = self._subsets[key] = (ids, self.values[ids])
         ids, values = found
         mask = np.ones(len(ids), dtype=bool)
         within = tuple(within)
@@ -201,14 +174,12 @@ class PublishedDates:
             mask &= ~_inside(values, (span,))
         return set(ids[mask].tolist())
 
-    def between(self, start: dt.datetime | None, end: dt.datetime | None, base: npt.NDArray[np.bool_] | None = None) -> set[int]:
-        """The documents (of ``base``, a mask; all by default) published from ``start`` to
-        ``end`` (inclusive; None: open)."""
+    def between(self, start: dt.datetime | None, end: dt.datetime | None) -> set[int]:
+        """All documents (articles and paragraphs) published from ``start`` to ``end``
+        (inclusive; None: open)."""
         import numpy as np
 
-        if base is None:
-            base = np.ones(len(self.values), dtype=bool)
-        return self.select(base, (DateSpan(start, end),))
+        return set(np.flatnonzero(_inside(self.values, (DateSpan(start, end),))).tolist())
 
     def days(self, docs: Collection[int]) -> tuple[Counter[dt.date], int]:
         """How many of ``docs`` were published on each day, and how many are undated."""

@@ -74,7 +74,7 @@ class FilterSets:
         """The documents of ``level`` published within all of ``ranges.within`` and in none
         of ``ranges.outside`` (undated documents are within no range)."""
         level = Level(level)
-        return self.dates.select_of(("kind", level.value), self.kind(level), ranges.within, ranges.outside)
+        return self.dates.select(("kind", level.value), self.kind(level), ranges.within, ranges.outside)
 
     def allowed(self, level: Level | str, filters: Filters, ranges: DateRanges | None = None) -> set[int] | None:
         """The documents of ``level`` passing ``filters`` and the date ``ranges`` pulled out

@@ -16,6 +16,7 @@ import math
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
@@ -36,6 +37,7 @@ from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
 from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
+from .export import HitStream
 from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, StoredValues, make_facet
 from .filters import FilterSets
 from .query import ARTICLE_FIELDS, QueryParser, content_terms, only_text_fields, to_paragraphs, with_title_boost
@@ -58,6 +60,10 @@ FEW_DOCS = 5000
 FEW_MATCHES = 5
 #: Unknown words "Did you mean" corrects at most (a query with more gets no suggestion).
 MAX_CORRECTIONS = 10
+#: Hits read from the index at a time by :meth:`Searcher.hits` streams.
+HITS_BATCH = 256
+#: How many times a query's time limit (:class:`QueryLimits`) matching every hit may take.
+HITS_TIME = 10
 #: The stored field a sort orders by, and whether newest first.
 _SORT_KEYS: dict[Sort, tuple[str | None, bool]] = {Sort.RELEVANCE: (None, False), Sort.NEWEST: ("published", True), Sort.OLDEST: ("published", False)}
 
@@ -229,6 +235,49 @@ class Searcher:
             out.suggestion = self._better(request, matches.total)
         return out
 
+    def hits(self, query: str = "", *, snippets: int = 1, batch: int = HITS_BATCH, **options: Any) -> HitStream:
+        """Every match of ``query``, not one page: a :class:`~newssearch.search.export.HitStream`
+        with the exact ``total``, iterating over :class:`ArticleHit` (or, with
+        ``paragraphs=True``, :class:`ParagraphHit`) objects in order, and writing them as
+        rows (``rows()``, ``write_jsonl()``, ``write_csv()``, ``to_dataframe()``).
+
+        Takes the filters and order of :meth:`search` (``person``, ``source``, ``language``,
+        ``since``, ``until``, ``sort``, ``paragraphs``); ``snippets`` best paragraphs per
+        article hit (0: none, the fastest). The query's limits hold, with
+        :data:`HITS_TIME` times its time for matching and ordering. The query is matched and ordered here (a bad one
+        raises QueryError now); the hits' stored fields are read ``batch`` at a time while the
+        stream is read, so keep this searcher open until then::
+
+            with Searcher("index") as s:
+                frame = s.hits("NATO", since="2023").to_dataframe()
+        """
+        for name in ("facets", "facet_limit", "histogram", "limit", "page"):
+            if name in options:
+                raise TypeError(f"hits() takes no {name!r} option: it gives every match")
+        if snippets < 0:
+            raise QueryError("snippets must be 0 or more")
+        every = max(1, self._reader.doc_count_all())  # (more than can match: one page of everything)
+        request = SearchRequest.of(query, every, 1, snippets=max(snippets, 1), **options)
+        parsed, ranges = self._parse(request)
+        allowed = self._allowed(request, parsed, ranges)
+        limits = self.limits if self.limits.seconds is None else replace(self.limits, seconds=self.limits.seconds * HITS_TIME)
+        budget = limits.start(request.query)
+        q = self._bounded(parsed, budget)
+        top = self._match(q, request, allowed, budget, docs=False).top  # (ordered by date: scores are None)
+        marks = Marks.of(q, self._reader)
+
+        def batches() -> Iterator[list[ArticleHit] | list[ParagraphHit]]:
+            for start in range(0, len(top), batch):
+                part = top[start : start + batch]
+                if request.paragraphs:
+                    yield self._paragraph_hits(part, marks, start)
+                elif snippets:
+                    yield self._article_hits(part, q, marks, start, snippets)
+                else:
+                    yield [_article_hit(start + n, score, self._reader.stored_fields(docnum)) for n, (docnum, score) in enumerate(part, 1)]
+
+        return HitStream(len(top), batches, request.paragraphs, self.paragraphs)
+
     def _better(self, request: SearchRequest, total: int) -> str | None:
         """A corrected query (see :meth:`suggest`) when it finds more than ``request`` did."""
         suggestion = self.suggest(request.query)
@@ -282,6 +331,19 @@ class Searcher:
             sortedby, reverse = "published", True
         found = _Matches()
         if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as no filter at all)
+            return found
+        negated = every_but(q)
+        if negated is not None:
+            # ``* NOT …``: the documents of the level less the matches of what is negated, found
+            # within the budget (Whoosh's matcher walks every document of a negated OR of many
+            # common words without a match to stop at: minutes on 100k articles)
+            excluded = self._match(negated, request, None, budget, docs=True).matched
+            base = allowed if allowed is not None else self._sets.kind(request.level)
+            found.matched = sorted(base.difference(excluded))
+            found.total = len(found.matched)
+            newest = reverse if sortedby is not None else True
+            no_score: float | None = None  # (ordered by date, as every article is)
+            found.top = [(d, no_score) for d in self._dates.order(found.matched, newest=newest, limit=n)][request.offset : n]
             return found
         shape = plan(q, self._scorable) if sortedby is None else None
         try:
@@ -540,16 +602,13 @@ class Searcher:
 #: How :meth:`Searcher.stats` counts articles of no known language.
 UNKNOWN_LANGUAGE = "unknown"
 
-#: The ``published`` column's values of real dates (a document without one reads as 0,
-#: or as a filler past any date).
-
 #: Query words that are operators, never corrected.
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "to"})
 #: The fields whose values are the text's words (what the vocabulary holds).
 _TEXT_FIELD_NAMES = frozenset({"title", "body", "text"})
 #: A field and its value (quoted, a range, a group or a word), or a quoted phrase, or any
 #: other run of text: the parts of a query a suggestion works through.
-_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|\S*)|"[^"]*"?|[^"\s]+|\s+')
+_PART = re.compile(r'(?P<field>\w+):(?P<value>"[^"]*"?|\[[^\]]*\]?|\{[^}]*\}?|\([^)]*\)?|[^\s()]*)|"[^"]*"?|[^"\s()]+|[()]|\s+')
 #: A word, with what follows it when that makes it a wildcard, prefix or fuzzy word (kept).
 _WORD = re.compile(r"(?P<word>[^\W\d_]+)(?P<rest>[*?~^][^\s()\"]*|\w*[*?][^\s()\"]*|\d\w*)?")
 
@@ -560,6 +619,19 @@ class _TooMany(Exception):
 
 #: Matches collected between two checks of a query's clock.
 _CHECK_EVERY = 64
+
+
+def every_but(q: wq.Query) -> wq.Query | None:
+    """What ``* NOT a NOT b`` (every document but the matches of ``a`` or ``b``) negates, as
+    one query; None for any other shape."""
+    parts = q.subqueries if isinstance(q, wq.And) else []
+    if len(parts) < 2 or not isinstance(parts[0], wq.Every) or parts[0].fieldname is not None:
+        return None
+    nots = [part for part in parts[1:] if isinstance(part, wq.Not)]
+    if len(nots) < len(parts) - 1:
+        return None
+    negated = [part.query for part in nots]
+    return negated[0] if len(negated) == 1 else wq.Or(negated)
 
 
 class _Timed(collectors.WrappingCollector):

@@ -81,7 +81,7 @@ def _term(word: str, known: dict[str, tuple[str, int]], reader: Any) -> tuple[st
     """The indexed term of ``word`` ("" for a stopword) and its articles, looked up once."""
     found = known.get(word)
     if found is None:
-        from ..store.schema import term_positions  # (not at import: the CLI's help lists this facet before Whoosh's version is checked)
+        from ..store.schema import term_positions  # (the store is imported by searches only)
 
         terms = list(term_positions(word))
         term = terms[0] if len(terms) == 1 else ""

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.query import Query
 
+from .codec import NewsCodec
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -85,17 +87,19 @@ def _segment_column(segment: Any, fieldname: str) -> npt.NDArray[np.int64] | Non
 
     if not segment.has_column(fieldname):
         return None
-    creader = segment.column_reader(fieldname, translate=False)
-    dbfile = getattr(creader, "_dbfile", None)
-    fixedlen = getattr(creader, "_fixedlen", None)
-    count = getattr(creader, "_count", None)
-    basepos = getattr(creader, "_basepos", None)
-    if fixedlen == 8 and dbfile is not None and count is not None and basepos is not None and hasattr(dbfile, "get"):
-        # a NumericColumn of 8-byte numbers (as Whoosh's W3 and newssearch's codec write it): one read
-        raw = dbfile.get(basepos, count * 8) if count else b""
-        return np.frombuffer(bytes(raw), dtype=">i8").astype(np.int64)
-    # any other column reader: value by value (slow, but the same)
-    values = [int(v) for v in creader]
+    codec = segment.codec()
+    if isinstance(codec, NewsCodec):
+        # the codec keeps each column in a file of its own: 8-byte big-endian numbers from the
+        # first document on, documents past the last written one holding the default
+        storage = segment.storage()
+        handle = storage.open_file(codec.column_filename(segment.segment(), fieldname))
+        try:
+            raw = handle.read()
+        finally:
+            handle.close()
+        return np.frombuffer(raw, dtype=">i8", count=len(raw) // 8).astype(np.int64)
+    # a segment of another codec: value by value (slow, but the same)
+    values = [int(v) for v in segment.column_reader(fieldname, translate=False)]
     return np.array([v if v < 2**63 else UNDATED for v in values], dtype=np.int64)
 
 
@@ -134,7 +138,7 @@ class DocumentSet(Query):
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         top = searcher.get_parent()
-        offset = 0 if top is searcher else (top._offset_for_subsearcher(searcher) or 0)
+        offset = next((offset for leaf, offset in top.leaf_searchers() if leaf is searcher), 0)
         reader = searcher.reader()
         ids = self.numbers_in(offset, reader.doc_count_all())
         if reader.has_deletions():

@@ -76,8 +76,8 @@ def cli_args(params: Any) -> list[str]:
     return args
 
 
-def _query_options(params: Any) -> dict[str, Any]:
-    """The options ``newssearch query`` would read from the API query string ``params``."""
+def search_params(params: Any) -> dict[str, Any]:
+    """The options ``newssearch query`` parses from the API query string ``params``."""
     command = _query_command()
     try:
         ctx = command.make_context("query", cli_args(params), resilient_parsing=False)
@@ -90,14 +90,14 @@ def search_request(params: Any) -> SearchRequest:
     """The request ``newssearch query`` would run for the API query string ``params``."""
     from ..cli import query_request
 
-    return query_request(_query_options(params))
+    return query_request(search_params(params))
 
 
 def search(request: Request, service: IndexService, env: Environment) -> Response:
     """``/api/search``: exactly what ``newssearch query --json`` prints."""
     from ..cli import query_json, query_request
 
-    options = _query_options(request.query_params)
+    options = search_params(request.query_params)
     result = service.run(query_request(options))
     return json_response(query_json(result, facets_only=bool(options.get("facets_only"))))
 

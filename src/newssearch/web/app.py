@@ -104,7 +104,8 @@ def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_sec
             except QueryError as err:
                 return _error(kind, env, 400, str(err))
             except NewssearchError as err:
-                return _error(kind, env, 503 if err.exit_code in (3, 74, 75) else 500, str(err))
+                message = f"{err} ({err.hint})" if err.hint else str(err)
+                return _error(kind, env, 503 if err.exit_code in (3, 74, 75) else 500, message)
 
         return run
 
@@ -125,7 +126,7 @@ def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_sec
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if warm:  # (the home page: every facet of every article; a date filter)
             facets = (*pages.PAGE_FACETS, "words")
-            service.warm(pages.PageState().request(facets=facets, histogram="month"),
+            service.warm(pages.PageState().request(facets=pages.PAGE_FACETS, histogram="month"),
                          pages.PageState(q="news", since="2000", until="2000").request(facets=facets, histogram="month"))
         yield
         service.close()

@@ -5,6 +5,7 @@ links only when they are http(s) (:func:`safe_link`)."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -40,6 +41,11 @@ def safe_link(url: Any) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return url.strip()
     return None
+
+
+def _file_name(path: str | None) -> str | None:
+    """A file's name without the server's folders (a page does not show where files live)."""
+    return os.path.basename(path) if path else None
 
 
 def article_href(article_id: str) -> str:
@@ -130,7 +136,7 @@ def hit_view(hit: Any, state: PageState) -> dict[str, Any]:
         "source": hit.source,
         "source_href": state.adding("source", hit.source) if hit.source else None,
         "url": safe_link(hit.url),
-        "origin": hit.url or hit.path,
+        "origin": hit.url or _file_name(hit.path),
         "people": [{"name": p, "href": state.adding("person", p), "page": person_href(p)} for p in hit.people[:8]],
         "snippet": snippet_parts(hit.snippet),
         "versions": versions,
@@ -164,7 +170,9 @@ def search_page(request: Request, service: IndexService, env: Environment) -> HT
     result = None
     words: list[dict[str, Any]] = []
     try:
-        result = service.run(state.request(facets=(*PAGE_FACETS, "words"), histogram=state.interval))
+        # (distinctive words compare the matches with the archive: not when they are the archive)
+        words_facet = ("words",) if state.q or state.filters() else ()
+        result = service.run(state.request(facets=(*PAGE_FACETS, *words_facet), histogram=state.interval))
         words = word_links(result, state)
     except QueryError as err:
         error = str(err)
@@ -179,7 +187,8 @@ def search_page(request: Request, service: IndexService, env: Environment) -> HT
             compare_href="/compare?" + "&".join("q=" + quote(q) for q in [state.q] if q),
             interval_links=[(i, state.url(interval=i), i == (result.histogram.interval if result.histogram else state.interval))
                             for i in ("day", "week", "month", "year")],
-            sort_links=[(s, state.url(sort=s), s == state.sort) for s in ("relevance", "newest", "oldest")],
+            sort_links=[(s, state.url(sort=s), s == (state.sort if state.q or state.sort != "relevance" else "newest"))
+                        for s in ("relevance", "newest", "oldest")],
             suggestion_href=state.url(q=result.suggestion) if result.suggestion else None,
             export=export_links(state),
         )
@@ -262,6 +271,7 @@ def article_page(request: Request, service: IndexService, env: Environment) -> H
         title=record.title or record.id,
         article=record,
         url=safe_link(record.url),
+        file_name=record.url or _file_name(record.path),
         source_href=state.adding("source", record.source) if record.source else None,
         paragraphs=[marked_paragraph(p, pattern, links) for p in record.paragraphs],
         people=people,
