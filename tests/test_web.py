@@ -256,3 +256,21 @@ def test_home_page_lists_newest_without_distinctive_words(client: TestClient) ->
     html = client.get("/").text
     assert "Distinctive words" not in html  # (the matches are the whole archive)
     assert "<strong>newest</strong>" in html and 'data-facet="people"' in html
+
+
+def test_export_links_download_every_match(client: TestClient, corpus_index: Path) -> None:
+    import csv
+    import io
+
+    html = client.get("/?q=parliament&sort=newest").text
+    links = _links(html, r"/export\.[a-z]+\?[^\"]*")
+    assert len(links) == 2
+    total = client.get("/api/search?q=parliament").json()["total"]
+    jsonl = client.get(next(u for u in links if ".jsonl" in u))
+    assert jsonl.status_code == 200 and "attachment" in jsonl.headers["content-disposition"]
+    rows = [json.loads(line) for line in jsonl.text.splitlines()]
+    assert len(rows) == total > 10  # every match, not one page
+    exported = CliRunner().invoke(cli, ["export", "parliament", "--sort", "newest", "--index", str(corpus_index)])
+    assert rows == [json.loads(line) for line in exported.output.splitlines()]
+    table = list(csv.DictReader(io.StringIO(client.get(next(u for u in links if ".csv" in u)).text)))
+    assert [r["id"] for r in table] == [r["id"] for r in rows]

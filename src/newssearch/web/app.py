@@ -114,6 +114,8 @@ def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_sec
         Route("/article/{article_id:path}", endpoint(pages.article_page, "html")),
         Route("/person/{name:path}", endpoint(pages.person_page, "html")),
         Route("/compare", endpoint(pages.compare_page, "html")),
+        Route("/export.csv", endpoint(pages.export, "json")),
+        Route("/export.jsonl", endpoint(pages.export, "json")),
         Route("/api/search", endpoint(api.search, "json")),
         Route("/api/article/{article_id:path}", endpoint(api.article, "json")),
         Route("/api/people", endpoint(api.people, "json")),

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from ..errors import ArticleNotFoundError, QueryError
 from ..search.request import SearchRequest
@@ -190,15 +190,46 @@ def search_page(request: Request, service: IndexService, env: Environment) -> HT
             sort_links=[(s, state.url(sort=s), s == (state.sort if state.q or state.sort != "relevance" else "newest"))
                         for s in ("relevance", "newest", "oldest")],
             suggestion_href=state.url(q=result.suggestion) if result.suggestion else None,
-            export=export_links(state),
+            export=export_links(state, result.total),
         )
     status = 400 if error else 200
     return _render(env, "search.html", status, **context)
 
 
-def export_links(state: PageState) -> list[tuple[str, str]]:
-    """Links exporting every match of the query (when the export API is there)."""
-    return []
+#: The most matches the page offers as a download (more: ``newssearch export``).
+MAX_EXPORT = 5000
+
+
+def export_links(state: PageState, total: int = 0) -> list[tuple[str, str]]:
+    """Links downloading every match of the page's query (CSV, JSON lines), when there are
+    at most :data:`MAX_EXPORT`."""
+    if not total or total > MAX_EXPORT:
+        return []
+    return [("CSV", state.url("/export.csv", page=1)), ("JSONL", state.url("/export.jsonl", page=1))]
+
+
+def export(request: Request, service: IndexService, env: Environment) -> Response:
+    """``/export.csv`` and ``/export.jsonl``: every match of the page's query, as
+    ``newssearch export`` writes them (at most :data:`MAX_EXPORT`)."""
+    import io
+
+    state = PageState.from_params(request.query_params)
+    fmt = "csv" if request.url.path.endswith(".csv") else "jsonl"
+
+    def write(s: Any) -> tuple[int, str]:
+        stream = s.hits(state.q, snippets=0, person=state.person, source=state.source, language=state.lang,
+                        since=state.since or None, until=state.until or None, sort=state.sort)
+        if stream.total > MAX_EXPORT:
+            return stream.total, ""
+        out = io.StringIO(newline="")
+        (stream.write_csv if fmt == "csv" else stream.write_jsonl)(out)
+        return stream.total, out.getvalue()
+
+    total, body = service.cached(("export", fmt, state.url()), write)
+    if total > MAX_EXPORT:
+        raise QueryError(f"{total:,} matches are more than a download from the page takes ({MAX_EXPORT:,}); use newssearch export")
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+    return Response(body, media_type=media, headers={"content-disposition": f'attachment; filename="newssearch.{fmt}"'})
 
 
 def word_links(result: SearchResult, state: PageState) -> list[dict[str, Any]]:
