@@ -25,3 +25,26 @@ def indexed(index_dir: Path | str) -> dict[str, tuple[str, str]]:
                 parts[fields["pos"]] = fields["text"]
     assert set(paragraphs) <= set(articles), "paragraphs without their article"
     return {i: (t, "\n\n".join(p for _, p in sorted(paragraphs.get(i, {}).items()))) for i, t in articles.items()}
+
+
+def story_groups(index_dir: Path | str) -> set[tuple[str, frozenset[str]]]:
+    """The index's groups of copies as kept in its duplicates file: (representative, ids)."""
+    from newssearch.enrich.duplicates import read_groups
+    from newssearch.store.duplicates import file_path
+
+    return {(g.representative, frozenset(g.ids)) for g in read_groups(file_path(str(index_dir))).values()}
+
+
+def rebuilt_story_groups(index_dir: Path | str) -> set[tuple[str, frozenset[str]]]:
+    """The groups of copies of what the index holds, computed from scratch (exact Jaccard
+    near the threshold, as the index decides them)."""
+    from newssearch.enrich.duplicates import DuplicateIndex, ExactVerifier, signature, words
+    from newssearch.store.duplicates import stored_articles
+
+    with open_index(str(index_dir)).searcher() as searcher:
+        articles = list(stored_articles(searcher))
+    bodies = {article_id: body for article_id, _, body in articles}
+    built = DuplicateIndex(verify=ExactVerifier(bodies.get))
+    for article_id, published, body in articles:
+        built.add(article_id, signature(body), published, len(words(body)))
+    return {(g.representative, frozenset(g.ids)) for g in built.groups()}

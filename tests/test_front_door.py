@@ -51,6 +51,7 @@ def test_request_from_loose_options_is_typed_and_validated() -> None:
         "query": "NATO", "limit": 5, "page": 2, "level": "paragraph",
         "filters": {"person": ["Zelenskyy"], "source": ["Reuters", "AP"], "since": "2023-01", "until": "2023-06-30"},
         "sort": "newest", "facets": [{"name": "people", "limit": 3}, {"name": "year", "limit": 3}], "histogram": "month", "snippets": 2,
+        "collapse": True, "count": "articles",
     }
 
 
@@ -179,5 +180,6 @@ def test_article_is_a_typed_record(shared_index: Path) -> None:
 def test_show_json_keeps_every_key(shared_index: Path) -> None:
     shown = CliRunner().invoke(cli, ["show", "wn-ukraine-pm", "--json", "--index", str(shared_index)])
     data = json.loads(shown.stdout)
-    assert list(data) == ["id", "title", "published", "source", "url", "path", "authors", "language", "people", "paragraphs", "dates"]
+    assert list(data) == ["id", "title", "published", "source", "url", "path", "authors", "language", "people", "paragraphs", "dates",
+                          "other_versions"]
     assert data["people"][0].keys() >= {"name", "aliases", "mentions"} and data["dates"][0].keys() == {"value", "granularity", "text", "paragraph"}

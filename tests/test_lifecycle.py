@@ -8,7 +8,8 @@ within and across files), copies a file (the same content twice), writes, change
 ``newssearch.toml`` giving a source in a folder (the nearest one's source must be every article's),
 kills an indexer with
 SIGKILL at a random moment (a forked ``newssearch index``), and rebuilds. After every step the indexer runs; the indexed
-articles (id → title and text) must equal what the model says, computed from the rules alone
+articles (id → title and text) must equal what the model says (and the groups of copies the
+index keeps, those computed from scratch from its articles), computed from the rules alone
 (``.txt``: one article whose id is a hash of its path; JSONL: the last record of an id in a
 file wins; an id in several files belongs to the first by path, the others get ``~TAG``), and
 the report's counts must add up. Then a second run on the unchanged corpus must report
@@ -33,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from indexed import indexed  # tests/indexed.py
+from indexed import indexed, rebuilt_story_groups, story_groups  # tests/indexed.py
 
 from newssearch import Searcher
 from newssearch.cli import cli
@@ -307,6 +308,10 @@ class CorpusLife(RuleBasedStateMachine):
             event("an id twice in one file")
         got = indexed(self.index)
         assert got == want
+        groups = story_groups(self.index)  # (issue 20: kept incrementally, equal to a rebuild's)
+        assert groups == rebuilt_story_groups(self.index)
+        if len(groups):
+            event("groups of copies")
         if rebuild:
             assert (report.added, report.updated, report.removed, report.unchanged) == (len(want), 0, 0, 0)
         else:  # every article before is updated, removed or unchanged; every one after added, updated or unchanged

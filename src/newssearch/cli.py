@@ -20,7 +20,7 @@ import click
 
 from .errors import NewssearchError
 from .search.facets import DEFAULT_FACETS, Interval, facet_names
-from .search.request import SearchRequest, Sort
+from .search.request import Count, SearchRequest, Sort
 from .terminal import safe, safe_json, safe_lines
 
 if TYPE_CHECKING:
@@ -299,7 +299,7 @@ def query_request(params: Mapping[str, Any]) -> SearchRequest:
         p.get("text") or "", p.get("limit", 10), p.get("page", 1), person=p.get("person"), source=p.get("source"),
         language=p.get("language"), since=p.get("since"), until=p.get("until"), sort=p.get("sort") or Sort.RELEVANCE.value,
         facets=facets, facet_limit=p.get("facet_limit", 10), histogram=p.get("histogram"), paragraphs=bool(p.get("paragraphs")),
-        snippets=p.get("snippets", 3),
+        snippets=p.get("snippets", 3), collapse=bool(p.get("collapse", True)), count=p.get("count_by") or Count.ARTICLES.value,
     )
 
 
@@ -326,13 +326,18 @@ def query_json(result: SearchResult, *, facets_only: bool = False) -> dict[str, 
 @click.option("--snippets", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Matching paragraphs shown per article (its best ones).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print the page's hits as JSON lines, one hit per line (for jq and pipes).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="One hit per story: copies of one article (wire copies, corrections) shown as its other versions.")
+@click.option("--count-by", "count_by", type=click.Choice([c.value for c in Count]), default=Count.ARTICLES.value, show_default=True,
+              help="What facets and the histogram count: every article, or each story once.")
 @click.option("--marks", type=click.Choice(["auto", "bold", "brackets", "stars", "none"]), default="auto", show_default=True,
               help="How matched words are marked: auto (bold on a terminal, none when piped or NO_COLOR), bold, [brackets], **stars**, none.")
 @json_option
 @friendly_errors
 def query(text: str, index_dir: str, limit: int, page: int, paragraphs: bool, person: tuple[str, ...], source: tuple[str, ...],
           language: tuple[str, ...], since: str | None, until: str | None, sort: str, facets: tuple[str, ...], facets_only: bool,
-          facet_limit: int, histogram: str | None, snippets: int, as_jsonl: bool, count_only: bool, marks: str, as_json: bool) -> None:
+          facet_limit: int, histogram: str | None, snippets: int, as_jsonl: bool, count_only: bool, collapse: bool, count_by: str,
+          marks: str, as_json: bool) -> None:
     """Search the index for TEXT.
 
     \b
@@ -484,9 +489,42 @@ def show(article_id: str, index_dir: str, as_json: bool) -> None:
     click.echo(safe(meta))
     if article.people:
         click.echo("People: " + safe(", ".join(p.name for p in article.people)))
+    if article.other_versions:
+        from .render import version_line
+
+        click.echo(f"Other versions ({len(article.other_versions)}):")
+        for version in article.other_versions:
+            click.echo("  " + version_line(version))
     click.echo()
     for para in article.paragraphs:
         click.echo(safe(para) + "\n")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("text", required=False, default="")
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=10000), default=20, show_default=True, help="Groups listed.")
+@json_option
+@friendly_errors
+def duplicates(text: str, index_dir: str, limit: int, as_json: bool) -> None:
+    """List groups of copies of one story (near-duplicates), largest first: every group, or
+    those with a copy matching TEXT (the query syntax of `newssearch query`).
+
+    \b
+    Copies: articles whose bodies share at least 80 % of their word 5-shingles (wire
+    stories republished, corrected versions, one article under two URLs). The first
+    version of a group is its representative: the earliest published copy.
+    """
+    from .search.searcher import Searcher
+
+    with Searcher(index_dir) as searcher:
+        result = searcher.duplicates(text, limit=limit)
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    from .render import render_stories
+
+    render_stories(result, color=_color())
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

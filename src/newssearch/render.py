@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import click
 
-from .search.results import FacetResult, Histogram, SearchResult, Snippet
+from .search.results import FacetResult, Histogram, OtherVersion, SearchResult, Snippet, StoriesResult
 from .terminal import safe
 
 BAR_WIDTH = 40
@@ -84,6 +84,9 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
             first = (result.page - 1) * result.limit + 1
             last = first + shown - 1
             matching = f"{result.total:,} matching {noun}{'s' if result.total != 1 else ''}"
+            if result.stories is not None and result.stories != result.total:
+                stories = f"{result.stories:,} {'story' if result.stories == 1 else 'stories'}"
+                matching = f"{stories} ({result.total:,} matching articles, copies collapsed)"
             if shown:
                 echo(f"{first}–{last} of {matching} (page {result.page} of {result.pages})")
             else:
@@ -106,11 +109,47 @@ def render_result(result: SearchResult, *, facets_only: bool = False, color: boo
                     echo(f"   {where}")
                 for snip in hit.snippets:
                     echo(f"   ¶{snip.paragraph + 1}: {_snippet(snip, marks)}")
+                if hit.other_versions:
+                    count = len(hit.other_versions)
+                    listed = "; ".join(_version_brief(v) for v in hit.other_versions[:3])
+                    more = f"; +{count - 3} more" if count > 3 else ""
+                    echo(f"   and {count} other version{'s' if count != 1 else ''}: {listed}{more}")
                 echo()
     for facet in result.facets.values():
         _render_facet(facet, echo)
     if result.histogram is not None:
         _render_histogram(result.histogram, echo)
+
+
+def _version_brief(version: OtherVersion) -> str:
+    return safe(" ".join(x for x in (version.source or "?", version.published or "undated") if x)) + f" [{safe(version.id)}]"
+
+
+def version_line(version: OtherVersion) -> str:
+    """One version of a story on one line: id, date, source, similarity, title (made safe)."""
+    parts = [f"[{safe(version.id)}]", safe(version.published or "undated"), safe(version.source or "?"),
+             "representative" if version.representative else f"similarity {version.similarity:.2f}", safe(version.title)]
+    return "  ".join(parts)
+
+
+def render_stories(result: StoriesResult, *, color: bool | None = None) -> None:
+    """Print groups of copies (``newssearch duplicates``)."""
+
+    def echo(text: str = "") -> None:
+        click.echo(text, color=color)
+
+    what = f" with a copy matching {safe(repr(result.query))}" if result.query else ""
+    if not result.total:
+        echo(f"No groups of copies{what}.")
+        return
+    echo(f"{result.total:,} group{'s' if result.total != 1 else ''} of copies{what} ({result.articles:,} articles); "
+         f"{len(result.stories):,} shown, largest first")
+    echo()
+    for number, story in enumerate(result.stories, start=1):
+        echo(click.style(f"{number}. {safe(story.representative.title)}", bold=True) + f"  ({len(story.versions)} versions)")
+        for version in story.versions:
+            echo("   " + version_line(version))
+        echo()
 
 
 def _render_facet(facet: FacetResult, echo: Callable[..., None]) -> None:

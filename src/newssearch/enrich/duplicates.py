@@ -68,7 +68,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from ..errors import IndexError_
 from ..model import Article
@@ -158,9 +157,12 @@ def _word_hashes(tokens: list[str]) -> npt.NDArray[np.uint64]:
 
 
 @functools.cache
-def _sketch(num_perm: int) -> MinHash:
+def _sketch(num_perm: int) -> Any:
     """One reusable datasketch MinHash per size, cleared before each use (building one per
-    article, its permutations checked each time, cost 8 % more)."""
+    article, its permutations checked each time, cost 8 % more). datasketch is imported here,
+    on first use: importing this module (the store does) costs no memory for it."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=num_perm, seed=SEED, hashfunc=int, scheme=SCHEME)
 
 
@@ -311,37 +313,38 @@ def band_keys(sigs: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArra
 
 
 class _Buckets:
-    """LSH buckets: the band keys of all nodes in one sorted NumPy array, plus a small dict.
+    """LSH buckets: the band keys of all nodes in one sorted NumPy array, plus the recent ones.
 
     Built in one sort from a matrix of signatures (0.1 s for 21k articles, where
     ``datasketch.MinHashLSH`` took 7.6 s and ~240 MB, and persists only as a pickle). New
-    nodes go to a dict and are merged into the sorted array every :data:`_MERGE_EVERY`
+    nodes' keys go to a small array (compared whole) and are merged into the sorted array every :data:`_MERGE_EVERY`
     nodes (one linear pass). Removed nodes stay until the next rebuild; the caller filters
     them out.
     """
 
     def __init__(self, keys: npt.NDArray[np.uint64], nodes: npt.NDArray[np.int32]) -> None:
         self._keys, self._nodes = _sorted_entries(keys, nodes)
-        self._recent: dict[int, list[int]] = {}
-        self._pending_keys: list[npt.NDArray[np.uint64]] = []
-        self._pending_nodes: list[int] = []
+        #: keys of the nodes inserted since the last merge, one row each (no Python list per
+        #: key, 26 an article: less work for the garbage collector while indexing)
+        self._pending_keys = np.zeros((_MERGE_EVERY, keys.shape[1] if keys.ndim == 2 else 0), dtype=np.uint64)
+        self._pending_nodes = np.zeros(_MERGE_EVERY, dtype=np.int32)
+        self._pending = 0
 
     def insert(self, node: int, keys: npt.NDArray[np.uint64]) -> None:
-        for key in keys.tolist():
-            self._recent.setdefault(key, []).append(node)
-        self._pending_keys.append(keys)
-        self._pending_nodes.append(node)
-        if len(self._pending_nodes) >= _MERGE_EVERY:
+        if self._pending_keys.shape[1] != len(keys):
+            self._pending_keys = np.zeros((_MERGE_EVERY, len(keys)), dtype=np.uint64)
+        self._pending_keys[self._pending] = keys
+        self._pending_nodes[self._pending] = node
+        self._pending += 1
+        if self._pending >= _MERGE_EVERY:
             self._merge()
 
     def _merge(self) -> None:
-        keys, nodes = _sorted_entries(np.array(self._pending_keys), np.array(self._pending_nodes, dtype=np.int32))
+        keys, nodes = _sorted_entries(self._pending_keys[: self._pending], self._pending_nodes[: self._pending])
         at = np.searchsorted(self._keys, keys)
         self._keys = np.insert(self._keys, at, keys)
         self._nodes = np.insert(self._nodes, at, nodes)
-        self._recent.clear()
-        self._pending_keys.clear()
-        self._pending_nodes.clear()
+        self._pending = 0
 
     def candidates(self, keys: npt.NDArray[np.uint64]) -> set[int]:
         """Every node sharing a key with ``keys`` in some band (removed ones included)."""
@@ -351,10 +354,9 @@ class _Buckets:
         for start, end in zip(lo.tolist(), hi.tolist()):
             if end > start:
                 found.update(self._nodes[start:end].tolist())
-        for key in keys.tolist():
-            recent = self._recent.get(key)
-            if recent:
-                found.update(recent)
+        if self._pending:
+            same = (self._pending_keys[: self._pending] == keys).any(axis=1)
+            found.update(self._pending_nodes[: self._pending][same].tolist())
         return found
 
 
@@ -830,6 +832,20 @@ class ExactVerifier:
         self._known.pop(article_id, None)
         self._cached.pop(article_id, None)
 
+    def cache(self, article_id: str, shingles: npt.NDArray[np.uint32]) -> None:
+        """Keep an article's shingles among the last ``keep`` cached (its text can be read
+        again: ``text_of`` gives it)."""
+        self._known.pop(article_id, None)
+        self._cached[article_id] = shingles
+        self._cached.move_to_end(article_id)
+        if len(self._cached) > self._keep:
+            self._cached.popitem(last=False)
+
+    def readable(self) -> None:
+        """Every article handed over with :meth:`remember` can be read through ``text_of``
+        now (the store committed them): stop holding their shingles."""
+        self._known.clear()
+
     def shingles(self, article_id: str) -> npt.NDArray[np.uint32] | None:
         """The article's shingle hashes, or ``None`` when its text cannot be had."""
         found = self._known.get(article_id)
@@ -853,6 +869,14 @@ class ExactVerifier:
         if first is None or second is None:
             return None
         return jaccard(first, second)
+
+
+def saved_meta(data: bytes | str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``meta`` a saved index was saved with (reads only its header);
+    :class:`~newssearch.errors.IndexError_` when the data is not a saved index."""
+    header, _ = _read(data, ())
+    meta = header.get("meta")
+    return dict(meta) if isinstance(meta, dict) else {}
 
 
 def read_groups(data: bytes | str | os.PathLike[str]) -> dict[str, Group]:

@@ -30,7 +30,7 @@ from ..errors import QueryError
 from ..timeparse import Period
 from .facets import DEFAULT_FACETS, Interval, check_facet
 
-__all__ = ["DEFAULT_FACETS", "FacetSpec", "Filters", "Interval", "Level", "SearchRequest", "Sort"]
+__all__ = ["DEFAULT_FACETS", "Count", "FacetSpec", "Filters", "Interval", "Level", "SearchRequest", "Sort"]
 
 
 class Sort(StrEnum):
@@ -39,6 +39,14 @@ class Sort(StrEnum):
     RELEVANCE = "relevance"
     NEWEST = "newest"
     OLDEST = "oldest"
+
+
+class Count(StrEnum):
+    """What facets and histograms count: every matching article, or each story once (copies
+    of one story, see :mod:`newssearch.search.collapse`, count once)."""
+
+    ARTICLES = "articles"
+    STORIES = "stories"
 
 
 class Level(StrEnum):
@@ -164,7 +172,9 @@ class SearchRequest:
     (:class:`Filters`); ``sort`` (:class:`Sort`; a query of no words is ordered newest
     first); ``facets`` to count over all matches; ``histogram`` the interval of a
     publication-date histogram of all matches; ``snippets`` the best matching paragraphs an
-    article hit carries. Enum fields also accept their string values
+    article hit carries; ``collapse``: one hit per story, copies of one story collapsed into
+    it (article level only; see :mod:`newssearch.search.collapse`); ``count``
+    (:class:`Count`): facets and histogram count articles, or stories. Enum fields also accept their string values
     (``SearchRequest(sort="newest")``) and facets their names.
     """
 
@@ -177,6 +187,8 @@ class SearchRequest:
     facets: tuple[FacetSpec, ...] = ()
     histogram: Interval | None = None
     snippets: int = 3
+    collapse: bool = True
+    count: Count = Count.ARTICLES
 
     def __post_init__(self) -> None:
         if not isinstance(self.query, str):
@@ -190,6 +202,9 @@ class SearchRequest:
         # (frozen: normalised values are set through object.__setattr__)
         object.__setattr__(self, "level", _choice(Level, self.level, "level"))
         object.__setattr__(self, "sort", _choice(Sort, self.sort, "sort"))
+        object.__setattr__(self, "count", _choice(Count, self.count, "count"))
+        if not isinstance(self.collapse, bool):
+            raise QueryError(f"collapse is true or false, not {self.collapse!r}")
         if self.histogram is not None:
             object.__setattr__(self, "histogram", _choice(Interval, self.histogram, "histogram interval"))
         specs = tuple(FacetSpec(f) if isinstance(f, str) else f for f in self.facets)
@@ -216,11 +231,13 @@ class SearchRequest:
         histogram: str | Interval | None = None,
         paragraphs: bool = False,
         snippets: int = 3,
+        collapse: bool = True,
+        count: str | Count = Count.ARTICLES,
     ) -> SearchRequest:
         """A request from the loose options of :meth:`Searcher.search
         <newssearch.search.searcher.Searcher.search>` (and the CLI): filters as one value or
         several, dates as text, ``facets`` by name with one ``facet_limit``, ``paragraphs``
-        for the paragraph level. Raises QueryError for any value it cannot take."""
+        for the paragraph level, ``collapse`` and ``count`` as the fields. Raises QueryError for any value it cannot take."""
         return cls(
             query=query,
             limit=limit,
@@ -231,6 +248,8 @@ class SearchRequest:
             facets=tuple(FacetSpec(name, facet_limit) for name in facets or ()),
             histogram=_choice(Interval, histogram, "histogram interval") if histogram else None,
             snippets=snippets,
+            collapse=collapse,
+            count=_choice(Count, count, "count"),
         )
 
     @property
@@ -255,4 +274,6 @@ class SearchRequest:
             "facets": [spec.to_dict() for spec in self.facets],
             "histogram": self.histogram.value if self.histogram else None,
             "snippets": self.snippets,
+            "collapse": self.collapse,
+            "count": self.count.value,
         }

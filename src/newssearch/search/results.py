@@ -47,9 +47,36 @@ class Snippet:
 
 
 @dataclass
+class OtherVersion:
+    """Another copy of the same story: a near-duplicate of an article (the word 5-shingle
+    Jaccard similarity of their bodies is 0.8 or more; see :mod:`newssearch.search.collapse`).
+
+    Stable for front ends: ``id``, ``title``, ``source``, ``published`` (ISO, the publisher's
+    local date), ``similarity`` (to the story's representative: its earliest published copy,
+    1.0 for the representative itself) and ``representative``."""
+
+    id: str
+    title: str
+    source: str | None = None
+    published: str | None = None
+    similarity: float = 1.0
+    representative: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        data = asdict(self)
+        data["similarity"] = round(self.similarity, 3)
+        return data
+
+
+@dataclass
 class ArticleHit:
     """One matching article, with its best paragraphs as snippets (``people``: the names of
-    the people it names)."""
+    the people it names).
+
+    ``other_versions``: in a collapsed search (the default), the other copies of the same
+    story (:class:`OtherVersion`, representative first, then by date), whether they match
+    or not; empty for an article without copies and in an uncollapsed search."""
 
     rank: int
     id: str
@@ -64,6 +91,7 @@ class ArticleHit:
     language: str | None = None
     people: list[str] = field(default_factory=list)
     snippets: list[Snippet] = field(default_factory=list)
+    other_versions: list[OtherVersion] = field(default_factory=list)
 
     @property
     def snippet(self) -> Snippet | None:
@@ -81,6 +109,7 @@ class ArticleHit:
         data["score"] = round(self.score, 4) if self.score is not None else None
         data["snippet"] = self.snippet.to_dict() if self.snippet else None
         data["snippets"] = [s.to_dict() for s in self.snippets]
+        data["other_versions"] = [v.to_dict() for v in self.other_versions]
         return data
 
 
@@ -128,6 +157,8 @@ class ArticleRecord:
     people: list[Person] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    #: the other copies of the same story (near-duplicates; :class:`OtherVersion`)
+    other_versions: list[OtherVersion] = field(default_factory=list)
 
     @property
     def origin(self) -> str | None:
@@ -146,6 +177,7 @@ class ArticleRecord:
         data["paragraphs"] = list(self.paragraphs)
         data["people"] = [p.to_dict() for p in self.people]
         data["dates"] = [d.to_dict() for d in self.dates]
+        data["other_versions"] = [v.to_dict() for v in self.other_versions]
         return data
 
 
@@ -223,7 +255,11 @@ class Histogram:
 
 @dataclass
 class SearchResult:
-    """What a search returns: the total, one page of hits, and the facets asked for."""
+    """What a search returns: the total, one page of hits, and the facets asked for.
+
+    ``total`` counts matching articles (or paragraphs); in a collapsed search ``stories``
+    counts the matching articles once per story (copies of one story count once), and pages
+    are pages of stories; it is None when the search is not collapsed."""
 
     query: str
     total: int
@@ -238,11 +274,18 @@ class SearchResult:
     filters: dict[str, Any] = field(default_factory=dict)
     #: The request answered (None for results made otherwise, e.g. :meth:`Searcher.similar`).
     request: SearchRequest | None = field(default=None, repr=False, compare=False)
+    stories: int | None = None
+
+    @property
+    def collapsed(self) -> bool:
+        """True when copies of one story were collapsed into one hit."""
+        return self.stories is not None
 
     @property
     def pages(self) -> int:
-        """How many pages of ``limit`` hits there are."""
-        return max(1, -(-self.total // self.limit)) if self.limit else 1
+        """How many pages of ``limit`` hits (stories, when collapsed) there are."""
+        count = self.total if self.stories is None else self.stories
+        return max(1, -(-count // self.limit)) if self.limit else 1
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: query, total, hits (or paragraphs), facets, histogram."""
@@ -251,6 +294,7 @@ class SearchResult:
             "level": str(self.level),
             "filters": self.filters,
             "total": self.total,
+            "stories": self.stories,
             "page": self.page,
             "limit": self.limit,
             "pages": self.pages,
@@ -263,6 +307,38 @@ class SearchResult:
         data["histogram"] = self.histogram.to_dict() if self.histogram else None
         data["suggestion"] = self.suggestion
         return data
+
+
+@dataclass
+class Story:
+    """A group of copies of one story (near-duplicates): every version, representative (the
+    earliest published copy, ties the longest) first."""
+
+    versions: list[OtherVersion]
+
+    @property
+    def representative(self) -> OtherVersion:
+        """The story's earliest published copy."""
+        return self.versions[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"representative": self.representative.id, "size": len(self.versions), "versions": [v.to_dict() for v in self.versions]}
+
+
+@dataclass
+class StoriesResult:
+    """Groups of copies (``newssearch duplicates``): how many there are, and the first few,
+    largest first."""
+
+    query: str
+    total: int
+    articles: int
+    stories: list[Story] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"query": self.query, "total": self.total, "articles": self.articles, "stories": [s.to_dict() for s in self.stories]}
 
 
 @dataclass

@@ -35,6 +35,7 @@ from ..store.schema import term_positions
 from ..store.vocabulary import Speller
 from ..timeparse import format_published
 from .budget import QueryBudget, QueryLimits
+from .collapse import Collapsed, Stories
 from .dates import DateRanges, PublishedDates, nested_ranges, pull_date_ranges
 from .expansion import Lexicon, expand
 from .export import HitStream
@@ -42,8 +43,8 @@ from .facets import DEFAULT_FACETS, DateHistogramFacet, Facet, FacetValues, Stor
 from .filters import FilterSets
 from .query import ARTICLE_FIELDS, QueryParser, content_terms, only_text_fields, to_paragraphs, with_title_boost
 from .ranking import WordRanker, plan
-from .request import Level, SearchRequest, Sort
-from .results import ArticleHit, ArticleRecord, FacetResult, IndexStats, ParagraphHit, SearchResult
+from .request import Count, Level, SearchRequest, Sort
+from .results import ArticleHit, ArticleRecord, FacetResult, IndexStats, OtherVersion, ParagraphHit, SearchResult, StoriesResult, Story
 from .snippets import Marks, Paragraphs
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ class Searcher:
         self._values = FacetValues(self._reader, schema)
         self._facet_queries = 0
         self._speller: Speller | None = None
+        self._stories: Stories | None = None
 
     def _languages(self) -> tuple[list[str], bool]:
         """The languages of the index with their own analysis, and whether it also holds
@@ -199,14 +201,22 @@ class Searcher:
         return self.run(SearchRequest.of(query, limit, page, **options))
 
     def run(self, request: SearchRequest) -> SearchResult:
-        """Answer ``request``: the exact total, one page of hits (articles or paragraphs),
+        """Answer ``request``: the exact total, one page of hits (articles or paragraphs;
+        copies of one story collapsed into one hit unless ``request.collapse`` is false),
         the facets and histogram asked for, and a "did you mean" when little matched."""
         parsed, ranges = self._parse(request)
         allowed = self._allowed(request, parsed, ranges)  # (filters first: they are not charged to the query's budget)
         budget = self.limits.start(request.query)
         q = self._bounded(parsed, budget)
         facets = self._facets(request)
-        matches = self._match(q, request, allowed, budget, docs=bool(facets))
+        stories = self.stories() if not request.paragraphs and (request.collapse or request.count is Count.STORIES) else None
+        collapse = request.collapse and not request.paragraphs
+        if collapse and stories:
+            matches, page, matching = self._match_collapsed(q, request, allowed, budget, stories)
+        else:
+            matches = self._match(q, request, allowed, budget, docs=bool(facets) or bool(stories))
+            page = [Collapsed(d, s, None) for d, s in matches.top]
+            matching = stories.matching(matches.matched) if stories else {}
         out = SearchResult(
             query=request.query,
             total=matches.total,
@@ -215,24 +225,100 @@ class Searcher:
             level=request.level.value,
             filters=request.filters.to_dict(),
             request=request,
+            stories=Stories.count(matches.total, matching) if collapse else None,
         )
         marks = Marks.of(q, self._reader)
         if request.paragraphs:
             out.paragraphs = self._paragraph_hits(matches.top, marks, request.offset)
         else:
-            out.hits = self._article_hits(matches.top, q, marks, request.offset, request.snippets, budget)
-        values = self._facet_values([facet for facet, _ in facets if not isinstance(facet, DateHistogramFacet)], matches.matched, request.paragraphs)
+            out.hits = self._article_hits([(c.docnum, c.score) for c in page], q, marks, request.offset, request.snippets, budget)
+            if stories:
+                for hit, line in zip(out.hits, page):
+                    if line.story is not None:
+                        hit.other_versions = self._versions(stories, line.story, line.docnum)
+        counted_docs = matches.matched
+        if stories and request.count is Count.STORIES:
+            counted_docs = stories.per_story(matches.matched, matching)
+        values = self._facet_values([facet for facet, _ in facets if not isinstance(facet, DateHistogramFacet)], counted_docs, request.paragraphs)
         for facet, top in facets:
             if isinstance(facet, DateHistogramFacet):  # (from the array of dates, whatever the other facets read)
-                out.histogram = facet.count_days(*self._dates.days(matches.matched))
+                out.histogram = facet.count_days(*self._dates.days(counted_docs))
                 continue
-            counted = facet.count(values, matches.matched, top)
+            counted = facet.count(values, counted_docs, top)
             if isinstance(counted, FacetResult):
                 out.facets[facet.name] = counted
             else:
                 out.histogram = counted
         if matches.total < FEW_MATCHES and request.query.strip() and not budget.out_of_time():
             out.suggestion = self._better(request, matches.total)
+        return out
+
+    def _match_collapsed(
+        self, q: wq.Query, request: SearchRequest, allowed: set[int] | None, budget: QueryBudget, stories: Stories
+    ) -> tuple[_Matches, list[Collapsed], dict[int, list[int]]]:
+        """Match, and rank the stories: the page of collapsed lines, and each matching
+        story's matching copies. The ranking read is longer than the page by the copies it
+        may skip (at most the matches' copies beyond the first of their story: asked for a
+        second time, with that exact number, only when a first guess fell short)."""
+        n = request.page * request.limit
+        ranked = min(stories.redundant, n + 10)
+        while True:
+            matches = self._match(q, request, allowed, budget, docs=True, n=n + ranked, offset=0)
+            matching = stories.matching(matches.matched)
+            lines = stories.collapse(matches.top, matching)
+            redundant = matches.total - Stories.count(matches.total, matching)
+            if len(lines) >= n or len(matches.top) >= matches.total or ranked >= redundant:
+                return matches, lines[request.offset : n], matching
+            ranked = redundant
+
+    def stories(self) -> Stories:
+        """The index's stories (groups of copies) by document number, read on first use."""
+        if self._stories is None:
+            from ..store.duplicates import read_search_groups
+
+            groups = read_search_groups(self.index_dir, self._ix.latest_generation())
+            self._stories = Stories(groups, lambda article_id: self._searcher.document_number(id=article_id))
+        return self._stories
+
+    def _versions(self, stories: Stories, story: int, docnum: int) -> list[OtherVersion]:
+        """The copies of a story other than ``docnum`` (all of them for -1), as results show them."""
+        out = []
+        for other, version, representative in stories.others(story, docnum):
+            fields = self._reader.stored_fields(other)
+            out.append(OtherVersion(
+                id=version.id, title=fields.get("title", ""), source=fields.get("source"),
+                published=format_published(fields.get("published")), similarity=version.similarity, representative=representative,
+            ))
+        return out
+
+    def versions(self, article_id: str) -> list[OtherVersion]:
+        """The other copies of the article's story (near-duplicates), representative first;
+        [] when it has none. Raises ArticleNotFoundError for an unknown id."""
+        docnum = self._searcher.document_number(id=article_id)
+        if docnum is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r} in {self.index_dir}")
+        stories = self.stories()
+        story = stories.story_of.get(docnum)
+        return [] if story is None else self._versions(stories, story, docnum)
+
+    def duplicates(self, query: str = "", limit: int = 20, **options: Any) -> StoriesResult:
+        """Groups of copies of one story (near-duplicates), largest first, then earliest:
+        every group, or those with a copy matching ``query`` and the filters of ``options``
+        (as :meth:`search` takes them). ``limit`` groups are listed; ``total`` counts them all."""
+        stories = self.stories()
+        numbers: list[int] = list(range(len(stories.members)))
+        if query.strip() or options:
+            request = SearchRequest.of(query, 1, collapse=False, **options)
+            parsed, ranges = self._parse(request)
+            allowed = self._allowed(request, parsed, ranges)
+            budget = self.limits.start(request.query)
+            q = self._bounded(parsed, budget)
+            matches = self._match(q, request, allowed, budget, docs=True)
+            numbers = list(stories.matching(matches.matched))
+        numbers.sort(key=lambda n: (-len(stories.members[n]), _published_order(stories.members[n][0][1].published),
+                                    stories.members[n][0][1].id))
+        out = StoriesResult(query=query, total=len(numbers), articles=sum(len(stories.members[n]) for n in numbers))
+        out.stories = [Story(self._versions(stories, number, -1)) for number in numbers[:limit]]
         return out
 
     def hits(self, query: str = "", *, snippets: int = 1, batch: int = HITS_BATCH, **options: Any) -> HitStream:
@@ -322,10 +408,17 @@ class Searcher:
         frequency = self._ranker.frequency
         return sum(frequency(index, fieldname, word) for index in range(len(self._ranker.segments)))
 
-    def _match(self, q: wq.Query, request: SearchRequest, allowed: set[int] | None, budget: QueryBudget, docs: bool) -> _Matches:
-        """Match and order: the exact total, the page's hits, and every match when ``docs``
-        (facets count them) or when the way of matching records them anyway."""
-        n = request.page * request.limit
+    def _match(
+        self, q: wq.Query, request: SearchRequest, allowed: set[int] | None, budget: QueryBudget, docs: bool,
+        n: int | None = None, offset: int | None = None,
+    ) -> _Matches:
+        """Match and order: the exact total, the page's hits (or the ranking's ``offset`` to
+        ``n``), and every match when ``docs`` (facets count them) or when the way of matching
+        records them anyway."""
+        if n is None:
+            n = request.page * request.limit
+        if offset is None:
+            offset = request.offset
         sortedby, reverse = _SORT_KEYS[request.sort]
         if isinstance(q, wq.Every) and sortedby is None:
             sortedby, reverse = "published", True
@@ -350,7 +443,7 @@ class Searcher:
             if shape is not None:
                 # words with AND/OR/NOT: every match scored straight from posting blocks
                 found.total, found.matched, ranked = self._ranker.run(shape, n, allowed, docs=docs, check=budget.check)
-                found.top.extend(ranked[request.offset : n])
+                found.top.extend(ranked[offset:n])
                 return found
             if sortedby is None:
                 # other shapes, one pass: rank, and record every match (the exact total, what facets count)
@@ -364,7 +457,7 @@ class Searcher:
                 found.matched = self._matching(q, allowed, budget)
                 found.total = len(found.matched)
                 undated_score: float | None = None
-                found.top = [(d, undated_score) for d in self._dates.order(found.matched, newest=reverse, limit=n)][request.offset : n]
+                found.top = [(d, undated_score) for d in self._dates.order(found.matched, newest=reverse, limit=n)][offset:n]
                 return found
         except (ValueError, RecursionError) as exc:  # e.g. a query shape Whoosh cannot score
             damage = as_newssearch_error(exc, self.index_dir)  # (or bad bytes in the index)
@@ -373,7 +466,7 @@ class Searcher:
             raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
         found.total = len(found.matched)
         if found.matched:
-            found.top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()][request.offset : n]
+            found.top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()][offset:n]
         return found
 
     def _matching(self, q: wq.Query, allowed: set[int] | None, budget: QueryBudget) -> list[int]:
@@ -552,6 +645,7 @@ class Searcher:
             paragraphs=self.paragraphs(article_id),
             people=[_person(p) for p in fields.get("people") or []],
             dates=[_mention(d) for d in fields.get("dates") or []],
+            other_versions=self.versions(article_id),
         )
 
     def stats(self) -> IndexStats:
@@ -661,6 +755,11 @@ class _RankAndRecord(collectors.TopCollector):
     def _collect(self, global_docnum: int, score: float) -> Any:
         self.matched.append(global_docnum)
         return super()._collect(global_docnum, score)
+
+
+def _published_order(value: dt.datetime | None) -> tuple[int, dt.datetime]:
+    """Sorts dates, the unknown ones last."""
+    return (1, dt.datetime.min) if value is None else (0, value)
 
 
 def _metadata(fields: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ _TOC_TEMP = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..+$")
 _SEGMENT_FILE = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\..+$")
 #: Whoosh's temporary folder, and newssearch's own temporary files (see write_meta, vocabulary.save).
 _TEMP_DIR = f"{INDEX_NAME}.tmp"
-_OWN_TEMP = (".meta-", ".vocab-")
+_OWN_TEMP = (".meta-", ".vocab-", ".dups-")
 #: Files newssearch writes 0644 at most, whatever the umask (see trust.py).
 _FILE_MODE = 0o644
 
@@ -97,9 +97,10 @@ def has_segment_files(index_dir: str) -> bool:
 def own_files_problem(index_dir: str) -> str | None:
     """What is wrong with the files newssearch itself keeps in the index folder (the metadata
     file and the vocabulary must be files, if there), or None."""
+    from .duplicates import FILE as DUPLICATES_FILE
     from .vocabulary import FILE as VOCABULARY_FILE
 
-    for name in (META_FILE, VOCABULARY_FILE):
+    for name in (META_FILE, VOCABULARY_FILE, DUPLICATES_FILE):
         path = os.path.join(index_dir, name)
         if os.path.lexists(path) and not os.path.isfile(path):
             return f"{name} is not a file"
@@ -249,10 +250,11 @@ def remove_index(index_dir: str, folder: bool = False) -> None:
     if folder:
         shutil.rmtree(index_dir, ignore_errors=True)
         return
+    from .duplicates import FILE as DUPLICATES_FILE
     from .vocabulary import FILE as VOCABULARY_FILE
 
     for name in os.listdir(index_dir):
-        if name in (META_FILE, VOCABULARY_FILE, _TEMP_DIR) or _TOC.match(name) or _TOC_TEMP.match(name) or _SEGMENT_FILE.match(name):
+        if name in (META_FILE, VOCABULARY_FILE, DUPLICATES_FILE, _TEMP_DIR) or _TOC.match(name) or _TOC_TEMP.match(name) or _SEGMENT_FILE.match(name):
             _remove(os.path.join(index_dir, name))
 
 

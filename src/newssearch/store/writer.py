@@ -10,6 +10,8 @@ the last commit held, and the next run redoes the rest.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import datetime as dt
 import os
 import time
 from collections import Counter
@@ -20,12 +22,15 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.writing import CLEAR, MERGE_SMALL, IndexWriter, PostingPool, SegmentWriter
 
+from ..enrich.duplicates import fingerprint, signature_to_bytes
 from ..enrich.people import PeopleRegistry
 from ..errors import IndexDamagedError, IndexLockedError, IndexVersionError
 from ..model import Article
+from ..timeparse import as_datetime
 from . import vocabulary
 from .codec import new_codec
 from .documents import FILEKEY_SEP, article_documents
+from .duplicates import DuplicateKeeper
 from .failures import damaged, guarded, storage_error, translate
 from .index import (
     create_index,
@@ -68,11 +73,18 @@ class PreparedArticle:
     documents: list[dict[str, Any]]
     words: Counter[str]
     people: list[dict[str, Any]]
+    #: near-duplicate signature (:func:`~newssearch.enrich.duplicates.signature_to_bytes`;
+    #: None for a body without words), publication date, length in words and shingle
+    #: hashes: what the index's groups need (:mod:`.duplicates`)
+    signature: bytes | None = None
+    published: dt.datetime | None = None
+    length: int = 0
+    shingles: Any = None
 
     def written(self) -> PreparedArticle:
         """This article without its documents: what the writing session still needs once a
-        :class:`SegmentBuilder` has written them (ids, vocabulary and people)."""
-        return PreparedArticle(id=self.id, path=self.path, documents=[], words=self.words, people=self.people)
+        :class:`SegmentBuilder` has written them (ids, vocabulary, people, signature)."""
+        return dataclasses.replace(self, documents=[])
 
 
 _schema: Any = None
@@ -119,7 +131,12 @@ def prepare(article: Article, digest: str) -> PreparedArticle:
             doc["text"] = parts[doc["pos"]]
             doc["exact_text"] = exact_postings(exact[doc["pos"]])
         docs.append(doc)
-    return PreparedArticle(id=article.id, path=article.path or "", documents=docs, words=words, people=docs[0].get("people", []))
+    found = fingerprint(article)
+    return PreparedArticle(
+        id=article.id, path=article.path or "", documents=docs, words=words, people=docs[0].get("people", []),
+        signature=signature_to_bytes(found.signature) if found.signature is not None else None,
+        published=as_datetime(article.published), length=found.words, shingles=found.shingles,
+    )
 
 
 class _LeanPool(PostingPool):
@@ -259,6 +276,8 @@ class IndexStore:
                 self.changed = fresh
                 self.words: Counter[str] = Counter() if rebuild else Counter(vocabulary.load(index_dir))
                 self.registry = PeopleRegistry() if rebuild else load_registry(index_dir, self.ix)
+                #: the near-duplicate groups (loaded on first use)
+                self.duplicates = DuplicateKeeper(index_dir, self._searcher, lambda: int(self.ix.latest_generation()), fresh or rebuild)
         except BaseException:
             self._release()
             raise
@@ -406,10 +425,12 @@ class IndexStore:
 
     def record(self, prepared: PreparedArticle) -> None:
         """Account for an article written (by :meth:`add` or a :class:`SegmentBuilder`):
-        its words go into the vocabulary, its people into the registry."""
+        its words go into the vocabulary, its people into the registry, its signature into
+        the near-duplicate groups."""
         self.words.update(prepared.words)
         for item in prepared.people:
             self.registry.add(stored_person(item))
+        self.duplicates.add(prepared.id, prepared.signature, prepared.published, prepared.length, prepared.shingles)
         self.changed = True
 
     @guarded
@@ -424,6 +445,7 @@ class IndexStore:
             ids.add(fields["id"])
             for item in fields.get("people") or ():
                 self.registry.remove(stored_person(item))
+            self.duplicates.remove(fields["id"])
         self._writer().delete_by_term("path", path, searcher=searcher)
         self.changed = True
         return ids
@@ -459,6 +481,7 @@ class IndexStore:
             self._forget_searcher()
             self.ix = open_index(self.index_dir, check=False)
             vocabulary.save(self.index_dir, self.words)
+            self.duplicates.save(self.ix.latest_generation())
             meta = read_meta(self.index_dir)
             meta.update(
                 schema_version=SCHEMA_VERSION,
@@ -469,9 +492,11 @@ class IndexStore:
             write_meta(self.index_dir, meta)
             self.changed = False
             self._made = None
-        elif self.writer is not None:
-            self.writer.cancel()
-            self.writer = None
+        else:
+            if self.writer is not None:
+                self.writer.cancel()
+                self.writer = None
+            self.duplicates.save(self.ix.latest_generation())  # (when the file is missing or stale)
 
     def cancel(self) -> None:
         """Drop uncommitted writes, remove the files they left (no writer of this session
