@@ -128,10 +128,16 @@ def _body(parts: dict[int, str]) -> str:
 
 def text_of(searcher: Any, article_id: str) -> str | None:
     """The body of one indexed article (its paragraphs), or None when it is not there."""
-    parts = {int(f.get("pos") or 0): f.get("text") or "" for f in searcher.documents(article_id=article_id, kind="paragraph")}
-    if not parts and searcher.document_number(id=article_id) is None:
-        return None
-    return _body(parts)
+    # (one term, the article's own: an AND with ``kind`` walked every paragraph of the index
+    # for each lookup, 40 ms an article on 30k articles, growing with the index)
+    parts: dict[int, str] = {}
+    found = False
+    for fields in searcher.documents(article_id=article_id):
+        if fields.get("kind") == "paragraph":
+            parts[int(fields.get("pos") or 0)] = fields.get("text") or ""
+        else:
+            found = True
+    return _body(parts) if found or parts else None
 
 
 class DuplicateKeeper:
