@@ -216,13 +216,13 @@ def test_serve_help_and_bad_index(tmp_path: Path) -> None:
 
 def test_other_versions_of_a_hit_are_listed() -> None:
     # (hits get ``other_versions`` where duplicates are collapsed; the page lists them as links)
-    from newssearch.search.results import ArticleHit
+    from newssearch.search.results import ArticleHit, OtherVersion
     from newssearch.web.pages import hit_view
     from newssearch.web.state import PageState
 
     hit = ArticleHit(rank=1, id="a1", title="Summit opens", score=1.0, source="Wire")
     assert hit_view(hit, PageState())["versions"] == []
-    hit.other_versions = [{"id": "a2", "title": "Summit opens <today>", "source": "Other", "published": "2023-07-11"}]  # type: ignore[attr-defined]
+    hit.other_versions = [OtherVersion(id="a2", title="Summit opens <today>", source="Other", published="2023-07-11")]
     view = hit_view(hit, PageState())
     assert view["versions"] == [{"href": "/article/a2", "title": "Summit opens <today>", "source": "Other", "published": "2023-07-11"}]
     from newssearch.web.app import templates

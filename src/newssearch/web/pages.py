@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, Response
 
 from ..errors import ArticleNotFoundError, QueryError
 from ..search.request import SearchRequest
-from ..search.results import Histogram, SearchResult, Snippet
+from ..search.results import Histogram, OtherVersion, SearchResult, Snippet
 from .chart import Chart, Series, all_starts, bar_chart
 from .service import IndexService
 from .state import PAGE_FACETS, PageState, bucket_period
@@ -119,14 +119,14 @@ def facet_links(result: SearchResult, state: PageState) -> list[dict[str, Any]]:
     return out
 
 
+def version_views(versions: list[OtherVersion]) -> list[dict[str, Any]]:
+    """What the page shows of a story's other versions (hits and article pages alike)."""
+    return [{"href": article_href(v.id), "title": v.title or v.id, "source": v.source, "published": v.published} for v in versions]
+
+
 def hit_view(hit: Any, state: PageState) -> dict[str, Any]:
     """What the page shows of one article hit."""
-    versions = []
-    for other in getattr(hit, "other_versions", None) or []:
-        data = other.to_dict() if hasattr(other, "to_dict") else dict(other) if isinstance(other, dict) else {}
-        if data.get("id"):
-            versions.append({"href": article_href(str(data["id"])), "title": data.get("title") or data["id"], "source": data.get("source"),
-                             "published": data.get("published")})
+    versions = version_views(hit.other_versions)
     return {
         "rank": hit.rank,
         "id": hit.id,
@@ -289,12 +289,7 @@ def article_page(request: Request, service: IndexService, env: Environment) -> H
         if d.text:
             links.setdefault(d.text, href)
     pattern = _marker(links)
-    versions = []
-    for other in getattr(record, "other_versions", None) or []:
-        data = other.to_dict() if hasattr(other, "to_dict") else dict(other) if isinstance(other, dict) else {}
-        if data.get("id"):
-            versions.append({"href": article_href(str(data["id"])), "title": data.get("title") or data["id"], "source": data.get("source"),
-                             "published": data.get("published")})
+    versions = version_views(record.other_versions)
     return _render(
         env,
         "article.html",
