@@ -307,3 +307,29 @@ def test_damaged_blocks_raise_corrupt_index() -> None:
         read_list(encoded[:-5], info, 128, 0)
     with pytest.raises((CorruptIndexError, zlib.error, ValueError)):
         read_list(encoded[:10] + b"\xff" * (len(encoded) - 10), info, 128, 0)
+
+
+def test_document_numbers_in_bulk_equal_a_lookup_each(tmp_path: Path, w3_index: Path) -> None:
+    """Article ids → document numbers read from the terms' headers (what collapsing copies
+    uses) equal Whoosh's lookup of each id, after edits leave deleted copies of the same ids
+    in older segments, and on segments of another codec."""
+    import shutil
+
+    from newssearch.store.reading import document_numbers
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS / "wikinews", corpus)
+    index_dir = tmp_path / "index"
+    index_paths([corpus], str(index_dir), workers=1)
+    edited = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in (".json", ".txt", ".jsonl"))[:3]
+    for path in edited:
+        path.write_text(path.read_text(encoding="utf-8").replace("the", "a", 1), encoding="utf-8")
+    index_paths([corpus], str(index_dir), workers=1)
+    for folder in (index_dir, w3_index):
+        with _open(folder).searcher() as searcher:
+            reader = searcher.reader()
+            assert folder == w3_index or any(seg.has_deletions() for seg, _ in reader.leaf_readers())
+            ids = [fields["id"] for _, fields in ((d, reader.stored_fields(d)) for d in reader.all_doc_ids()) if fields.get("kind") == "article"]
+            assert len(ids) > 10
+            expected = {i: searcher.document_number(id=i) for i in ids}
+            assert document_numbers(reader, "id", [*ids, "no-such-article"]) == expected

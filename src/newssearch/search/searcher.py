@@ -30,6 +30,7 @@ from ..store import vocabulary
 from ..store.analysis import analysed_languages, analysis_for, fold
 from ..store.failures import as_newssearch_error, guarded_class
 from ..store.index import open_index, read_meta
+from ..store.reading import document_numbers
 from ..store.registry import load_registry
 from ..store.schema import term_positions
 from ..store.vocabulary import Speller
@@ -277,7 +278,8 @@ class Searcher:
             from ..store.duplicates import read_search_groups
 
             groups = read_search_groups(self.index_dir, self._ix.latest_generation())
-            self._stories = Stories(groups, lambda article_id: self._searcher.document_number(id=article_id))
+            docnums = document_numbers(self._reader, "id", {v.id for g in groups.values() for v in g.members})
+            self._stories = Stories(groups, docnums.get)
         return self._stories
 
     def _versions(self, stories: Stories, story: int, docnum: int) -> list[OtherVersion]:

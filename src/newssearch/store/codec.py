@@ -930,6 +930,11 @@ class NewsFieldCursor(base.FieldCursor):
         :meth:`NewsTermsReader.words`), wherever the cursor is."""
         return self._terms.words(self._fieldname)
 
+    def first_documents(self) -> Iterator[tuple[bytes, int, int]]:
+        """``(term, documents, first document)`` of every term of the cursor's field (see
+        :meth:`NewsTermsReader.first_documents`)."""
+        return self._terms.first_documents(self._fieldname)
+
 
 class NewsTermsReader(base.TermsReader):
     """Reads a segment's terms and gives matchers over their posting lists."""
@@ -1025,12 +1030,44 @@ class NewsTermsReader(base.TermsReader):
             raise CorruptIndexError("the terms file's entries do not add up")
         return words
 
+    def first_documents(self, fieldname: str) -> Iterator[tuple[bytes, int, int]]:
+        """``(term, documents, first document)`` of every term of ``fieldname``, in order,
+        from the terms' headers read in one go (no posting list is read): what maps a
+        unique field's values (article ids) to document numbers in bulk."""
+        number = self._fieldmap.get(fieldname)
+        if number is None:
+            return
+        table = self.table
+        start = table.closest_key_pos(_FIELD_NUMBER.pack(number))
+        if start is None:
+            return
+        end = table.closest_key_pos(_FIELD_NUMBER.pack(number + 1)) if number < 0xFFFF else None
+        if end is None:
+            end = table.endofdata
+        data = bytes(table.dbfile.get(start, end - start))
+        unpack = _ENTRY.unpack_from
+        head = _ENTRY.size
+        skip = head + _FIELD_NUMBER.size
+        stats = _DOCS_AND_FIRST.unpack_from
+        pos, size = 0, len(data)
+        while pos < size:
+            keylen, datalen = unpack(data, pos)
+            value = pos + head + keylen
+            docs, first = stats(data, value + _DOCS_AT)
+            yield data[pos + skip : value], docs, first
+            pos = value + datalen
+        if pos != size:
+            raise CorruptIndexError("the terms file's entries do not add up")
+
     def close(self) -> None:
         self.table.close()
         self._postfile.close()
 
 
 _ENTRY = struct.Struct("!ii")
+#: a term header's document count and first document (see NewsTermInfo._struct: !BfIBBfII)
+_DOCS_AND_FIRST = struct.Struct("!I6xI")
+_DOCS_AT = 5
 
 
 # -- per-document data ---------------------------------------------------------------------

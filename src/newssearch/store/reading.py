@@ -19,7 +19,7 @@ Use :func:`segment_postings` to get the (cached) reader of a Whoosh segment read
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from whoosh.matching.wrappers import FilterMatcher
@@ -27,7 +27,7 @@ from whoosh.reading import TermNotFound
 
 from .codec import LENGTH_OF_BYTE, BlockMatcher, NewsCodec, NewsFieldCursor, NewsPerDocReader, decode_positions
 
-__all__ = ["LENGTH_OF_BYTE", "SegmentPostings", "decode_positions", "segment_postings"]
+__all__ = ["LENGTH_OF_BYTE", "SegmentPostings", "decode_positions", "document_numbers", "segment_postings"]
 
 Postings = tuple[list[int], list[float], list[Any]]
 
@@ -104,6 +104,38 @@ class SegmentPostings:
         if isinstance(cursor, NewsFieldCursor):
             return cursor.words()
         return list(self._reader.lexicon(fieldname))
+
+
+def document_numbers(reader: Any, fieldname: str, texts: Iterable[str]) -> dict[str, int]:
+    """The (index-wide) document number of each of ``texts`` in a unique field (``id``) of
+    ``reader`` (a Whoosh reader of the whole index), for those that are in the index:
+    read in bulk from the terms' headers, a few milliseconds for thousands of values where
+    a lookup each (``searcher.document_number``) costs one probe per segment and value."""
+    wanted = {text: text.encode("utf-8") for text in texts}
+    want = set(wanted.values())
+    found: dict[bytes, int] = {}
+    for sub, offset in reader.leaf_readers():
+        postings = segment_postings(sub)
+        if fieldname not in sub.indexed_field_names():
+            continue
+        cursor = sub.cursor(fieldname)
+        if isinstance(cursor, NewsFieldCursor):
+            deleted = sub.deleted_docs_set if sub.has_deletions() else frozenset()
+            for term, docs, first in cursor.first_documents():
+                if term not in want:
+                    continue
+                if docs == 1 and first not in deleted:
+                    found[term] = offset + first
+                else:  # (an older copy, deleted, beside the live one)
+                    live = postings.read(fieldname, term)[0]
+                    if live:
+                        found[term] = offset + live[0]
+        else:  # (a segment of another codec: a lookup each)
+            for term in want.difference(found):
+                live = postings.read(fieldname, term)[0]
+                if live:
+                    found[term] = offset + live[0]
+    return {text: found[term] for text, term in wanted.items() if term in found}
 
 
 def _read_by_matcher(m: Any, values: bool, within: Sequence[int] | None) -> Postings:
