@@ -120,11 +120,13 @@ KEPT_BYTES = 1 << 20
 
 def warm_service(service: IndexService) -> None:
     """Answer what the first visitors would ask (the home page: every facet of every article;
-    a query with a date filter and distinctive words), reading the facet tables, publication
-    dates and word statistics (seconds each on a large index) before the server listens."""
+    queries with distinctive words, one with a date filter), reading the facet tables,
+    publication dates and the words' document frequencies (seconds on a large index)
+    before the server takes requests."""
     facets = (*pages.PAGE_FACETS, "words")
     for request in (pages.PageState().request(facets=pages.PAGE_FACETS, histogram="month"),
-                    pages.PageState(q="news", since="2000", until="2000").request(facets=facets, histogram="month")):
+                    pages.PageState(q="news", since="2000", until="2000").request(facets=facets, histogram="month"),
+                    pages.PageState(q="government").request(facets=facets, histogram="month")):
         with contextlib.suppress(Exception):  # (a query failing now fails for its visitor too, with its message)
             service.run(request)
 
