@@ -333,6 +333,8 @@ def _by_rank(ds: tuple[int, float]) -> tuple[float, int]:
 def _top(found: dict[int, float], n: int) -> list[tuple[int, float]]:
     """The ``n`` best (document, score) pairs of one segment (highest score first, ties by
     document number), with every pair tied with the n-th (the caller sorts and cuts)."""
+    if n <= 0:
+        return []
     if len(found) <= n:
         return list(found.items())
     top = heapq.nlargest(n, found.items(), key=itemgetter(1))
