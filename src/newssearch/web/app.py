@@ -118,17 +118,25 @@ KEPT_RESPONSES = 512
 KEPT_BYTES = 1 << 20
 
 
-def warm_service(service: IndexService) -> None:
-    """Answer what the first visitors would ask (the home page: every facet of every article;
-    queries with distinctive words, one with a date filter), reading the facet tables,
-    publication dates and the words' document frequencies (seconds on a large index)
-    before the server takes requests."""
-    facets = (*pages.PAGE_FACETS, "words")
-    for request in (pages.PageState().request(facets=pages.PAGE_FACETS, histogram="month"),
-                    pages.PageState(q="news", since="2000", until="2000").request(facets=facets, histogram="month"),
-                    pages.PageState(q="government").request(facets=facets, histogram="month")):
-        with contextlib.suppress(Exception):  # (a query failing now fails for its visitor too, with its message)
-            service.run(request)
+#: What a search process answers before it takes requests (what the first visitors would
+#: ask): the home page (every facet of every article), queries with distinctive words (one
+#: with a date filter), a person filter and the people list. They read the facet tables,
+#: publication dates, the words' document frequencies and the people registry's lookup
+#: tables, the API's parser: seconds on a large index, paid once here rather than by a visitor.
+WARM_URLS = ("/", "/?q=news&since=2000&until=2000", "/?q=government", "/?q=government&person=Smith", "/api/people?limit=30",
+             "/api/search?q=government&facet=people&histogram=month")
+
+
+def warm_service(service: IndexService, env: Environment) -> None:
+    """Answer :data:`WARM_URLS` (answers thrown away; errors too: a query failing now fails
+    for its visitor too, with its message)."""
+    routes = dict(PATHS)
+    for url in WARM_URLS:
+        path, _, query = url.partition("?")
+        handler, kind = HANDLERS[routes[path]]
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(), "headers": [], "path_params": {}}
+        with contextlib.suppress(Exception):
+            respond(handler, kind, Request(scope), service, env)
 
 
 def respond(handler: Handler, kind: str, request: Request, service: IndexService, env: Environment) -> Response:
@@ -271,7 +279,7 @@ def create_app(index_dir: str, *, limits: QueryLimits | None = None, request_sec
         if pool is not None:
             await anyio.to_thread.run_sync(pool.start)
         elif warm and service is not None:
-            await anyio.to_thread.run_sync(warm_service, service)
+            await anyio.to_thread.run_sync(warm_service, service, env)
         try:
             yield
         finally:

@@ -69,7 +69,7 @@ def _serve(conn: Connection, index_dir: str, limits: QueryLimits | None, warm: b
     service, env = webapp.IndexService(index_dir, limits=limits), webapp.templates()
     try:
         if warm:
-            webapp.warm_service(service)
+            webapp.warm_service(service, env)
         conn.send(("ready", os.getpid()))
         while True:
             try:
