@@ -100,3 +100,19 @@ def test_chart_links_are_the_states_urls() -> None:
     for state in states:
         for since, until in (("2019-05", "2019-05"), ("2019-05-06", "2019-05-12"), ("1987", "1987"), ("", "2001")):
             assert state.between(since, until) == state.url(since=since, until=until), (state, since, until)
+
+
+def test_serve_runs_search_processes_by_default(corpus_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from newssearch.cli import cli
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    for args, workers in (([], default_workers()), (["--workers", "3"], 3), (["--workers", "0"], None)):
+        result = CliRunner().invoke(cli, ["serve", "--index", str(corpus_index), *args])
+        assert result.exit_code == 0, result.output
+        pool = served[-1].state.pool  # type: ignore[attr-defined]
+        assert (pool.workers if pool is not None else None) == workers
+        assert ("search process" in result.output) == bool(workers)
