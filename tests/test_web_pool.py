@@ -89,19 +89,6 @@ def test_default_workers_one_per_core_at_most_four() -> None:
     assert 1 <= default_workers() <= min(4, os.cpu_count() or 1)
 
 
-def test_chart_links_are_the_states_urls() -> None:
-    from newssearch.web.state import PageState
-
-    states = [
-        PageState(), PageState(q="oil prices"), PageState(q="a&b=c", person=("Alan Greenspan", "Ø"), source=("bbc",), lang=("ro",)),
-        PageState(q="x", since="2001", until="2002", sort="newest", interval="year", page=3), PageState(sort="oldest"),
-        PageState(interval="day", page=2, lang=("en",)),
-    ]
-    for state in states:
-        for since, until in (("2019-05", "2019-05"), ("2019-05-06", "2019-05-12"), ("1987", "1987"), ("", "2001")):
-            assert state.between(since, until) == state.url(since=since, until=until), (state, since, until)
-
-
 def test_serve_runs_search_processes_by_default(corpus_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
     from click.testing import CliRunner
