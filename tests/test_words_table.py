@@ -45,3 +45,25 @@ def test_the_table_is_read_from_the_second_words_facet(corpus_index: Path) -> No
         assert background.table is None and background.known  # (a one-shot query looks words up)
         s.search("parliament", facets=["words"])
         assert background.table is not None
+
+
+def test_reading_the_table_does_not_eat_the_samples_time(corpus_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (on a large index the table takes longer than the sample's time budget: simulated)
+    import time
+
+    from newssearch.store import reading
+
+    real = reading.doc_frequencies
+
+    def slow(reader: object, fieldname: str) -> dict[str, int]:
+        started = time.thread_time()
+        while time.thread_time() - started < words.SECONDS + 0.05:
+            pass
+        return real(reader, fieldname)
+
+    monkeypatch.setattr(reading, "doc_frequencies", slow)
+    with Searcher(corpus_index) as fresh:
+        expected = fresh.search("parliament", facets=["words"]).facets["words"].values
+    with Searcher(corpus_index) as s:
+        s.search("trump", facets=["words"])
+        assert s.search("parliament", facets=["words"]).facets["words"].values == expected

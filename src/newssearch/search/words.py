@@ -99,14 +99,14 @@ def _sample(docs: Collection[int], size: int) -> list[int]:
     return [ordered[int(i * step)] for i in range(size)]
 
 
-def _article_text(reader: Any, docnum: int, paragraphs: int) -> str:
+def _article_text(reader: Any, docnum: int, paragraphs: int, total: int | None = None) -> str:
     """The title and first paragraphs of the article at ``docnum`` (or a paragraph's text)."""
     fields = reader.stored_fields(docnum)
     if fields.get("kind") == "paragraph":
         return str(fields.get("text") or "")
     parts = [str(fields.get("title") or "")]
     count = min(int(fields.get("paragraphs") or 0), paragraphs)
-    total = reader.doc_count_all()
+    total = reader.doc_count_all() if total is None else total  # (summed over the segments: once per call of distinctive)
     for pos in range(count):
         d = docnum + 1 + pos
         if d >= total:
@@ -120,14 +120,15 @@ def _article_text(reader: Any, docnum: int, paragraphs: int) -> str:
 
 def distinctive(reader: Any, docs: Collection[int], top: int, *, sample: int = SAMPLE, seconds: float = SECONDS) -> FacetResult:
     """The ``top`` words most over-represented in ``docs`` against all articles."""
-    started = time.thread_time()
     background = _background(reader)
-    background.called()
+    background.called()  # (before the clock starts: reading the whole table is not the sample's time)
     articles, known = background.articles, background.known
+    total = reader.doc_count_all()
+    started = time.thread_time()
     fg: Counter[str] = Counter()  # word -> sampled documents holding it
     read = 0
     for docnum in _sample(docs, sample):
-        fg.update(set(_WORD.findall(_article_text(reader, docnum, PARAGRAPHS).lower())))
+        fg.update(set(_WORD.findall(_article_text(reader, docnum, PARAGRAPHS, total).lower())))
         read += 1
         if time.thread_time() - started > seconds:
             break
