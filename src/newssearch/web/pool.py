@@ -25,6 +25,7 @@ was computed on, for the server's kept answers) the other.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import queue
@@ -70,6 +71,9 @@ def _serve(conn: Connection, index_dir: str, limits: QueryLimits | None, warm: b
     try:
         if warm:
             webapp.warm_service(service, env)
+        # (what the warm-up read stays for the process's life: the facet tables alone are
+        # about a million objects, which the collector's full passes would walk again and again)
+        gc.freeze()
         conn.send(("ready", os.getpid()))
         while True:
             try:
