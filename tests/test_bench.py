@@ -76,7 +76,7 @@ def test_one_shots_stopped_by_the_query_budget_are_counted_not_fatal(bench: Modu
     from types import SimpleNamespace
 
     stopped = SimpleNamespace(returncode=1, stderr="Error: query too expensive: 'viner seven' took more than 1 s (ranking); use fewer ...\n")
-    assert bench._stopped_by_budget(stopped)
+    assert bench._stopped_by_budget(stopped) and bench._stopped_by_budget(SimpleNamespace(returncode=2, stderr=stopped.stderr))
     assert not bench._stopped_by_budget(SimpleNamespace(returncode=1, stderr="Error: no index at /tmp/x\n"))
     assert not bench._stopped_by_budget(SimpleNamespace(returncode=0, stderr=""))
     name = bench.ONE_SHOT_SHAPES[1][0]
