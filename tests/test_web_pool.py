@@ -103,3 +103,24 @@ def test_serve_runs_search_processes_by_default(corpus_index: Path, monkeypatch:
         pool = served[-1].state.pool  # type: ignore[attr-defined]
         assert (pool.workers if pool is not None else None) == workers
         assert ("search process" in result.output) == bool(workers)
+
+
+def test_a_stuck_search_process_is_replaced(corpus_index: Path) -> None:
+    app = create_app(str(corpus_index), workers=1, request_seconds=0.5)
+    app.state.kept.size = 0
+    app.state.pool.stuck_seconds = 1.0
+    with TestClient(app) as client:
+        (pid,) = app.state.pool.pids()
+        os.kill(pid, signal.SIGSTOP)  # (as a search that never ends)
+        try:
+            assert client.get("/api/search?q=police").status_code == 503  # (over the request's time)
+            for _ in range(100):  # (until the new process is ready)
+                got = client.get("/api/search?q=police")
+                if got.status_code == 200:
+                    break
+                time.sleep(0.2)
+            assert got.status_code == 200 and got.json()["total"] > 0
+            assert pid not in app.state.pool.pids()
+        finally:
+            if pid in app.state.pool.pids():
+                os.kill(pid, signal.SIGKILL)

@@ -10,12 +10,13 @@ of our own and not uvicorn's ``--workers``: uvicorn's workers each accept their 
 connections, and a browser or client keeps its connection, so one worker can queue five
 clients' requests while another idles; here any free process takes the next request.
 
-Each process reads the facet tables and publication dates (:func:`warm`) before it says it
+Each process reads the facet tables and publication dates (:func:`~newssearch.web.app.warm_service`) before it says it
 is ready, and the server listens only when every process is ready, so no visitor waits for
 them. A process that dies (killed, out of memory) is replaced; the request it was answering
 gets a 503. A request waits at most its time limit for a free process; one that took too
 long is answered 503 by the server while its process finishes it (the query budget stops most
-searches long before) and then takes the next.
+searches long before) and then takes the next; one still busy after :data:`STUCK_SECONDS` is
+killed and replaced.
 
 Only plain data crosses between the processes: the request's path, query string, headers and
 path parameters one way; the response's status, headers and body (and the index generation it
@@ -41,6 +42,9 @@ from ..search.budget import QueryLimits
 
 #: Seconds a new search process may take to open the index and read its facet tables.
 START_SECONDS = 600.0
+#: Seconds a search process may take to answer one request before it is taken for stuck,
+#: killed and replaced (the request was answered 503 long before: see ``REQUEST_SECONDS``).
+STUCK_SECONDS = 60.0
 
 #: What a search process sends back: status, raw headers, body, the index generation.
 Reply = tuple[int, list[tuple[bytes, bytes]], bytes, int]
@@ -120,6 +124,7 @@ class SearchPool:
         self.workers = workers
         self.limits = limits
         self.warm = warm
+        self.stuck_seconds = STUCK_SECONDS
         self._idle: queue.Queue[_Process] = queue.Queue()
         self._all: list[_Process] = []
         self._lock = threading.Lock()
@@ -202,6 +207,9 @@ class SearchPool:
         waited = time.monotonic() - started
         try:
             found.conn.send(job)
+            if not found.conn.poll(self.stuck_seconds):
+                found.process.kill()
+                raise EOFError
             reply: Reply = found.conn.recv()
         except (EOFError, OSError):
             self._replace(found)
