@@ -42,8 +42,9 @@ from .codec import VarintPositions, encode_positions
 
 #: Bumped whenever the schema, the meaning of a field or the index format changes incompatibly
 #: (5: newssearch's own codec, :mod:`newssearch.store.codec`; 6: the unstemmed ``exact`` and
-#: ``exact_text`` fields, and ``folder``; 7: per-language analysis, :mod:`newssearch.store.analysis`).
-SCHEMA_VERSION = 7
+#: ``exact_text`` fields, and ``folder``; 7: per-language analysis, :mod:`newssearch.store.analysis`;
+#: 8: the codec's own terms file, :mod:`newssearch.store.termfile`).
+SCHEMA_VERSION = 8
 
 #: Tokens: runs of letters/digits, keeping inner dots ("U.S."). Apostrophes, straight or curly,
 #: split words ("Ukraine’s" -> "ukraine", "s"; the lone "s" is too short to index), so both
