@@ -16,7 +16,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
@@ -509,7 +509,20 @@ class Searcher:
 
         if any(f.fieldname not in STORED_FACET_FIELDS for f in facets):
             return self._values  # (a facet of a field the stored fields do not give)
-        return StoredValues(self._reader.stored_fields, matched, stored_facet_values, self._values.column)
+        return StoredValues(self._reader.stored_fields, matched, stored_facet_values, self._values.column, self._column_terms)
+
+    def _column_terms(self, fieldname: str) -> Callable[[int], Sequence[str] | None] | None:
+        """A document's terms of the multi-valued ``fieldname`` from the column that records
+        them (None for a document the column does not know), or None when the index has no
+        such column in every segment (an index written before it: see
+        :data:`~newssearch.store.documents.TERMS_COLUMNS`)."""
+        from ..store.documents import TERMS_COLUMNS, column_terms
+
+        name = TERMS_COLUMNS.get(fieldname)
+        column = self._values.column(name) if name is not None else None
+        if column is None:
+            return None
+        return lambda docnum: column_terms(column[docnum])
 
     # -- building hits -----------------------------------------------------------------
 
