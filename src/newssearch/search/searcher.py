@@ -275,11 +275,13 @@ class Searcher:
     def stories(self) -> Stories:
         """The index's stories (groups of copies) by document number, read on first use."""
         if self._stories is None:
-            from ..store.duplicates import read_search_groups
+            from ..store.duplicates import GroupTable, read_search_groups
 
-            groups = read_search_groups(self.index_dir, self._ix.latest_generation())
-            docnums = document_numbers(self._reader, "id", {v.id for g in groups.values() for v in g.members})
-            self._stories = Stories(groups, docnums.get)
+            table = read_search_groups(self.index_dir, self._ix.latest_generation())
+            if table is None:
+                table = GroupTable([], [0], [], [], [])
+            docnums = document_numbers(self._reader, "id", table.ids)
+            self._stories = Stories(table, docnums.get)
         return self._stories
 
     def _versions(self, stories: Stories, story: int, docnum: int) -> list[OtherVersion]:
@@ -317,8 +319,8 @@ class Searcher:
             q = self._bounded(parsed, budget)
             matches = self._match(q, request, allowed, budget, docs=True)
             numbers = list(stories.matching(matches.matched))
-        numbers.sort(key=lambda n: (-len(stories.members[n]), _published_order(stories.members[n][0][1].published),
-                                    stories.members[n][0][1].id))
+        first = {n: stories.version(stories.members[n][0][1]) for n in numbers}
+        numbers.sort(key=lambda n: (-len(stories.members[n]), _published_order(first[n].published), first[n].id))
         out = StoriesResult(query=query, total=len(numbers), articles=sum(len(stories.members[n]) for n in numbers))
         out.stories = [Story(self._versions(stories, number, -1)) for number in numbers[:limit]]
         return out
