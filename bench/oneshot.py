@@ -35,15 +35,22 @@ import time
 from pathlib import Path
 
 SINCE, UNTIL = "2019-03-04", "2019-08-17"
-SHAPES: dict[str, list[str]] = {
-    "plain": [],
-    "range": [f"published:[{SINCE} to {UNTIL}]"],
-    "since": ["--since", SINCE, "--until", UNTIL],
-    "people": ["--facet", "people"],
-    "source": ["--facet", "source"],
-    "histogram": ["--histogram", "month"],
-    "newest": ["--sort", "newest"],
-}
+
+
+def shapes_for(since: str, until: str) -> dict[str, list[str]]:
+    """Each shape's query arguments after the word (a ``published:`` range is added to it)."""
+    return {
+        "plain": [],
+        "range": [f"published:[{since} to {until}]"],
+        "since": ["--since", since, "--until", until],
+        "people": ["--facet", "people"],
+        "source": ["--facet", "source"],
+        "histogram": ["--histogram", "month"],
+        "newest": ["--sort", "newest"],
+    }
+
+
+SHAPES = shapes_for(SINCE, UNTIL)
 HERE = Path(__file__).resolve().parent.parent
 
 
@@ -74,8 +81,11 @@ def main() -> None:
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--src", help="src folder of another version to compare with")
     parser.add_argument("--src-label", default="before")
+    parser.add_argument("--since", default=SINCE, help="first day of the date shapes")
+    parser.add_argument("--until", default=UNTIL, help="last day of the date shapes")
     parser.add_argument("--out", help="append the table to this Markdown file")
     options = parser.parse_args()
+    shape_args = shapes_for(options.since, options.until)
     versions = [("this", str(HERE / "src"))]
     if options.src:
         versions.insert(0, (options.src_label, options.src))
@@ -83,7 +93,7 @@ def main() -> None:
     loads = []
     rows = []
     for shape in shapes:
-        extra = SHAPES[shape]
+        extra = shape_args[shape]
         figures: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in versions}
         for _, src in versions:
             run_once(src, options.index, options.word, extra)  # (thrown away: the page cache warm)
@@ -101,7 +111,7 @@ def main() -> None:
     head = "| shape | " + " | ".join(f"{label}: wall / CPU s" for label, _ in versions) + " |"
     rule = "|---|" + "---|" * len(versions)
     table = "\n".join([head, rule, *rows])
-    note = (f"\nindex {options.index}, word `{options.word}`, median of {options.runs} runs each; "
+    note = (f"\nindex {options.index}, word `{options.word}`, dates {options.since} to {options.until}, median of {options.runs} runs each; "
             f"load average (1 min) during the runs: median {statistics.median(loads):.2f}, max {max(loads):.2f}\n")
     print(table + note)
     if options.out:
