@@ -124,3 +124,17 @@ def test_documents_written_without_the_column_are_read_from_stored_fields(tmp_pa
             column = _people(index_dir, query, "column", monkeypatch)
             assert column == _people(index_dir, query, "stored", monkeypatch), (name, query)
             assert column == _people(index_dir, query, "table", monkeypatch), (name, query)
+
+
+def test_column_value_is_the_articles_person_terms() -> None:
+    from newssearch.model import Article, Person
+
+    article = Article(id="c-1", title="T", paragraphs=["Jean-Jacques Muyembe spoke.", "Muyembe and Anthony Fauci."],
+                      people=[Person(name="Jean-Jacques Muyembe", aliases=["Muyembe"]), Person(name="Anthony Fauci")],
+                      paragraph_people=[["Jean-Jacques Muyembe"], ["Muyembe", "Anthony Fauci"]])
+    docs = list(documents.article_documents(article, "digest"))
+    terms = documents.column_terms(docs[0]["person_keys"])
+    assert terms is not None and list(terms) == sorted(docs[0]["person"].lower().split(","))
+    assert terms == tuple(documents.stored_facet_values("person", docs[0]))
+    assert all("person_keys" not in doc for doc in docs[1:])  # (paragraphs: their facets read the postings)
+    assert documents.column_terms(b"") is None and documents.column_terms(b"=") == ()

@@ -97,21 +97,20 @@ def article_documents(article: Article, digest: str) -> Iterator[dict[str, Any]]
         by_paragraph.setdefault(mention.paragraph, []).append(mention.value)
     for pos, text in enumerate(article.paragraphs):
         names = article.paragraph_people[pos] if pos < len(article.paragraph_people) else []
-        keys = sorted({person_key(n) for n in names} - {""})
         para: dict[str, Any] = {
             "kind": "paragraph",
             **shared,
             **filters,
             "text": text,
             "pos": pos,
-            "person": ",".join(keys),
-            "person_keys": _terms_value(keys),
+            "person": ",".join(sorted({person_key(n) for n in names} - {""})),
             "mentioned": _date_terms(by_paragraph.get(pos, [])),
         }
         yield {k: v for k, v in para.items() if v != ""}
 
 
-#: Multi-valued fields whose terms each document also has in a column (the column's name):
+#: Multi-valued fields whose terms each article document also has in a column (the column's
+#: name; paragraph documents have none: their facets read the index-wide tables):
 #: read by :func:`column_terms`, a few µs a document, where the stored fields cost a chunk's
 #: decompression each (the people of 10,000 matches on 100k articles: 0.6 s).
 TERMS_COLUMNS = {"person": "person_keys"}

@@ -14,7 +14,7 @@ their frequencies and no positions: a quoted single word (``"gaming"``) searches
 Paragraph documents carry copies of the article's
 filter fields (source, dates, language) so paragraph-level search and facets filter the same
 way. Documents are flat (no Whoosh nesting): updating an article is "delete by ``path``,
-add again". ``person_keys`` is a column of each document's ``person`` terms (see
+add again". ``person_keys`` is a column of each article document's ``person`` terms (see
 :func:`newssearch.store.documents.column_terms`): the people facet of a one-shot query reads
 its matches' people there instead of from their stored fields.
 """
