@@ -85,3 +85,52 @@ def test_garbled_arrays_are_a_damaged_index(tmp_path: Path) -> None:
     (folder / FILE).write_bytes(data[: at + 200] + b"\xff" * 64 + data[at + 264 :])  # (the array's bytes, not its header)
     with pytest.raises(IndexDamagedError):
         read_search_groups(str(folder), 4)
+
+
+def test_the_writer_saves_each_generations_document_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first run and after runs that add, edit and delete articles, the document
+    numbers saved with the groups are the index's own, and a searcher looks up no id."""
+    from test_duplicates_store import ORIGINAL, corpus, edited, record, text, write
+
+    from newssearch.indexing import index_paths
+    from newssearch.search import searcher as searcher_module
+    from newssearch.search.searcher import Searcher
+    from newssearch.store.reading import document_numbers
+
+    folder = corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    steps = [
+        lambda: None,
+        lambda: write(folder / "more.jsonl", [record("E", edited(ORIGINAL, 5), "2024-03-03", "ap"), record("F", text(8), "2024-03-04")]),
+        lambda: (folder / "wire.jsonl").unlink(),
+        lambda: write(folder / "more.jsonl", [record("E", edited(ORIGINAL, 5), "2024-03-03", "ap"), record("G", edited(ORIGINAL, 5), "2024-03-05")]),
+    ]
+    for step in steps:
+        step()
+        index_paths([folder], index, workers=1)
+        with Searcher(index) as s:
+            generation = s._reader.generation()
+            table = read_search_groups(str(index), generation)
+            assert table is not None and table.docnums is not None
+            expected = document_numbers(s._reader, "id", table.ids)
+            assert {a: d for a, d in zip(table.ids, table.docnums) if d >= 0} == expected
+            with monkeypatch.context() as patch:
+                patch.setattr(searcher_module, "document_numbers", lambda *a: pytest.fail("looked the ids up"))
+                stories = s.stories()
+            assert stories.members and {s._reader.stored_fields(d)["id"] for d in stories.story_of} == set(expected)
+    with Searcher(index) as s:
+        assert len(s.search("", collapse=False).hits) == 5 and s.search("").stories == 3  # (B, E, G: one story; C; D)
+
+
+def test_document_numbers_of_another_generation_are_not_used(tmp_path: Path) -> None:
+    folder, index = _saved(tmp_path)
+    data = DuplicateIndex.load(folder / FILE)
+    data.meta = {"generation": 4, "groups": 3, "docnums": 3}
+    (folder / FILE).write_bytes(data.save({a: n for n, a in enumerate(data.ids())}))
+    table = read_search_groups(str(folder), 4)
+    assert table is not None and table.docnums is None
+    data.meta["docnums"] = 4
+    (folder / FILE).write_bytes(data.save({a: n for n, a in enumerate(data.ids())}))
+    table = read_search_groups(str(folder), 4)
+    assert table is not None and table.docnums is not None
+    assert [table.docnums[row] for row in range(len(table.ids))] == [data.ids().index(a) for a in table.ids]

@@ -62,7 +62,7 @@ import os
 import re
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -649,9 +649,15 @@ class DuplicateIndex:
 
     # ---------------------------------------------------------------- bytes
 
-    def save(self) -> bytes:
-        """The whole index as bytes (a NumPy ``.npz`` archive, no pickles); :meth:`load` reads it back."""
+    def save(self, docnums: Mapping[str, int] | None = None) -> bytes:
+        """The whole index as bytes (a NumPy ``.npz`` archive, no pickles); :meth:`load` reads it back.
+
+        ``docnums`` (article id → document number in the search index the file goes with)
+        adds a ``docnum`` array (-1 for an article not given): a searcher of that very
+        generation of the index (the caller says which in :attr:`meta`) then needs no
+        lookup of the articles' ids. :meth:`load` ignores it."""
         ids = sorted(self._articles)
+        extra: dict[str, Any] = {} if docnums is None else {"docnum": np.array([docnums.get(a, -1) for a in ids], dtype=np.int64)}
         position = {a: i for i, a in enumerate(ids)}
         nodes = np.flatnonzero(self._alive[: self._used])
         node_position = {int(n): i for i, n in enumerate(nodes.tolist())}
@@ -678,6 +684,7 @@ class DuplicateIndex:
             signatures=self._sigs[nodes],
             edges=np.array(edges, dtype=np.int64).reshape(len(edges), 2),
             edge_similarity=np.array(edge_similarity, dtype=np.float64),
+            **extra,
         )
         return buffer.getvalue()
 

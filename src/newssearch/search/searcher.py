@@ -277,10 +277,15 @@ class Searcher:
         if self._stories is None:
             from ..store.duplicates import GroupTable, read_search_groups
 
-            table = read_search_groups(self.index_dir, self._ix.latest_generation())
+            generation = self._reader.generation()
+            table = read_search_groups(self.index_dir, self._ix.latest_generation() if generation is None else generation)
             if table is None:
                 table = GroupTable([], [0], [], [], [])
-            docnums = document_numbers(self._reader, "id", table.ids)
+            if table.docnums is not None:  # (saved with the groups for this generation)
+                total = self._reader.doc_count_all()
+                docnums = {a: d for a, d in zip(table.ids, table.docnums) if 0 <= d < total}
+            else:
+                docnums = document_numbers(self._reader, "id", table.ids)
             self._stories = Stories(table, docnums.get)
         return self._stories
 

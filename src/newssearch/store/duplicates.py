@@ -92,7 +92,8 @@ class GroupTable:
     ``ids`` holds every article that has copies, each group's together in representative
     order (earliest published, longest, smallest id: the representative first); group ``k``
     is rows ``starts[k]`` to ``starts[k + 1]``; ``published`` (publication keys: see
-    :func:`~newssearch.enrich.groups.published_value`), ``length`` and ``similarity`` are by row.
+    :func:`~newssearch.enrich.groups.published_value`), ``length``, ``similarity`` and
+    ``docnums`` are by row.
     """
 
     ids: list[str]
@@ -100,6 +101,9 @@ class GroupTable:
     published: Sequence[int]
     length: Sequence[int]
     similarity: Sequence[float]
+    #: By row: the article's document number in the index generation the file was saved
+    #: for (-1: not in it), when the file has them (see :func:`read_search_groups`).
+    docnums: Sequence[int] | None = None
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -133,13 +137,13 @@ _SEARCH_ARRAYS = ("id_bytes", "id_lengths", "published", "length", "representati
 
 def group_table(
     id_bytes: bytes, id_lengths: Sequence[int], published: Sequence[int], length: Sequence[int],
-    representative: Sequence[int], similarity: Sequence[float],
+    representative: Sequence[int], similarity: Sequence[float], docnum: Sequence[int] | None = None,
 ) -> GroupTable:
     """The :class:`GroupTable` of a saved duplicate index's arrays (one entry per article,
     ``representative`` the row of its group's representative or -1); IndexError_ when they
     do not fit together."""
     count = len(id_lengths)
-    if not count == len(published) == len(length) == len(representative) == len(similarity):
+    if not count == len(published) == len(length) == len(representative) == len(similarity) or (docnum is not None and len(docnum) != count):
         raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
     if count and (min(representative) < -1 or max(representative) >= count):
         raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
@@ -155,6 +159,7 @@ def group_table(
     return GroupTable(
         ids=[ids[i] for i in grouped], starts=starts if grouped else [0], published=[published[i] for i in grouped],
         length=[length[i] for i in grouped], similarity=[similarity[i] for i in grouped],
+        docnums=None if docnum is None else [docnum[i] for i in grouped],
     )
 
 
@@ -163,7 +168,9 @@ def read_search_groups(index_dir: str, generation: int) -> GroupTable | None:
     ``generation`` (None when it is missing or stale, or there are none). Reads only the
     arrays it needs, with the standard library when the file is as NumPy writes it (a
     one-shot query imports no NumPy; the 50 MB of signatures on 100k articles are never
-    read). Raises :class:`~newssearch.errors.IndexDamagedError` when it is garbled."""
+    read). The table has the articles' document numbers when the writer saved them for this
+    ``generation`` (the searcher's own: then no id is looked up in the index). Raises
+    :class:`~newssearch.errors.IndexDamagedError` when it is garbled."""
     path = file_path(index_dir)
     if not os.path.exists(path):
         return None
@@ -176,14 +183,16 @@ def read_search_groups(index_dir: str, generation: int) -> GroupTable | None:
                 return None
         elif quick.get("generation") != generation:
             return None
-        arrays: dict[str, Any] | None = _plain_arrays(path, _SEARCH_ARRAYS) if quick is not None else None
+        names = _SEARCH_ARRAYS + (("docnum",) if quick is not None and quick.get("docnums") == generation else ())
+        arrays: dict[str, Any] | None = _plain_arrays(path, names) if quick is not None else None
         if arrays is None:  # (not as NumPy writes it: read by NumPy, which checks it)
             from ..enrich.duplicates import read_arrays
 
-            numpy_arrays = read_arrays(path, _SEARCH_ARRAYS)
+            numpy_arrays = read_arrays(path, names)
             arrays = {name: a.tobytes() if name == "id_bytes" else a.tolist() for name, a in numpy_arrays.items()}
         table = group_table(
             arrays["id_bytes"], arrays["id_lengths"], arrays["published"], arrays["length"], arrays["representative"], arrays["similarity"],
+            arrays.get("docnum"),
         )
     except IndexError_ as err:
         raise damaged(index_dir, f"{FILE}: {err}") from None
@@ -358,9 +367,15 @@ class DuplicateKeeper:
                     return
             except IndexError_:
                 pass
+        from .reading import document_numbers
+
         index = self.index
-        index.meta = {"generation": generation, "groups": len(index.groups())}
-        _write(self.index_dir, index.save())
+        groups = index.groups()
+        docnums = document_numbers(self._searcher().reader(), "id", [a for g in groups for a in g.ids]) if groups else None
+        index.meta = {"generation": generation, "groups": len(groups)}
+        if docnums is not None:
+            index.meta["docnums"] = generation  # (the document numbers of that generation's searcher)
+        _write(self.index_dir, index.save(docnums))
         self.verifier.readable()
         self.changed = False
         self._fresh = False
