@@ -134,3 +134,26 @@ def test_document_numbers_of_another_generation_are_not_used(tmp_path: Path) -> 
     table = read_search_groups(str(folder), 4)
     assert table is not None and table.docnums is not None
     assert [table.docnums[row] for row in range(len(table.ids))] == [data.ids().index(a) for a in table.ids]
+
+
+def test_an_unchanged_run_adds_the_document_numbers_to_an_older_file(tmp_path: Path) -> None:
+    from test_duplicates_store import corpus
+
+    from newssearch.indexing import index_paths
+    from newssearch.search.searcher import Searcher
+
+    folder = corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    index_paths([folder], index, workers=1)
+    saved = DuplicateIndex.load(index / FILE)
+    generation = saved.meta["generation"]
+    saved.meta = {"generation": generation, "groups": 1}  # (as written before document numbers were)
+    (index / FILE).write_bytes(saved.save())
+    assert read_search_groups(str(index), generation).docnums is None  # type: ignore[union-attr]
+    report = index_paths([folder], index, workers=1)
+    assert report.added == 0 and report.unchanged == 4
+    with Searcher(index) as s:
+        assert s._reader.generation() == generation
+        table = read_search_groups(str(index), generation)
+        assert table is not None and table.docnums is not None
+        assert sorted(s._reader.stored_fields(d)["id"] for d in table.docnums) == ["A", "B"]

@@ -45,14 +45,17 @@ def file_path(index_dir: str) -> str:
     return os.path.join(index_dir, FILE)
 
 
-def _stamp(index_dir: str) -> int | None:
-    """The generation the file was saved for; None when there is none; IndexError_ when garbled."""
+def _saved_meta(index_dir: str) -> dict[str, Any]:
+    """The ``meta`` the file was saved with ({} when there is none); IndexError_ when garbled."""
     from ..enrich.duplicates import saved_meta
 
     path = file_path(index_dir)
-    if not os.path.exists(path):
-        return None
-    generation = saved_meta(path).get("generation")
+    return saved_meta(path) if os.path.exists(path) else {}
+
+
+def _stamp(index_dir: str) -> int | None:
+    """The generation the file was saved for; None when there is none; IndexError_ when garbled."""
+    generation = _saved_meta(index_dir).get("generation")
     return generation if isinstance(generation, int) else None
 
 
@@ -363,8 +366,9 @@ class DuplicateKeeper:
         does not match it (missing, stale or garbled: rebuilt first)."""
         if not self.changed and self._index is None:
             try:
-                if _stamp(self.index_dir) == generation:
-                    return
+                meta = _saved_meta(self.index_dir)
+                if meta.get("generation") == generation and (meta.get("groups") == 0 or meta.get("docnums") == generation):
+                    return  # (up to date; a file of an older version, without document numbers, is written again once)
             except IndexError_:
                 pass
         from .reading import document_numbers
