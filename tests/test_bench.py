@@ -68,3 +68,21 @@ def test_date_queries_never_repeat_a_range_and_share_none_with_the_warm_up(bench
     assert [(q.text, q.since) for q in bench.date_query_sets(docs, 40, seed=1)[0]] == [(q.text, q.since) for q in timed]
     shape = dict(bench.ONE_SHOT_SHAPES)["date range, query syntax"]
     assert bench.shape_command(shape, timed[0], timed[1]) == [f"{timed[0].text} published:[{timed[1].since} to {timed[1].until}]"]
+
+
+def test_one_shots_stopped_by_the_query_budget_are_counted_not_fatal(bench: ModuleType) -> None:
+    """A baseline whose one-shot query the 1 s budget stops (exit 1, its one-line message) is
+    timed and marked in the table; any other failure still stops the benchmark."""
+    from types import SimpleNamespace
+
+    stopped = SimpleNamespace(returncode=1, stderr="Error: query too expensive: 'viner seven' took more than 1 s (ranking); use fewer ...\n")
+    assert bench._stopped_by_budget(stopped) and bench._stopped_by_budget(SimpleNamespace(returncode=2, stderr=stopped.stderr))
+    assert not bench._stopped_by_budget(SimpleNamespace(returncode=1, stderr="Error: no index at /tmp/x\n"))
+    assert not bench._stopped_by_budget(SimpleNamespace(returncode=0, stderr=""))
+    name = bench.ONE_SHOT_SHAPES[1][0]
+    runs = [{"seconds": s, "cpu_seconds": s, "stopped": s > 1} for s in (0.5, 0.6, 0.7)]
+    base_runs = [{"seconds": s, "cpu_seconds": s, "stopped": s > 1} for s in (1.5, 2.0, 0.9)]
+    results = {"newssearch_one_shot": {name: {"runs": runs}}, "baseline": {"newssearch_one_shot": {name: {"runs": base_runs}}}}
+    rows = [r for r in bench.build_rows(results) if r.metric.startswith(f"one-shot CLI, {name}: whole process")]
+    assert len(rows) == 1 and rows[0].ours == pytest.approx(600) and rows[0].base == pytest.approx(1500)
+    assert "2 of 3 stopped by the 1 s query budget (baseline)" in rows[0].note

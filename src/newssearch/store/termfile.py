@@ -9,8 +9,9 @@ in the entry itself (``INLINE_BYTES``), so those structures were 40 % of the who
 This file keeps the entries sorted and contiguous, each an unsigned LEB128 varint of the
 key's length, one of the value's length, the key and the value (two bytes of lengths for
 almost every entry), and finds a key through a sparse index: the key and position of every
-:data:`EVERY`-th entry. A lookup bisects the sparse keys in memory (read once per reader, on
-first use) and scans one run of at most :data:`EVERY` entries read with one call.
+:data:`EVERY`-th entry (a reader takes the spacing from the file). A lookup bisects the
+sparse keys in memory (read once per reader, on first use) and scans one run of at most
+:data:`EVERY` entries read with one call.
 
 Layout::
 
@@ -43,6 +44,9 @@ EVERY = 32
 _TRAILER = struct.Struct("<QQQQ4s")
 _MAGIC = b"NSt1"
 _BIG_ENDIAN = sys.byteorder != "little"
+#: Lookups a reader remembers (cleared when full).
+CACHE = 4096
+_MISSING = object()
 #: Bytes read at once when walking entries in order.
 _WALK_CHUNK = 1 << 16
 
@@ -190,6 +194,7 @@ class TermsFileReader:
         self.extras: dict[str, Any] = extras
         self._keys: list[bytes] | None = None
         self._starts: list[int] = []
+        self._cache: dict[bytes, tuple[int, int, int, bool] | None] = {}
 
     def __len__(self) -> int:
         return self._count
@@ -223,17 +228,42 @@ class TermsFileReader:
 
     def _find(self, key: bytes) -> tuple[int, int, int, bool] | None:
         """``(entry start, value start, value end, equal)`` as file offsets of the first
-        entry whose key is ``>= key``, or None when every key is smaller."""
+        entry whose key is ``>= key``, or None when every key is smaller. The last
+        :data:`CACHE` answers are kept (a term's statistics and then its postings are
+        looked up one after the other)."""
+        cache = self._cache
+        found = cache.get(key, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
         keys, _ = self._index()
         block = max(bisect_right(keys, key) - 1, 0)
-        while block < len(keys):
+        found = None
+        while block < len(keys) and found is None:
             offset, data = self._run(block)
-            for start, kstart, vstart, vend in walk(data):
-                found = data[kstart:vstart]
-                if found >= key:
-                    return offset + start, offset + vstart, offset + vend, found == key
+            pos, size = 0, len(data)
+            try:
+                while pos < size:  # (parse_entry inlined, with its one-byte fast paths)
+                    keylen = data[pos]
+                    if keylen < 0x80 and data[pos + 1] < 0x80:
+                        kstart = pos + 2
+                        vstart = kstart + keylen
+                        vend = vstart + data[pos + 1]
+                    else:
+                        kstart, vstart, vend = parse_entry(data, pos)
+                    if vend > size:
+                        raise IndexError
+                    here = data[kstart:vstart]
+                    if here >= key:
+                        found = (offset + pos, offset + vstart, offset + vend, here == key)
+                        break
+                    pos = vend
+            except IndexError:
+                raise CorruptIndexError("the terms file's entries do not add up") from None
             block += 1
-        return None
+        if len(cache) >= CACHE:
+            cache.clear()
+        cache[key] = found
+        return found
 
     def range_for_key(self, key: bytes) -> tuple[int, int]:
         """``(offset, length)`` of the value of ``key`` (KeyError when absent)."""
