@@ -62,10 +62,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(index: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+def start_server(index: str, port: int, workers: int | None = None) -> subprocess.Popen[bytes]:
     src = Path(__file__).resolve().parent.parent / "src"
     env = dict(os.environ, PYTHONPATH=f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
-    return subprocess.Popen([sys.executable, "-m", "newssearch.cli", "serve", "--index", index, "--port", str(port), "--workers", str(workers)], env=env)
+    options = ["--workers", str(workers)] if workers is not None else []
+    return subprocess.Popen([sys.executable, "-m", "newssearch.cli", "serve", "--index", index, "--port", str(port), *options], env=env)
 
 
 def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, float, float | None]:
@@ -235,7 +236,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=10)
     ap.add_argument("--requests", type=int, default=30, help="requests per client")
     ap.add_argument("--burst", type=int, default=0, help="also send this many requests at once")
-    ap.add_argument("--workers", type=int, default=1, help="server processes (newssearch serve --workers)")
+    ap.add_argument("--workers", type=int, default=None, help="search processes (newssearch serve --workers; default: serve's own)")
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--label", default="")
     ap.add_argument("--out", help="append the table to this Markdown file")
@@ -269,7 +270,8 @@ def main() -> None:
         "",
         f"### {args.label or args.index}: {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC",
         "",
-        f"`bench/web_load.py --index {args.index} --clients {args.clients} --requests {args.requests} --workers {args.workers}"
+        f"`bench/web_load.py --index {args.index} --clients {args.clients} --requests {args.requests}"
+        + (f" --workers {args.workers}" if args.workers is not None else "")
         + (f" --burst {args.burst}" if args.burst else "") + "`; "
         f"server ready (facet tables read) in {ready:.1f} s; {len(paths)} distinct requests in {took:.1f} s "
         f"({len(paths) / took:.1f}/s); load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "

@@ -204,3 +204,18 @@ def test_positions_format_round_trips(positions: list[int]) -> None:
     assert fmt.decode_weight(encoded) == 2.0 * len(positions)
     assert fmt.decode_positions(fmt.combine([encoded, fmt.encode([1])])) == sorted(set(positions) | {1})
     assert len(encoded) == len(positions) or max(positions) >= 128 or any(b - a >= 128 for a, b in itertools.pairwise(positions))
+
+
+def test_phrases_are_kept_and_rank_as_checked_ones(corpus_index: Path) -> None:
+    """A phrase's matches are kept like a word's list: the next query with it reads them
+    (a copy: the query that changes its own, with NOT or a title boost, changes nothing kept)."""
+    with Searcher(corpus_index) as s:
+        cache = s._ranker.cache
+        _check(s, '"prime minister"', False)
+        kept = [key for key in cache._lists if isinstance(key[2], tuple)]
+        assert kept and all(key[2] == ("prime", "minist") for key in kept)
+        hits = cache.hits
+        for query in ('"prime minister" -resigned', '"prime minister" OR "foreign minister"', '"prime minister"', '"prime minister" police'):
+            _check(s, query, False)
+        assert cache.hits > hits
+        _check(s, '"prime minister"', False)

@@ -637,30 +637,31 @@ def people(text: str, index_dir: str, limit: int, include_all: bool, as_json: bo
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (another than 127.0.0.1 opens the page to the network).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1, max=64), default=1, show_default=True,
-              help="Server processes (each with its own searcher and caches: one per core to use).")
+@click.option("--workers", type=click.IntRange(min=0, max=64), default=None,
+              help="Search processes (each with its own searcher and caches; any free one takes the next request); "
+                   "0: search in the server process itself, one request at a time [default: one per core, at most 4].")
 @friendly_errors
-def serve(index_dir: str, host: str, port: int, workers: int) -> None:
+def serve(index_dir: str, host: str, port: int, workers: int | None) -> None:
     """Serve the search page and the JSON API of the index (read only) over HTTP.
 
     Open http://127.0.0.1:8080/ in a browser; the API is under /api/ (described at
-    /api/openapi.json). New commits of the index are picked up without a restart.
+    /api/openapi.json). New commits of the index are picked up without a restart. The
+    server listens once every search process has read the index's facet tables.
     """
     import uvicorn
 
     from .search.searcher import Searcher
     from .web import create_app
+    from .web.pool import default_workers
 
     Searcher(index_dir).close()  # (an index that cannot be opened: one line, before listening)
-    click.echo(f"Serving {safe(index_dir)} on http://{safe(host)}:{port}/ (Ctrl-C to stop)", err=True)
+    workers = default_workers() if workers is None else workers
+    processes = f"{workers} search process{'es' if workers != 1 else ''}" if workers else "searching in the server process"
+    click.echo(f"Serving {safe(index_dir)} on http://{safe(host)}:{port}/ ({processes}; ready once the facet tables are read; Ctrl-C to stop)", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Note: {safe(host)} is reachable from other machines; the page has no login.", err=True)
     options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "timeout_keep_alive": 5, "limit_concurrency": 200}
-    if workers > 1:  # (uvicorn starts each worker process from an import string)
-        os.environ["NEWSSEARCH_INDEX"] = index_dir
-        uvicorn.run("newssearch.web.app:app_from_environment", factory=True, workers=workers, **options)
-    else:
-        uvicorn.run(create_app(index_dir), **options)
+    uvicorn.run(create_app(index_dir, workers=workers), **options)
 
 
 def main() -> None:

@@ -135,6 +135,27 @@ class PostingCache:
         return {d: s for d, s in zip(kept_ids, kept_scores) if d in within}
 
 
+    def phrase(self, key: Hashable, compute: Callable[[], dict[int, float]]) -> dict[int, float]:
+        """A phrase's segment documents → scores (``compute()``), kept under ``key`` like a
+        word's list: checking a phrase on its words' positions costs tens of milliseconds for
+        common words ("prime minister" on 100k articles), the kept result a copy. (A new
+        dict each time: callers change theirs.)"""
+        entry = self._lists.get(key)
+        if entry is not None:
+            self.hits += 1
+            self._lists.move_to_end(key)
+            return dict(zip(*entry))
+        found = compute()
+        if len(found) <= self.max_postings:
+            self.misses += 1
+            self._lists[key] = (array("i", found), array("d", found.values()))
+            self.size += len(found)
+            while self.size > self.max_postings:
+                _, (old, _) = self._lists.popitem(last=False)
+                self.size -= len(old)
+        return found
+
+
 def _lookup(ids: array[int], scores: array[float], within: Sequence[int]) -> Iterator[tuple[int, float]]:
     """The (document, score) postings of the ``within`` documents (sorted) in a kept list, by bisection."""
     for j in _found(ids, within):

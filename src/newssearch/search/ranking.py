@@ -242,6 +242,14 @@ class WordRanker:
                 return self._bm25(index, reader, fieldname, word, ids, weights)
 
             return self.cache.scored((index, fieldname, word), reader, fieldname, word, frequencies[0], bm25, within)
+        if within is None:  # (the phrase alone, or the rarest part of an AND: kept for the next query)
+            return self.cache.phrase((index, fieldname, words), lambda: self._phrase(index, reader, fieldname, words, frequencies, None))
+        return self._phrase(index, reader, fieldname, words, frequencies, within)
+
+    def _phrase(
+        self, index: int, reader: Any, fieldname: str, words: tuple[str, ...], frequencies: list[int], within: Collection[int] | None
+    ) -> dict[int, float]:
+        """:meth:`_scored` for a phrase (each of its words in the segment)."""
         # few wanted documents: looked up block by block (the rest of the list is not kept)
         wanted = few_wanted(within, frequencies[0])
         # a phrase: the documents with all its words (read without positions), then each
@@ -333,6 +341,8 @@ def _by_rank(ds: tuple[int, float]) -> tuple[float, int]:
 def _top(found: dict[int, float], n: int) -> list[tuple[int, float]]:
     """The ``n`` best (document, score) pairs of one segment (highest score first, ties by
     document number), with every pair tied with the n-th (the caller sorts and cuts)."""
+    if n <= 0:
+        return []
     if len(found) <= n:
         return list(found.items())
     top = heapq.nlargest(n, found.items(), key=itemgetter(1))

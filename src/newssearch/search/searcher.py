@@ -447,9 +447,9 @@ class Searcher:
             no_score: float | None = None  # (ordered by date, as every article is)
             found.top = [(d, no_score) for d in self._dates.order(found.matched, newest=newest, limit=n)][request.offset : n]
             return found
-        shape = plan(q, self._scorable) if sortedby is None else None
+        shape = plan(q, self._scorable)
         try:
-            if shape is not None:
+            if shape is not None and sortedby is None:
                 # words with AND/OR/NOT: every match scored straight from posting blocks
                 found.total, found.matched, ranked = self._ranker.run(shape, n, allowed, docs=docs, check=budget.check)
                 found.top.extend(ranked[offset:n])
@@ -462,8 +462,14 @@ class Searcher:
                 self._searcher.search_with_collector(q, collector)
                 found.matched = ranker.matched
             else:
-                # by date: every match, then the page's from the array of dates (undated last; no score)
-                found.matched = self._matching(q, allowed, budget)
+                # by date: every match (for words, from posting blocks as when ranking, the
+                # title's boosts left out: Whoosh's matchers step one match at a time, 80 ms
+                # for 3,000 matches), then the page's from the array of dates (undated last; no score)
+                if shape is not None:
+                    matched = self._ranker.run(replace(shape, boosts=[]), 0, allowed, docs=True, check=budget.check)[1]
+                    found.matched = sorted(matched)
+                else:
+                    found.matched = self._matching(q, allowed, budget)
                 found.total = len(found.matched)
                 undated_score: float | None = None
                 found.top = [(d, undated_score) for d in self._dates.order(found.matched, newest=reverse, limit=n)][offset:n]

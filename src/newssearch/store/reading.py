@@ -27,7 +27,7 @@ from whoosh.reading import TermNotFound
 
 from .codec import LENGTH_OF_BYTE, BlockMatcher, NewsCodec, NewsFieldCursor, NewsPerDocReader, decode_positions
 
-__all__ = ["LENGTH_OF_BYTE", "SegmentPostings", "decode_positions", "document_numbers", "segment_postings"]
+__all__ = ["LENGTH_OF_BYTE", "SegmentPostings", "decode_positions", "doc_frequencies", "document_numbers", "segment_postings"]
 
 Postings = tuple[list[int], list[float], list[Any]]
 
@@ -136,6 +136,28 @@ def document_numbers(reader: Any, fieldname: str, texts: Iterable[str]) -> dict[
                 if live:
                     found[term] = offset + live[0]
     return {text: found[term] for text, term in wanted.items() if term in found}
+
+
+def doc_frequencies(reader: Any, fieldname: str) -> dict[str, int]:
+    """Every term of ``fieldname`` in ``reader`` (a Whoosh reader of the whole index) with
+    the number of documents holding it (deleted ones included, as ``reader.doc_frequency``
+    counts), summed over the segments: read from the terms' headers in one go per segment
+    (about 0.35 s for the body field of 100k articles in 28 segments, where a lookup each
+    costs one probe per segment and term)."""
+    counts: dict[str, int] = {}
+    get = counts.get
+    for sub, _ in reader.leaf_readers():
+        if fieldname not in sub.indexed_field_names():
+            continue
+        cursor = sub.cursor(fieldname)
+        if isinstance(cursor, NewsFieldCursor):
+            pairs: Iterable[tuple[bytes, int]] = ((term, docs) for term, docs, _ in cursor.first_documents())
+        else:  # (a segment of another codec: a lookup each)
+            pairs = ((term, sub.doc_frequency(fieldname, term)) for term in sub.lexicon(fieldname))
+        for term, docs in pairs:
+            text = term.decode("utf-8")
+            counts[text] = get(text, 0) + docs
+    return counts
 
 
 def _read_by_matcher(m: Any, values: bool, within: Sequence[int] | None) -> Postings:

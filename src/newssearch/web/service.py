@@ -1,15 +1,14 @@
 """The index behind the web page: one :class:`~newssearch.search.searcher.Searcher` shared by
 every request, reopened when the index gets a new commit, and the few answers worth keeping.
 
-Concurrency: Starlette runs each request's search in a thread of its pool, so requests are
-served concurrently (pages render, files and JSON are sent, slow clients are read in
-parallel), while the searches themselves run one at a time on the shared searcher, under
-:attr:`IndexService.lock`. The searcher's caches are not all safe under threads: the
-stored-field chunk cache has its own lock, but the ranker's posting-list cache (an LRU
-``OrderedDict`` whose lookup, move and eviction are separate steps), the lazily built
-people registry, filter sets and facet tables are plain dicts filled on first use. Searching
-in parallel threads would also not go faster: the work is Python code holding the GIL. To
-use more cores, run more server processes (each with its own searcher and caches).
+Concurrency: the searcher's caches are not all safe under threads: the stored-field chunk
+cache has its own lock, but the ranker's posting-list cache (an LRU ``OrderedDict`` whose
+lookup, move and eviction are separate steps), the lazily built people registry, filter sets,
+facet tables and words' statistics are plain dicts filled on first use. So every use of the
+searcher goes through :attr:`IndexService.lock`, one at a time. Searching in parallel threads
+would not go faster anyway: the work is Python code holding the GIL. ``newssearch serve``
+uses more cores with processes instead (:mod:`newssearch.web.pool`): each search process has
+its own service, used by one request at a time.
 """
 
 from __future__ import annotations

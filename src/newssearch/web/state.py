@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,8 +124,20 @@ class PageState:
         return self.url(q=q)
 
     def between(self, since: str, until: str) -> str:
-        """The URL narrowed to the dates ``since`` .. ``until``."""
-        return self.url(since=since, until=until)
+        """The URL narrowed to the dates ``since`` .. ``until`` (``self.url(since=since,
+        until=until)``, from the rest of the query string encoded once: a chart has a link
+        per bar, hundreds of them)."""
+        head, tail = self._around_dates
+        dates = urlencode([(k, v) for k, v in (("since", since), ("until", until)) if v])
+        query = "&".join(part for part in (head, dates, tail) if part)
+        return f"/?{query}" if query else "/"
+
+    @cached_property
+    def _around_dates(self) -> tuple[str, str]:
+        """The query string of this state on page 1 before and after its dates, encoded."""
+        pairs = replace(self, since="", until="", page=1).params()
+        cut = next((i for i, (k, _) in enumerate(pairs) if k in ("sort", "interval", "page")), len(pairs))
+        return urlencode(pairs[:cut]), urlencode(pairs[cut:])
 
     def filters(self) -> list[tuple[str, str, str]]:
         """The active filters: (what, value, the URL without it)."""
