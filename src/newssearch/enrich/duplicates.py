@@ -62,7 +62,7 @@ import os
 import re
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -71,6 +71,7 @@ import numpy.typing as npt
 
 from ..errors import IndexError_
 from ..model import Article
+from .groups import EPOCH, FILE_FORMAT, FILE_MAGIC, NO_DATE, Group, Version, published_value
 
 #: Words per shingle.
 SHINGLE = 5
@@ -106,12 +107,12 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _COMBINE = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 #: ``published`` of an article whose date is unknown: after every real date.
-_NO_DATE = np.iinfo(np.int64).max
-_EPOCH = dt.datetime(1970, 1, 1)
-_MAGIC = "newssearch-duplicates"
+_NO_DATE = NO_DATE
+_EPOCH = EPOCH
+_MAGIC = FILE_MAGIC
 #: Nodes added to the LSH buckets' dict before they are merged into the sorted array.
 _MERGE_EVERY = 256
-_FORMAT = 1
+_FORMAT = FILE_FORMAT
 
 
 # --------------------------------------------------------------------------- signatures
@@ -246,43 +247,10 @@ def published_key(value: dt.date | dt.datetime | None) -> int:
     return (value - _EPOCH) // dt.timedelta(microseconds=1)
 
 
-def _published_value(key: int) -> dt.datetime | None:
-    return None if key == _NO_DATE else _EPOCH + dt.timedelta(microseconds=key)
+_published_value = published_value
 
 
 # --------------------------------------------------------------------------- groups
-
-
-@dataclass(frozen=True)
-class Version:
-    """One article of a group: its id, publication date, length and similarity to the representative."""
-
-    id: str
-    #: naive UTC (a date without a time is its midnight); ``None`` when unknown
-    published: dt.datetime | None
-    length: int
-    #: Jaccard similarity to the representative: estimated from the signatures, or exact when a verifier decided the pair (1.0 for itself)
-    similarity: float
-
-
-@dataclass(frozen=True)
-class Group:
-    """A story: articles that are copies of one another, representative first."""
-
-    members: tuple[Version, ...]
-
-    @property
-    def representative(self) -> str:
-        """The id of the earliest published copy (ties: the longest, then the smallest id)."""
-        return self.members[0].id
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """The ids of all members, representative first, then in representative order."""
-        return tuple(m.id for m in self.members)
-
-    def __len__(self) -> int:
-        return len(self.members)
 
 
 @dataclass(slots=True)
@@ -681,9 +649,15 @@ class DuplicateIndex:
 
     # ---------------------------------------------------------------- bytes
 
-    def save(self) -> bytes:
-        """The whole index as bytes (a NumPy ``.npz`` archive, no pickles); :meth:`load` reads it back."""
+    def save(self, docnums: Mapping[str, int] | None = None) -> bytes:
+        """The whole index as bytes (a NumPy ``.npz`` archive, no pickles); :meth:`load` reads it back.
+
+        ``docnums`` (article id → document number in the search index the file goes with)
+        adds a ``docnum`` array (-1 for an article not given): a searcher of that very
+        generation of the index (the caller says which in :attr:`meta`) then needs no
+        lookup of the articles' ids. :meth:`load` ignores it."""
         ids = sorted(self._articles)
+        extra: dict[str, Any] = {} if docnums is None else {"docnum": np.array([docnums.get(a, -1) for a in ids], dtype=np.int64)}
         position = {a: i for i, a in enumerate(ids)}
         nodes = np.flatnonzero(self._alive[: self._used])
         node_position = {int(n): i for i, n in enumerate(nodes.tolist())}
@@ -710,6 +684,7 @@ class DuplicateIndex:
             signatures=self._sigs[nodes],
             edges=np.array(edges, dtype=np.int64).reshape(len(edges), 2),
             edge_similarity=np.array(edge_similarity, dtype=np.float64),
+            **extra,
         )
         return buffer.getvalue()
 
@@ -882,33 +857,24 @@ def saved_meta(data: bytes | str | os.PathLike[str]) -> dict[str, Any]:
 def read_groups(data: bytes | str | os.PathLike[str]) -> dict[str, Group]:
     """Only the groups of a saved index: article id → its :class:`Group`, for the articles with copies.
 
-    What a searcher needs to collapse copies: from a file, reads neither the signatures nor
-    the pairs; builds Python objects only for the articles in groups (a few per cent of a
-    news archive), no LSH buckets.
+    From a file, reads neither the signatures nor the pairs; builds Python objects only for
+    the articles in groups (a few per cent of a news archive), no LSH buckets. (A searcher
+    reads them as a :class:`~newssearch.store.duplicates.GroupTable`, without NumPy.)
     """
-    _, arrays = _read(data, ("id_bytes", "id_lengths", "published", "length", "representative", "similarity"))
-    lengths, rep = arrays["id_lengths"], arrays["representative"]
-    if (not len(lengths) == len(rep) == len(arrays["similarity"]) == len(arrays["published"]) == len(arrays["length"])
-            or _out_of_range(rep, -1, len(rep))):
-        raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
-    blob = arrays["id_bytes"].tobytes()
-    ends = np.cumsum(lengths)
-    grouped = np.flatnonzero(rep >= 0)
-    try:
-        ids = {int(i): blob[int(ends[i] - lengths[i]):int(ends[i])].decode("utf-8") for i in grouped.tolist()}
-    except UnicodeDecodeError as err:
-        raise IndexError_("the duplicates file is damaged (article ids); index again with --rebuild") from err
-    similarity = arrays["similarity"]
-    members: dict[int, list[int]] = {}
-    for i in grouped.tolist():
-        members.setdefault(int(rep[i]), []).append(i)
-    out: dict[str, Group] = {}
-    for indices in members.values():
-        indices.sort(key=lambda i: (int(arrays["published"][i]), -int(arrays["length"][i]), ids[i]))
-        group = Group(tuple(
-            Version(ids[i], _published_value(int(arrays["published"][i])), int(arrays["length"][i]), float(similarity[i]))
-            for i in indices
-        ))
-        for i in indices:
-            out[ids[i]] = group
-    return out
+    from ..store.duplicates import group_table
+
+    arrays = read_arrays(data, _GROUP_ARRAYS)
+    return group_table(
+        arrays["id_bytes"].tobytes(), arrays["id_lengths"].tolist(), arrays["published"].tolist(), arrays["length"].tolist(),
+        arrays["representative"].tolist(), arrays["similarity"].tolist(),
+    ).groups()
+
+
+#: The arrays that hold the groups.
+_GROUP_ARRAYS = ("id_bytes", "id_lengths", "published", "length", "representative", "similarity")
+
+
+def read_arrays(data: bytes | str | os.PathLike[str], names: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
+    """The named arrays of a saved index (its header checked; the others not read);
+    :class:`~newssearch.errors.IndexError_` when the data is not a saved index of this format."""
+    return _read(data, names)[1]

@@ -503,19 +503,19 @@ class PeopleRegistry:
 
         Raises ``ValueError`` when ``data`` is not shaped as :meth:`to_dict` writes it (a
         garbled registry): nothing of it is taken then."""
-        _check_shape(data)
+        _check_shape(data)  # (every count is an int: taken as they are)
         reg = cls()
         for k, v in data.get("spellings", {}).items():
-            reg._spellings[k] = Counter({s: int(c) for s, c in v.items()})
+            reg._spellings[k] = Counter(v)
             reg._index(k)
         for k, v in data.get("aliases", {}).items():
-            reg._aliases[k] = Counter({s: int(c) for s, c in v.items()})
+            reg._aliases[k] = Counter(v)
         articles = data.get("articles")
         if articles is None:
             articles = {k: sum(v.values()) for k, v in reg._spellings.items()}
-        reg._articles = Counter({k: int(v) for k, v in articles.items()})
+        reg._articles = Counter(articles)
         for k, v in data.get("cues", {}).items():
-            reg._cues[k] = [int(v[0]), int(v[1])]
+            reg._cues[k] = list(v)
         derived = data.get("derived")
         if isinstance(derived, dict):
             reg._restore(derived)

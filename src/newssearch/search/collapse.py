@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..enrich.duplicates import Group, Version
+    from ..enrich.groups import Version
+    from ..store.duplicates import GroupTable
 
 
 @dataclass(frozen=True)
@@ -39,21 +40,21 @@ class Collapsed:
 class Stories:
     """The index's groups of copies by document number.
 
-    ``groups`` is article id → group (articles with copies only, as
+    ``table`` holds the groups (articles with copies only, as
     :func:`~newssearch.store.duplicates.read_search_groups` gives them); ``docnum`` finds an
-    article's document number (None when it is not in the index)."""
+    article's document number (None when it is not in the index). A story's copies are
+    kept as (document number, row of the table): :meth:`version` makes the
+    :class:`~newssearch.enrich.groups.Version` of a row a result shows."""
 
-    def __init__(self, groups: dict[str, Group], docnum: Callable[[str], int | None]) -> None:
+    def __init__(self, table: GroupTable, docnum: Callable[[str], int | None]) -> None:
+        self._table = table
         #: document number → its story's number
         self.story_of: dict[int, int] = {}
-        #: story number → (document number, version) of its copies in the index, representative order
-        self.members: list[list[tuple[int, Version]]] = []
-        seen: set[str] = set()
-        for group in groups.values():
-            if group.representative in seen:
-                continue
-            seen.add(group.representative)
-            found = [(d, v) for v in group.members if (d := docnum(v.id)) is not None]
+        #: story number → (document number, row) of its copies in the index, representative order
+        self.members: list[list[tuple[int, int]]] = []
+        ids = table.ids
+        for group in range(len(table)):
+            found = [(d, row) for row in table.rows(group) if (d := docnum(ids[row])) is not None]
             if len(found) < 2:
                 continue
             number = len(self.members)
@@ -63,6 +64,10 @@ class Stories:
         #: how many articles are copies beyond the first of their story (index-wide)
         self.redundant = sum(len(m) - 1 for m in self.members)
         self._grouped = frozenset(self.story_of)
+
+    def version(self, row: int) -> Version:
+        """The copy of a row of :attr:`members` (id, date, length, similarity)."""
+        return self._table.version(row)
 
     def __bool__(self) -> bool:
         return bool(self.members)
@@ -103,4 +108,4 @@ class Stories:
     def others(self, story: int, docnum: int) -> list[tuple[int, Version, bool]]:
         """The story's copies other than ``docnum``: (document number, version, is the representative)."""
         members = self.members[story]
-        return [(d, v, i == 0) for i, (d, v) in enumerate(members) if d != docnum]
+        return [(d, self.version(row), i == 0) for i, (d, row) in enumerate(members) if d != docnum]

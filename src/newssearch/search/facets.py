@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from enum import StrEnum
 from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 # import: the CLI reads it for its help.)
 
 Label = Callable[[str], str]
+#: (A term not judged yet, in :meth:`TermsFacet._doc_values`.)
+_UNSEEN: Any = object()
 
 
 def _to_datetime(value: int) -> dt.datetime | None:
@@ -162,8 +164,11 @@ class StoredValues:
     ``column(fieldname)`` (optional) gives a Whoosh column reader for a single-valued field
     that has one (None otherwise): those values are then read from the column, a few µs a
     document, instead of from the stored fields (decompressing a chunk: ~0.1 ms a document;
-    the source of 7,000 matches on 100k went from ~0.5 s to ~30 ms). Stored fields are read
-    only when a value needs them.
+    the source of 7,000 matches on 100k went from ~0.5 s to ~30 ms). ``terms_of(fieldname)``
+    (optional) does the same for a multi-valued field: a function giving a document's terms
+    (None for a document it does not know: those are read from the stored fields), or None
+    when there is no such column (the people of 10,000 matches on 100k: 0.6 s from the stored
+    fields). Stored fields are read only when a value needs them.
     """
 
     def __init__(
@@ -172,19 +177,20 @@ class StoredValues:
         docs: Collection[int],
         values_of: Callable[[str, dict[str, Any]], Any],
         column: Callable[[str], Any] | None = None,
+        terms_of: Callable[[str], Callable[[int], Sequence[str] | None] | None] | None = None,
     ) -> None:
         self._fetch = stored_fields
         self._docs = docs
-        self._stored_cache: dict[int, dict[str, Any]] | None = None
+        self._stored_cache: dict[int, dict[str, Any]] = {}
         self._values_of = values_of
         self._column = column
+        self._terms_of = terms_of
 
-    @property
-    def _stored(self) -> dict[int, dict[str, Any]]:
-        if self._stored_cache is None:
-            fetch = self._fetch
-            self._stored_cache = {d: fetch(d) for d in self._docs}
-        return self._stored_cache
+    def _stored(self, docnum: int) -> dict[str, Any]:
+        found = self._stored_cache.get(docnum)
+        if found is None:
+            found = self._stored_cache[docnum] = self._fetch(docnum)
+        return found
 
     def single(self, fieldname: str) -> dict[int, Any]:
         """docnum → the field's value, for these documents."""
@@ -192,14 +198,21 @@ class StoredValues:
         if column is not None:
             canonical: dict[Any, Any] = {}
             return {d: canonical.setdefault(v, v) for d in self._docs for v in (_text(column[d]),)}
-        return {d: self._values_of(fieldname, st) for d, st in self._stored.items()}
+        return {d: self._values_of(fieldname, self._stored(d)) for d in self._docs}
 
     def derived(self, key: Any, fieldname: str, make: Callable[[list[str]], tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
-        """docnum → ``make(terms)`` (``()`` without terms), for these documents."""
+        """docnum → ``make(terms)`` (``()`` without terms), for these documents; ``make`` is
+        called once per distinct list of terms."""
+        terms_at = self._terms_of(fieldname) if self._terms_of is not None else None
+        made: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
         out: dict[int, tuple[str, ...]] = {}
-        for d, st in self._stored.items():
-            terms = self._values_of(fieldname, st)
-            out[d] = (make(terms) or ()) if terms else ()
+        for d in self._docs:
+            found = terms_at(d) if terms_at is not None else None
+            terms = tuple(found if found is not None else self._values_of(fieldname, self._stored(d)) or ())
+            value = made.get(terms)
+            if value is None:
+                value = made[terms] = make(list(terms)) or ()
+            out[d] = value
         return out
 
 
@@ -248,14 +261,23 @@ class TermsFacet(Facet):
         self.label: Label | None = None
         self.group: Label | None = None
         self.accept: Callable[[str], bool] | None = None
+        self._counted_as: dict[str, str | None] = {}  # term → the value it counts as (None: not counted)
 
     def _doc_values(self, terms: list[str]) -> tuple[str, ...]:
-        """A document's values as this facet counts them: accepted, grouped, each once."""
-        if self.accept is not None:
-            terms = [t for t in terms if self.accept(t)]
-        if self.group is not None:
-            return tuple(sorted(set(map(self.group, terms))))
-        return tuple(sorted(set(terms)))
+        """A document's values as this facet counts them: accepted, grouped, each once
+        (each term judged and grouped once per facet: a people facet over 90,000 matches
+        looks up a few thousand distinct names, not every mention)."""
+        if self.accept is None and self.group is None:
+            return tuple(sorted(set(terms)))
+        counted = self._counted_as
+        values = set()
+        for term in terms:
+            value = counted.get(term, _UNSEEN)
+            if value is _UNSEEN:
+                value = counted[term] = (self.group(term) if self.group is not None else term) if self.accept is None or self.accept(term) else None
+            if value is not None:
+                values.add(value)
+        return tuple(sorted(values))
 
     def count(self, values: FacetValues | StoredValues, docs: Collection[int], top: int) -> FacetResult:
         """The ``top`` values by count (ties by value), how many more values, how many docs lack one."""

@@ -16,7 +16,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Self
 
@@ -275,11 +275,18 @@ class Searcher:
     def stories(self) -> Stories:
         """The index's stories (groups of copies) by document number, read on first use."""
         if self._stories is None:
-            from ..store.duplicates import read_search_groups
+            from ..store.duplicates import GroupTable, read_search_groups
 
-            groups = read_search_groups(self.index_dir, self._ix.latest_generation())
-            docnums = document_numbers(self._reader, "id", {v.id for g in groups.values() for v in g.members})
-            self._stories = Stories(groups, docnums.get)
+            generation = self._reader.generation()
+            table = read_search_groups(self.index_dir, self._ix.latest_generation() if generation is None else generation)
+            if table is None:
+                table = GroupTable([], [0], [], [], [])
+            if table.docnums is not None:  # (saved with the groups for this generation)
+                total = self._reader.doc_count_all()
+                docnums = {a: d for a, d in zip(table.ids, table.docnums) if 0 <= d < total}
+            else:
+                docnums = document_numbers(self._reader, "id", table.ids)
+            self._stories = Stories(table, docnums.get)
         return self._stories
 
     def _versions(self, stories: Stories, story: int, docnum: int) -> list[OtherVersion]:
@@ -317,8 +324,8 @@ class Searcher:
             q = self._bounded(parsed, budget)
             matches = self._match(q, request, allowed, budget, docs=True)
             numbers = list(stories.matching(matches.matched))
-        numbers.sort(key=lambda n: (-len(stories.members[n]), _published_order(stories.members[n][0][1].published),
-                                    stories.members[n][0][1].id))
+        first = {n: stories.version(stories.members[n][0][1]) for n in numbers}
+        numbers.sort(key=lambda n: (-len(stories.members[n]), _published_order(first[n].published), first[n].id))
         out = StoriesResult(query=query, total=len(numbers), articles=sum(len(stories.members[n]) for n in numbers))
         out.stories = [Story(self._versions(stories, number, -1)) for number in numbers[:limit]]
         return out
@@ -515,7 +522,20 @@ class Searcher:
 
         if any(f.fieldname not in STORED_FACET_FIELDS for f in facets):
             return self._values  # (a facet of a field the stored fields do not give)
-        return StoredValues(self._reader.stored_fields, matched, stored_facet_values, self._values.column)
+        return StoredValues(self._reader.stored_fields, matched, stored_facet_values, self._values.column, self._column_terms)
+
+    def _column_terms(self, fieldname: str) -> Callable[[int], Sequence[str] | None] | None:
+        """A document's terms of the multi-valued ``fieldname`` from the column that records
+        them (None for a document the column does not know), or None when the index has no
+        such column in every segment (an index written before it: see
+        :data:`~newssearch.store.documents.TERMS_COLUMNS`)."""
+        from ..store.documents import TERMS_COLUMNS, column_terms
+
+        name = TERMS_COLUMNS.get(fieldname)
+        column = self._values.column(name) if name is not None else None
+        if column is None:
+            return None
+        return lambda docnum: column_terms(column[docnum])
 
     # -- building hits -----------------------------------------------------------------
 

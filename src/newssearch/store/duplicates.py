@@ -17,15 +17,23 @@ commit, stamped with the index generation it matches.
 
 from __future__ import annotations
 
+import ast
 import os
-from collections.abc import Callable, Iterator
+import struct
+import sys
+import zipfile
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from ..errors import IndexError_
 from .failures import damaged
 
 if TYPE_CHECKING:
-    from ..enrich.duplicates import DuplicateIndex, ExactVerifier, Group
+    from ..enrich.duplicates import DuplicateIndex, ExactVerifier
+    from ..enrich.groups import Group, Version
 
 FILE = "duplicates.npz"
 #: Prefix of the temporary file written before the rename (removed by ``remove_uncommitted``).
@@ -37,14 +45,17 @@ def file_path(index_dir: str) -> str:
     return os.path.join(index_dir, FILE)
 
 
-def _stamp(index_dir: str) -> int | None:
-    """The generation the file was saved for; None when there is none; IndexError_ when garbled."""
+def _saved_meta(index_dir: str) -> dict[str, Any]:
+    """The ``meta`` the file was saved with ({} when there is none); IndexError_ when garbled."""
     from ..enrich.duplicates import saved_meta
 
     path = file_path(index_dir)
-    if not os.path.exists(path):
-        return None
-    generation = saved_meta(path).get("generation")
+    return saved_meta(path) if os.path.exists(path) else {}
+
+
+def _stamp(index_dir: str) -> int | None:
+    """The generation the file was saved for; None when there is none; IndexError_ when garbled."""
+    generation = _saved_meta(index_dir).get("generation")
     return generation if isinstance(generation, int) else None
 
 
@@ -52,10 +63,11 @@ def _quick_meta(path: str) -> dict[str, Any] | None:
     """The ``meta`` of a saved duplicate index read with the standard library only (a query
     of an index without copies does not import NumPy, ~0.1 s): the ``header`` array of the
     ``.npz`` archive (a zip of ``.npy`` files: a magic string, a version, the header's
-    length, a header, then the bytes). None when it cannot be read so (NumPy reads it then)."""
+    length, a header, then the bytes). None when it cannot be read so, or is not a file of
+    this format (NumPy reads it then, and says what is wrong)."""
     import json
-    import struct
-    import zipfile
+
+    from ..enrich.groups import FILE_FORMAT, FILE_MAGIC
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -67,30 +79,170 @@ def _quick_meta(path: str) -> dict[str, Any] | None:
         else:
             (length,), start = struct.unpack("<I", data[8:12]), 12
         header = json.loads(data[start + length :].decode("utf-8"))
-        meta = header.get("meta") if isinstance(header, dict) else None
+        if not isinstance(header, dict) or header.get("magic") != FILE_MAGIC or header.get("format") != FILE_FORMAT:
+            return None
+        meta = header.get("meta")
         return meta if isinstance(meta, dict) else None
     except (OSError, ValueError, KeyError, IndexError, struct.error, zipfile.BadZipFile):
         return None
 
 
-def read_search_groups(index_dir: str, generation: int) -> dict[str, Group]:
-    """Article id → its :class:`~newssearch.enrich.duplicates.Group`, for the articles that
-    have copies, when the file matches index ``generation`` ({} when it is missing or
-    stale). Raises :class:`~newssearch.errors.IndexDamagedError` when it is garbled."""
+@dataclass(frozen=True)
+class GroupTable:
+    """The groups of copies of an index as flat lists: what a searcher needs to collapse
+    copies, with no object made per article (:meth:`version` makes one when a result shows it).
+
+    ``ids`` holds every article that has copies, each group's together in representative
+    order (earliest published, longest, smallest id: the representative first); group ``k``
+    is rows ``starts[k]`` to ``starts[k + 1]``; ``published`` (publication keys: see
+    :func:`~newssearch.enrich.groups.published_value`), ``length``, ``similarity`` and
+    ``docnums`` are by row.
+    """
+
+    ids: list[str]
+    starts: list[int]
+    published: Sequence[int]
+    length: Sequence[int]
+    similarity: Sequence[float]
+    #: By row: the article's document number in the index generation the file was saved
+    #: for (-1: not in it), when the file has them (see :func:`read_search_groups`).
+    docnums: Sequence[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def rows(self, group: int) -> range:
+        """The rows of group number ``group``, representative first."""
+        return range(self.starts[group], self.starts[group + 1])
+
+    def version(self, row: int) -> Version:
+        """The article of ``row`` as a :class:`~newssearch.enrich.groups.Version`."""
+        from ..enrich.groups import Version, published_value
+
+        return Version(self.ids[row], published_value(int(self.published[row])), int(self.length[row]), float(self.similarity[row]))
+
+    def groups(self) -> dict[str, Group]:
+        """Article id → its :class:`~newssearch.enrich.groups.Group` (what
+        :func:`~newssearch.enrich.duplicates.read_groups` gives)."""
+        from ..enrich.groups import Group
+
+        out: dict[str, Group] = {}
+        for k in range(len(self)):
+            group = Group(tuple(self.version(row) for row in self.rows(k)))
+            for version in group.members:
+                out[version.id] = group
+        return out
+
+
+#: The arrays of ``duplicates.npz`` a searcher reads (not the signatures, 512 bytes an article).
+_SEARCH_ARRAYS = ("id_bytes", "id_lengths", "published", "length", "representative", "similarity")
+
+
+def group_table(
+    id_bytes: bytes, id_lengths: Sequence[int], published: Sequence[int], length: Sequence[int],
+    representative: Sequence[int], similarity: Sequence[float], docnum: Sequence[int] | None = None,
+) -> GroupTable:
+    """The :class:`GroupTable` of a saved duplicate index's arrays (one entry per article,
+    ``representative`` the row of its group's representative or -1); IndexError_ when they
+    do not fit together."""
+    count = len(id_lengths)
+    if not count == len(published) == len(length) == len(representative) == len(similarity) or (docnum is not None and len(docnum) != count):
+        raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
+    if count and (min(representative) < -1 or max(representative) >= count):
+        raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
+    grouped = [i for i, rep in enumerate(representative) if rep >= 0]
+    ends = list(accumulate(id_lengths))
+    try:
+        ids = {i: id_bytes[ends[i] - id_lengths[i] : ends[i]].decode("utf-8") for i in grouped}
+    except UnicodeDecodeError as err:
+        raise IndexError_("the duplicates file is damaged (article ids); index again with --rebuild") from err
+    grouped.sort(key=lambda i: (representative[i], published[i], -length[i], ids[i]))
+    starts = [n for n in range(len(grouped)) if n == 0 or representative[grouped[n]] != representative[grouped[n - 1]]]
+    starts.append(len(grouped))
+    return GroupTable(
+        ids=[ids[i] for i in grouped], starts=starts if grouped else [0], published=[published[i] for i in grouped],
+        length=[length[i] for i in grouped], similarity=[similarity[i] for i in grouped],
+        docnums=None if docnum is None else [docnum[i] for i in grouped],
+    )
+
+
+def read_search_groups(index_dir: str, generation: int) -> GroupTable | None:
+    """The groups of copies of the index's articles, when the file matches index
+    ``generation`` (None when it is missing or stale, or there are none). Reads only the
+    arrays it needs, with the standard library when the file is as NumPy writes it (a
+    one-shot query imports no NumPy; the 50 MB of signatures on 100k articles are never
+    read). The table has the articles' document numbers when the writer saved them for this
+    ``generation`` (the searcher's own: then no id is looked up in the index). Raises
+    :class:`~newssearch.errors.IndexDamagedError` when it is garbled."""
     path = file_path(index_dir)
     if not os.path.exists(path):
-        return {}
+        return None
     quick = _quick_meta(path)
     if quick is not None and quick.get("groups") == 0:
-        return {}  # (no copies, or a stale file: no groups either way)
-    from ..enrich.duplicates import read_groups
-
+        return None  # (no copies, or a stale file: no groups either way)
     try:
-        if _stamp(index_dir) != generation:
-            return {}
-        return read_groups(path)
+        if quick is None:
+            if _stamp(index_dir) != generation:
+                return None
+        elif quick.get("generation") != generation:
+            return None
+        names = _SEARCH_ARRAYS + (("docnum",) if quick is not None and quick.get("docnums") == generation else ())
+        arrays: dict[str, Any] | None = _plain_arrays(path, names) if quick is not None else None
+        if arrays is None:  # (not as NumPy writes it: read by NumPy, which checks it)
+            from ..enrich.duplicates import read_arrays
+
+            numpy_arrays = read_arrays(path, names)
+            arrays = {name: a.tobytes() if name == "id_bytes" else a.tolist() for name, a in numpy_arrays.items()}
+        table = group_table(
+            arrays["id_bytes"], arrays["id_lengths"], arrays["published"], arrays["length"], arrays["representative"], arrays["similarity"],
+            arrays.get("docnum"),
+        )
     except IndexError_ as err:
         raise damaged(index_dir, f"{FILE}: {err}") from None
+    return table if len(table) else None
+
+
+#: The array types of ``.npy`` files :func:`_plain_arrays` reads (little-endian, as written).
+_NPY_TYPES = {"<i8": "q", "<f8": "d", "|u1": "B"}
+
+
+def _plain_arrays(path: str, names: tuple[str, ...]) -> dict[str, bytes | array[Any]] | None:
+    """The named one-dimensional arrays of a ``.npz`` archive read with the standard library
+    (``uint8`` ones as bytes), or None when one is not as NumPy writes it here (stored,
+    little-endian, C order, of a known type) or the machine is big-endian."""
+    if sys.byteorder != "little":
+        return None
+    out: dict[str, bytes | array[Any]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in names:
+                data = archive.read(name + ".npy")
+                if data[:6] != b"\x93NUMPY" or data[6] not in (1, 2, 3):
+                    return None
+                if data[6] == 1:
+                    (size,), start = struct.unpack("<H", data[8:10]), 10
+                else:
+                    (size,), start = struct.unpack("<I", data[8:12]), 12
+                header = ast.literal_eval(data[start : start + size].decode("latin-1"))
+                if not isinstance(header, dict) or header.get("fortran_order") is not False:
+                    return None
+                code, shape = _NPY_TYPES.get(header.get("descr", "")), header.get("shape")
+                if code is None or not (isinstance(shape, tuple) and len(shape) == 1 and isinstance(shape[0], int)):
+                    return None
+                body = data[start + size :]
+                if code == "B":
+                    if len(body) != shape[0]:
+                        return None
+                    out[name] = body
+                    continue
+                values = array(code)
+                if len(body) != shape[0] * values.itemsize:
+                    return None
+                values.frombytes(body)
+                out[name] = values
+    except (OSError, ValueError, SyntaxError, KeyError, IndexError, struct.error, zipfile.BadZipFile, MemoryError):
+        return None
+    return out
 
 
 def stored_articles(searcher: Any) -> Iterator[tuple[str, Any, str]]:
@@ -214,13 +366,20 @@ class DuplicateKeeper:
         does not match it (missing, stale or garbled: rebuilt first)."""
         if not self.changed and self._index is None:
             try:
-                if _stamp(self.index_dir) == generation:
-                    return
+                meta = _saved_meta(self.index_dir)
+                if meta.get("generation") == generation and (meta.get("groups") == 0 or meta.get("docnums") == generation):
+                    return  # (up to date; a file of an older version, without document numbers, is written again once)
             except IndexError_:
                 pass
+        from .reading import document_numbers
+
         index = self.index
-        index.meta = {"generation": generation, "groups": len(index.groups())}
-        _write(self.index_dir, index.save())
+        groups = index.groups()
+        docnums = document_numbers(self._searcher().reader(), "id", [a for g in groups for a in g.ids]) if groups else None
+        index.meta = {"generation": generation, "groups": len(groups)}
+        if docnums is not None:
+            index.meta["docnums"] = generation  # (the document numbers of that generation's searcher)
+        _write(self.index_dir, index.save(docnums))
         self.verifier.readable()
         self.changed = False
         self._fresh = False

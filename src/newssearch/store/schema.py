@@ -14,7 +14,9 @@ their frequencies and no positions: a quoted single word (``"gaming"``) searches
 Paragraph documents carry copies of the article's
 filter fields (source, dates, language) so paragraph-level search and facets filter the same
 way. Documents are flat (no Whoosh nesting): updating an article is "delete by ``path``,
-add again".
+add again". ``person_keys`` is a column of each article document's ``person`` terms (see
+:func:`newssearch.store.documents.column_terms`): the people facet of a one-shot query reads
+its matches' people there instead of from their stored fields.
 """
 
 from __future__ import annotations
@@ -365,6 +367,7 @@ def build_schema() -> fields.Schema:
         authors=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         language=KeywordField(stored=True, commas=True, lowercase=True, sortable=True),
         person=fields.KEYWORD(commas=True, lowercase=True, scorable=True),
+        person_keys=fields.COLUMN(columns.VarBytesColumn()),
         people=fields.STORED(),
         mentioned=fields.KEYWORD(commas=True, lowercase=True),
         dates=fields.STORED(),
