@@ -40,3 +40,17 @@ def test_chart_links_are_the_states_urls() -> None:
     for state in states:
         for since, until in (("2019-05", "2019-05"), ("2019-05-06", "2019-05-12"), ("1987", "1987"), ("", "2001")):
             assert state.between(since, until) == state.url(since=since, until=until), (state, since, until)
+
+
+def test_filter_links_are_the_states_urls() -> None:
+    states = [
+        PageState(), PageState(q="oil prices"), PageState(q="a&b=c", person=("Alan Greenspan", "Ø"), source=("bbc",), lang=("ro",)),
+        PageState(q="x", since="2001", until="2002", sort="newest", interval="year", page=3), PageState(source=("a b",), page=2),
+        PageState(lang=("en",), sort="oldest"),
+    ]
+    for state in states:
+        for name in ("person", "source", "lang"):
+            for value in ("Alan Greenspan", "bbc", "en", "x&y=z +", "Ø", *getattr(state, name)):
+                values = getattr(state, name)
+                expected = state.url(**{name: values if value in values else (*values, value)})
+                assert state.adding(name, value) == expected, (state, name, value)

@@ -27,6 +27,10 @@ MAX_QUERY = 1000
 MAX_VALUES = 20
 
 
+#: The order of the parameters in a page's URL (see :meth:`PageState.params`).
+_ORDER = ("q", "person", "source", "lang", "since", "until", "sort", "interval", "page")
+
+
 def _one(params: Mapping[str, Any], name: str) -> str:
     get = getattr(params, "get", None)
     value = get(name) if get else None
@@ -107,9 +111,28 @@ class PageState:
         return f"{path}?{query}" if query else path
 
     def adding(self, name: str, value: str) -> str:
-        """The URL with one more value of the filter ``name`` (person, source, lang)."""
-        values = getattr(self, name)
-        return self.url(**{name: values if value in values else (*values, value)})
+        """The URL with one more value of the filter ``name`` (person, source, lang): what
+        ``self.url(name=(*values, value))`` gives, from the rest of the query string encoded
+        once (a page links every hit's people and source and every facet value)."""
+        head, tail = self._around_filter(name)
+        added = "" if value in getattr(self, name) else urlencode([(name, value)])
+        query = "&".join(part for part in (head, added, tail) if part)
+        return f"/?{query}" if query else "/"
+
+    @cached_property
+    def _around_filters(self) -> dict[str, tuple[str, str]]:
+        return {}
+
+    def _around_filter(self, name: str) -> tuple[str, str]:
+        """The query string of this state on page 1 up to its last value of ``name`` (where
+        one more goes) and after it, encoded."""
+        found = self._around_filters.get(name)
+        if found is None:
+            pairs = replace(self, page=1).params()
+            after = _ORDER[_ORDER.index(name) + 1 :]
+            cut = next((i for i, (k, _) in enumerate(pairs) if k in after), len(pairs))
+            found = self._around_filters[name] = (urlencode(pairs[:cut]), urlencode(pairs[cut:]))
+        return found
 
     def removing(self, name: str, value: str | None = None) -> str:
         """The URL without the filter ``name`` (one of its values, when given)."""
