@@ -124,3 +124,21 @@ def test_a_stuck_search_process_is_replaced(corpus_index: Path) -> None:
         finally:
             if pid in app.state.pool.pids():
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_kept_responses_are_bounded_in_number_and_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newssearch.web import app as webapp
+
+    kept = webapp.KeptResponses(str(tmp_path), size=3)
+    generation = kept.generation()
+    for i in range(5):
+        kept.put((f"/{i}", b""), (200, [], b"x" * 10, generation))
+    assert [k for k, _ in kept._kept] == ["/2", "/3", "/4"] and kept.total == 30
+    kept.put(("/4", b""), (200, [], b"y" * 5, generation))
+    assert kept.total == 25 and kept.get(("/4", b""))[2] == b"y" * 5  # type: ignore[index]
+    monkeypatch.setattr(webapp, "KEPT_TOTAL", 12)
+    kept.put(("/5", b""), (200, [], b"z" * 10, generation))
+    assert [k for k, _ in kept._kept] == ["/5"] and kept.total == 10
+    kept.put(("/6", b""), (404, [], b"no", generation))
+    kept.put(("/7", b""), (200, [], b"old", generation - 1))
+    assert kept.get(("/6", b"")) is None and kept.get(("/7", b"")) is None

@@ -116,6 +116,8 @@ PATHS = [
 KEPT_RESPONSES = 512
 #: The largest response kept (bytes): exports are not.
 KEPT_BYTES = 1 << 20
+#: The most bytes of responses kept in all (the least recently used dropped first).
+KEPT_TOTAL = 64 << 20
 
 
 #: What a search process answers before it takes requests (what the first visitors would
@@ -164,13 +166,15 @@ def respond(handler: Handler, kind: str, request: Request, service: IndexService
 class KeptResponses:
     """The server's kept answers (search processes' replies by URL), valid while the index
     generation they were computed on is the newest (looked at most every ``check_every``
-    seconds). Used from the event loop only."""
+    seconds); at most ``size`` of them and :data:`KEPT_TOTAL` bytes. Used from the event
+    loop only."""
 
     def __init__(self, index_dir: str, check_every: float = CHECK_EVERY, size: int = KEPT_RESPONSES) -> None:
         self.index_dir = index_dir
         self.check_every = check_every
         self.size = size
         self._kept: OrderedDict[tuple[str, bytes], Reply] = OrderedDict()
+        self.total = 0  # bytes of the kept bodies
         self._generation = -2
         self._checked = -1e9
 
@@ -188,6 +192,7 @@ class KeptResponses:
             return None
         if found[3] != self.generation():
             del self._kept[key]
+            self.total -= len(found[2])
             return None
         self._kept.move_to_end(key)
         return found
@@ -196,9 +201,14 @@ class KeptResponses:
         """Keep ``reply`` (a 200 of at most :data:`KEPT_BYTES` on the newest generation)."""
         if reply[0] != 200 or len(reply[2]) > KEPT_BYTES or reply[3] != self.generation():
             return
+        old = self._kept.pop(key, None)
+        if old is not None:
+            self.total -= len(old[2])
         self._kept[key] = reply
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        self.total += len(reply[2])
+        while self._kept and (len(self._kept) > self.size or self.total > KEPT_TOTAL):
+            _, dropped = self._kept.popitem(last=False)
+            self.total -= len(dropped[2])
 
 
 def _scope(request: Request) -> dict[str, Any]:
