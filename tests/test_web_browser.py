@@ -54,11 +54,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     index = tmp_path_factory.mktemp("browser") / "index"
     index_paths([ROOT / "corpus"], str(index), workers=1)
     port = _free_port()
-    config = uvicorn.Config(create_app(str(index)), host="127.0.0.1", port=port, log_level="warning")
+    # (as ``newssearch serve`` runs it: the searches in search processes)
+    config = uvicorn.Config(create_app(str(index), workers=2), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    for _ in range(200):
+    for _ in range(1200):
         if srv.started:
             break
         time.sleep(0.05)
