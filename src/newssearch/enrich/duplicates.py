@@ -71,7 +71,7 @@ import numpy.typing as npt
 
 from ..errors import IndexError_
 from ..model import Article
-from .groups import EPOCH, FILE_FORMAT, FILE_MAGIC, NO_DATE, Group, Version, published_value
+from .groups import EPOCH, FILE_FORMAT, FILE_MAGIC, GROUP_ARRAYS, NO_DATE, Group, Version, group_table, published_value
 
 #: Words per shingle.
 SHINGLE = 5
@@ -107,12 +107,8 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _COMBINE = np.uint64(0x9E3779B97F4A7C15)
 _FMIX = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 #: ``published`` of an article whose date is unknown: after every real date.
-_NO_DATE = NO_DATE
-_EPOCH = EPOCH
-_MAGIC = FILE_MAGIC
 #: Nodes added to the LSH buckets' dict before they are merged into the sorted array.
 _MERGE_EVERY = 256
-_FORMAT = FILE_FORMAT
 
 
 # --------------------------------------------------------------------------- signatures
@@ -238,16 +234,15 @@ def published_key(value: dt.date | dt.datetime | None) -> int:
     A date without a time counts as midnight, so it comes before the same day's timed copies.
     """
     if value is None:
-        return int(_NO_DATE)
+        return int(NO_DATE)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
     else:
         value = dt.datetime(value.year, value.month, value.day)
-    return (value - _EPOCH) // dt.timedelta(microseconds=1)
+    return (value - EPOCH) // dt.timedelta(microseconds=1)
 
 
-_published_value = published_value
 
 
 # --------------------------------------------------------------------------- groups
@@ -456,7 +451,7 @@ class DuplicateIndex:
         versions = []
         for m in members:
             art = self._articles[m]
-            versions.append(Version(m, _published_value(art.published), art.length, self._node_similarity(rep_node, art.node)))
+            versions.append(Version(m, published_value(art.published), art.length, self._node_similarity(rep_node, art.node)))
         return Group(tuple(versions))
 
     def _node_similarity(self, a: int, b: int) -> float:
@@ -665,7 +660,7 @@ class DuplicateIndex:
         edges = [(node_position[n], node_position[o]) for n in nodes.tolist() for o in self._edges.get(n, ()) if n < o]
         edge_similarity = [self._edges[n][o] for n in nodes.tolist() for o in self._edges.get(n, ()) if n < o]
         header = {
-            "magic": _MAGIC, "format": _FORMAT, "num_perm": self.num_perm, "bands": self.bands, "rows": self.rows,
+            "magic": FILE_MAGIC, "format": FILE_FORMAT, "num_perm": self.num_perm, "bands": self.bands, "rows": self.rows,
             "threshold": self.threshold, "rule": self.rule, "seed": SEED, "scheme": SCHEME, "shingle": SHINGLE,
             "margin": self.margin, "meta": self.meta,
         }
@@ -757,9 +752,9 @@ def _read(data: bytes | str | os.PathLike[str], names: tuple[str, ...]) -> tuple
         raise IndexError_(f"cannot read the duplicates file {os.fsdecode(err.filename or '')}: {err.strerror}") from err
     except Exception as err:
         raise IndexError_(f"the duplicates file is damaged ({type(err).__name__}); index again with --rebuild") from err
-    if not isinstance(header, dict) or header.get("magic") != _MAGIC:
+    if not isinstance(header, dict) or header.get("magic") != FILE_MAGIC:
         raise IndexError_("the duplicates file is not one newssearch wrote")
-    if header.get("format") != _FORMAT or header.get("seed") != SEED or header.get("scheme") != SCHEME or header.get("shingle") != SHINGLE:
+    if header.get("format") != FILE_FORMAT or header.get("seed") != SEED or header.get("scheme") != SCHEME or header.get("shingle") != SHINGLE:
         raise IndexError_("the duplicates file was made by another version of newssearch; index again with --rebuild")
     return header, arrays
 
@@ -859,19 +854,13 @@ def read_groups(data: bytes | str | os.PathLike[str]) -> dict[str, Group]:
 
     From a file, reads neither the signatures nor the pairs; builds Python objects only for
     the articles in groups (a few per cent of a news archive), no LSH buckets. (A searcher
-    reads them as a :class:`~newssearch.store.duplicates.GroupTable`, without NumPy.)
+    reads them as a :class:`~newssearch.enrich.groups.GroupTable`, without NumPy.)
     """
-    from ..store.duplicates import group_table
-
-    arrays = read_arrays(data, _GROUP_ARRAYS)
+    arrays = read_arrays(data, GROUP_ARRAYS)
     return group_table(
         arrays["id_bytes"].tobytes(), arrays["id_lengths"].tolist(), arrays["published"].tolist(), arrays["length"].tolist(),
         arrays["representative"].tolist(), arrays["similarity"].tolist(),
     ).groups()
-
-
-#: The arrays that hold the groups.
-_GROUP_ARRAYS = ("id_bytes", "id_lengths", "published", "length", "representative", "similarity")
 
 
 def read_arrays(data: bytes | str | os.PathLike[str], names: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:

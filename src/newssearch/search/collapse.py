@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..enrich.groups import Version
-    from ..store.duplicates import GroupTable
+    from ..enrich.groups import GroupTable, Version
 
 
 @dataclass(frozen=True)

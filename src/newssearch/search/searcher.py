@@ -275,7 +275,8 @@ class Searcher:
     def stories(self) -> Stories:
         """The index's stories (groups of copies) by document number, read on first use."""
         if self._stories is None:
-            from ..store.duplicates import GroupTable, read_search_groups
+            from ..enrich.groups import GroupTable
+            from ..store.duplicates import read_search_groups
 
             generation = self._reader.generation()
             table = read_search_groups(self.index_dir, self._ix.latest_generation() if generation is None else generation)

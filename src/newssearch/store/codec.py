@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import pickle
 import struct
-import sys
 import threading
 import zlib
 from array import array
@@ -73,6 +72,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from . import compat  # noqa: F401 - the Whoosh version is checked before anything is built on it
+from .disk import from_disk, to_disk
 from .termfile import TermsFileReader, TermsFileWriter, walk
 
 #: Postings per block.
@@ -98,7 +98,6 @@ BLOCK_STATS = struct.Struct("<IfBB")
 _FLOAT = struct.Struct("<f")
 _FREQUENCY = struct.Struct("!I")  # Whoosh's Frequency format: the frequency, 4 bytes big-endian
 _FIELD_NUMBER = struct.Struct("!H")
-_BIG_ENDIAN = sys.byteorder != "little"
 
 #: Array types of unsigned numbers, by size: the flags keep the index into this string.
 _UNSIGNED = "BHI"
@@ -180,20 +179,6 @@ class VarintPositions(formats.Positions):
 # -- posting blocks -----------------------------------------------------------------------
 
 
-def _to_disk(numbers: array) -> bytes:  # type: ignore[type-arg]
-    if _BIG_ENDIAN:
-        numbers.byteswap()
-    return numbers.tobytes()
-
-
-def _from_disk(typecode: str, data: Any) -> array:  # type: ignore[type-arg]
-    numbers = array(typecode)
-    numbers.frombytes(data)
-    if _BIG_ENDIAN:
-        numbers.byteswap()
-    return numbers
-
-
 def _unsigned(top: int) -> int:
     return 0 if top < 0x100 else 1 if top < 0x10000 else 2
 
@@ -216,7 +201,7 @@ def encode_block(
     code = _unsigned(max(gaps))
     if min(gaps) < 0 or (base and gaps[0] == 0):
         raise ValueError("posting documents must ascend")
-    parts = [_to_disk(array(_UNSIGNED[code], gaps))]
+    parts = [to_disk(array(_UNSIGNED[code], gaps))]
     if weights.count(1.0) == count:
         kind = W_ONES
     elif weights.count(weights[0]) == count:
@@ -226,10 +211,10 @@ def encode_block(
         whole = list(map(int, weights))
         if whole == list(weights) and min(whole) >= 0 and max(whole) < 0x10000:
             kind = W_BYTES if max(whole) < 0x100 else W_SHORTS
-            parts.append(_to_disk(array(_WEIGHT_TYPES[kind], whole)))
+            parts.append(to_disk(array(_WEIGHT_TYPES[kind], whole)))
         else:
             kind = W_FLOATS
-            parts.append(_to_disk(array("f", weights)))
+            parts.append(to_disk(array("f", weights)))
     ids_weights = b"".join(parts)
     flags = code | kind << 2
     data = b""
@@ -245,7 +230,7 @@ def encode_block(
                 flags |= V_VARIABLE << 5
                 lengths = list(map(len, as_bytes))
                 lcode = _unsigned(max(lengths))
-                data = bytes((lcode,)) + _to_disk(array(_UNSIGNED[lcode], lengths)) + b"".join(as_bytes)
+                data = bytes((lcode,)) + to_disk(array(_UNSIGNED[lcode], lengths)) + b"".join(as_bytes)
             if level and len(data) >= COMPRESS_MIN:
                 packed = zlib.compress(data, level)
                 if len(packed) < len(data):
@@ -277,7 +262,7 @@ class Block:
 
     def ids(self, data: memoryview) -> list[int]:
         """The block's document numbers."""
-        gaps = _from_disk(_UNSIGNED[self.flags & 3], data[self.start : self.start + self.count * _SIZES[self.flags & 3]])
+        gaps = from_disk(_UNSIGNED[self.flags & 3], data[self.start : self.start + self.count * _SIZES[self.flags & 3]])
         found = list(accumulate(gaps, initial=self.base))
         del found[0]
         if len(found) != self.count or found[-1] != self.last:
@@ -295,7 +280,7 @@ class Block:
         typecode = _WEIGHT_TYPES.get(kind)
         if typecode is None:
             raise CorruptIndexError(f"unknown weights kind {kind} in a posting block")
-        return list(_from_disk(typecode, data[at : self.values_start]))
+        return list(from_disk(typecode, data[at : self.values_start]))
 
     def values(self, data: memoryview, weights: Sequence[float], fixedsize: int | None, picks: Sequence[int] | None = None) -> list[Any]:
         """The block's values (None each for formats without values); with ``picks``, only
@@ -315,7 +300,7 @@ class Block:
             return [raw[i : i + size] for i in starts]
         lcode = raw[0]
         head = 1 + self.count * _SIZES[lcode]
-        ends = list(accumulate(_from_disk(_UNSIGNED[lcode], raw[1:head]), initial=head))
+        ends = list(accumulate(from_disk(_UNSIGNED[lcode], raw[1:head]), initial=head))
         if ends[-1] != len(raw):
             raise CorruptIndexError("a posting block's values do not match their lengths")
         if picks is not None:
@@ -392,7 +377,7 @@ def read_list(
             wanted, lo = within[lo:hi], hi
         code = flags & 3
         at = start + count * _SIZES[code]
-        gaps = _from_disk(_UNSIGNED[code], view[start:at])
+        gaps = from_disk(_UNSIGNED[code], view[start:at])
         kind = (flags >> 2) & 7
         if within is None and not values:  # (the ranker's read: no lists made per block)
             found = accumulate(gaps, initial=base)
@@ -403,7 +388,7 @@ def read_list(
             elif kind == W_SAME:
                 weights.extend(repeat(_FLOAT.unpack_from(data, at)[0], count))
             else:
-                weights.extend(_from_disk(_WEIGHT_TYPES[kind], view[at : start + ids_weights]))
+                weights.extend(from_disk(_WEIGHT_TYPES[kind], view[at : start + ids_weights]))
             if ids[-1] != last:
                 raise CorruptIndexError("a posting block's documents do not match its header")
             base = last
@@ -972,7 +957,7 @@ class NewsTermsReader(base.TermsReader):
         return NewsFieldCursor(self, fieldname, fieldobj)
 
     def terms(self) -> Iterator[tuple[str | None, bytes]]:
-        return (self.unkey(key) for key in self.table.keys())  # noqa: SIM118 - (a method of Whoosh's hash file, not a dict)
+        return (self.unkey(key) for key in self.table.keys())  # noqa: SIM118 - (a method of the terms file, not a dict)
 
     def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str | None, bytes]]:
         return (self.unkey(key) for key in self.table.keys_from(self.key(fieldname, prefix)))
@@ -1076,7 +1061,7 @@ class _StoredWriter:
     def _flush(self) -> None:
         if not self._pending:
             return
-        payload = _to_disk(array("I", map(len, self._pending))) + b"".join(self._pending)
+        payload = to_disk(array("I", map(len, self._pending))) + b"".join(self._pending)
         self._firsts.append(self._docs)
         self._offsets.append(self._file.tell())
         self._file.write(zlib.compress(payload, self._level))
@@ -1088,7 +1073,7 @@ class _StoredWriter:
         self._flush()
         index_at = self._file.tell()
         self._offsets.append(index_at)
-        self._file.write(_to_disk(array("I", self._firsts)) + _to_disk(array("Q", self._offsets)))
+        self._file.write(to_disk(array("I", self._firsts)) + to_disk(array("Q", self._offsets)))
         self._file.write(_CHUNK_TRAILER.pack(index_at, len(self._firsts), self._docs, _STORED_MAGIC))
         self._file.close()
 
@@ -1101,9 +1086,9 @@ class _StoredReader:
         index_at, chunks, docs, magic = _CHUNK_TRAILER.unpack(dbfile.get(length - _CHUNK_TRAILER.size, _CHUNK_TRAILER.size))
         if magic != _STORED_MAGIC or index_at + chunks * 12 + 8 + _CHUNK_TRAILER.size != length:
             raise CorruptIndexError("the stored fields file's trailer is damaged")
-        self._firsts = list(_from_disk("I", dbfile.get(index_at, chunks * 4)))
+        self._firsts = list(from_disk("I", dbfile.get(index_at, chunks * 4)))
         self._firsts.append(docs)
-        self._offsets = list(_from_disk("Q", dbfile.get(index_at + chunks * 4, (chunks + 1) * 8)))
+        self._offsets = list(from_disk("Q", dbfile.get(index_at + chunks * 4, (chunks + 1) * 8)))
         self._docs = docs
         self._cache: OrderedDict[int, tuple[bytes, list[int]]] = OrderedDict()
         self._lock = threading.Lock()
@@ -1118,7 +1103,7 @@ class _StoredReader:
             data = self._file.get(start, end - start)
         payload = zlib.decompress(data)
         count = self._firsts[number + 1] - self._firsts[number]
-        ends = list(accumulate(_from_disk("I", payload[: 4 * count]), initial=4 * count))
+        ends = list(accumulate(from_disk("I", payload[: 4 * count]), initial=4 * count))
         if ends[-1] != len(payload):
             raise CorruptIndexError("a stored fields chunk does not match its lengths")
         with self._lock:

@@ -23,17 +23,15 @@ import struct
 import sys
 import zipfile
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from itertools import accumulate
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..enrich.groups import GROUP_ARRAYS, GroupTable, group_table
 from ..errors import IndexError_
 from .failures import damaged
 
 if TYPE_CHECKING:
     from ..enrich.duplicates import DuplicateIndex, ExactVerifier
-    from ..enrich.groups import Group, Version
 
 FILE = "duplicates.npz"
 #: Prefix of the temporary file written before the rename (removed by ``remove_uncommitted``).
@@ -59,6 +57,19 @@ def _stamp(index_dir: str) -> int | None:
     return generation if isinstance(generation, int) else None
 
 
+def _npy(data: bytes) -> tuple[bytes, bytes] | None:
+    """The header (a Python literal) and the body of a ``.npy`` file's bytes (a magic
+    string, a version, the header's length, the header, then the body), or None when they
+    are not a ``.npy`` file of a known version. struct.error when cut short."""
+    if data[:6] != b"\x93NUMPY" or data[6:7] not in (b"\x01", b"\x02", b"\x03"):
+        return None
+    if data[6] == 1:
+        (size,), start = struct.unpack("<H", data[8:10]), 10
+    else:
+        (size,), start = struct.unpack("<I", data[8:12]), 12
+    return data[start : start + size], data[start + size :]
+
+
 def _quick_meta(path: str) -> dict[str, Any] | None:
     """The ``meta`` of a saved duplicate index read with the standard library only (a query
     of an index without copies does not import NumPy, ~0.1 s): the ``header`` array of the
@@ -71,99 +82,16 @@ def _quick_meta(path: str) -> dict[str, Any] | None:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            data = archive.read("header.npy")
-        if data[:6] != b"\x93NUMPY":
+            split = _npy(archive.read("header.npy"))
+        if split is None:
             return None
-        if data[6] == 1:
-            (length,), start = struct.unpack("<H", data[8:10]), 10
-        else:
-            (length,), start = struct.unpack("<I", data[8:12]), 12
-        header = json.loads(data[start + length :].decode("utf-8"))
+        header = json.loads(split[1].decode("utf-8"))
         if not isinstance(header, dict) or header.get("magic") != FILE_MAGIC or header.get("format") != FILE_FORMAT:
             return None
         meta = header.get("meta")
         return meta if isinstance(meta, dict) else None
     except (OSError, ValueError, KeyError, IndexError, struct.error, zipfile.BadZipFile):
         return None
-
-
-@dataclass(frozen=True)
-class GroupTable:
-    """The groups of copies of an index as flat lists: what a searcher needs to collapse
-    copies, with no object made per article (:meth:`version` makes one when a result shows it).
-
-    ``ids`` holds every article that has copies, each group's together in representative
-    order (earliest published, longest, smallest id: the representative first); group ``k``
-    is rows ``starts[k]`` to ``starts[k + 1]``; ``published`` (publication keys: see
-    :func:`~newssearch.enrich.groups.published_value`), ``length``, ``similarity`` and
-    ``docnums`` are by row.
-    """
-
-    ids: list[str]
-    starts: list[int]
-    published: Sequence[int]
-    length: Sequence[int]
-    similarity: Sequence[float]
-    #: By row: the article's document number in the index generation the file was saved
-    #: for (-1: not in it), when the file has them (see :func:`read_search_groups`).
-    docnums: Sequence[int] | None = None
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-    def rows(self, group: int) -> range:
-        """The rows of group number ``group``, representative first."""
-        return range(self.starts[group], self.starts[group + 1])
-
-    def version(self, row: int) -> Version:
-        """The article of ``row`` as a :class:`~newssearch.enrich.groups.Version`."""
-        from ..enrich.groups import Version, published_value
-
-        return Version(self.ids[row], published_value(int(self.published[row])), int(self.length[row]), float(self.similarity[row]))
-
-    def groups(self) -> dict[str, Group]:
-        """Article id → its :class:`~newssearch.enrich.groups.Group` (what
-        :func:`~newssearch.enrich.duplicates.read_groups` gives)."""
-        from ..enrich.groups import Group
-
-        out: dict[str, Group] = {}
-        for k in range(len(self)):
-            group = Group(tuple(self.version(row) for row in self.rows(k)))
-            for version in group.members:
-                out[version.id] = group
-        return out
-
-
-#: The arrays of ``duplicates.npz`` a searcher reads (not the signatures, 512 bytes an article).
-_SEARCH_ARRAYS = ("id_bytes", "id_lengths", "published", "length", "representative", "similarity")
-
-
-def group_table(
-    id_bytes: bytes, id_lengths: Sequence[int], published: Sequence[int], length: Sequence[int],
-    representative: Sequence[int], similarity: Sequence[float], docnum: Sequence[int] | None = None,
-) -> GroupTable:
-    """The :class:`GroupTable` of a saved duplicate index's arrays (one entry per article,
-    ``representative`` the row of its group's representative or -1); IndexError_ when they
-    do not fit together."""
-    count = len(id_lengths)
-    if not count == len(published) == len(length) == len(representative) == len(similarity) or (docnum is not None and len(docnum) != count):
-        raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
-    if count and (min(representative) < -1 or max(representative) >= count):
-        raise IndexError_("the duplicates file is damaged (inconsistent arrays); index again with --rebuild")
-    grouped = [i for i, rep in enumerate(representative) if rep >= 0]
-    ends = list(accumulate(id_lengths))
-    try:
-        ids = {i: id_bytes[ends[i] - id_lengths[i] : ends[i]].decode("utf-8") for i in grouped}
-    except UnicodeDecodeError as err:
-        raise IndexError_("the duplicates file is damaged (article ids); index again with --rebuild") from err
-    grouped.sort(key=lambda i: (representative[i], published[i], -length[i], ids[i]))
-    starts = [n for n in range(len(grouped)) if n == 0 or representative[grouped[n]] != representative[grouped[n - 1]]]
-    starts.append(len(grouped))
-    return GroupTable(
-        ids=[ids[i] for i in grouped], starts=starts if grouped else [0], published=[published[i] for i in grouped],
-        length=[length[i] for i in grouped], similarity=[similarity[i] for i in grouped],
-        docnums=None if docnum is None else [docnum[i] for i in grouped],
-    )
 
 
 def read_search_groups(index_dir: str, generation: int) -> GroupTable | None:
@@ -186,7 +114,7 @@ def read_search_groups(index_dir: str, generation: int) -> GroupTable | None:
                 return None
         elif quick.get("generation") != generation:
             return None
-        names = _SEARCH_ARRAYS + (("docnum",) if quick is not None and quick.get("docnums") == generation else ())
+        names = GROUP_ARRAYS + (("docnum",) if quick is not None and quick.get("docnums") == generation else ())
         arrays: dict[str, Any] | None = _plain_arrays(path, names) if quick is not None else None
         if arrays is None:  # (not as NumPy writes it: read by NumPy, which checks it)
             from ..enrich.duplicates import read_arrays
@@ -216,20 +144,16 @@ def _plain_arrays(path: str, names: tuple[str, ...]) -> dict[str, bytes | array[
     try:
         with zipfile.ZipFile(path) as archive:
             for name in names:
-                data = archive.read(name + ".npy")
-                if data[:6] != b"\x93NUMPY" or data[6] not in (1, 2, 3):
+                split = _npy(archive.read(name + ".npy"))
+                if split is None:
                     return None
-                if data[6] == 1:
-                    (size,), start = struct.unpack("<H", data[8:10]), 10
-                else:
-                    (size,), start = struct.unpack("<I", data[8:12]), 12
-                header = ast.literal_eval(data[start : start + size].decode("latin-1"))
+                header = ast.literal_eval(split[0].decode("latin-1"))
                 if not isinstance(header, dict) or header.get("fortran_order") is not False:
                     return None
                 code, shape = _NPY_TYPES.get(header.get("descr", "")), header.get("shape")
                 if code is None or not (isinstance(shape, tuple) and len(shape) == 1 and isinstance(shape[0], int)):
                     return None
-                body = data[start + size :]
+                body = split[1]
                 if code == "B":
                     if len(body) != shape[0]:
                         return None

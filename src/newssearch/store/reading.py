@@ -115,9 +115,9 @@ def document_numbers(reader: Any, fieldname: str, texts: Iterable[str]) -> dict[
     want = set(wanted.values())
     found: dict[bytes, int] = {}
     for sub, offset in reader.leaf_readers():
-        postings = segment_postings(sub)
         if fieldname not in sub.indexed_field_names():
             continue
+        postings = segment_postings(sub)
         cursor = sub.cursor(fieldname)
         if isinstance(cursor, NewsFieldCursor):
             deleted = sub.deleted_docs_set if sub.has_deletions() else frozenset()

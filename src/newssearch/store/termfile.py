@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import struct
-import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -39,11 +38,12 @@ from typing import Any
 
 from whoosh.reading import CorruptIndexError
 
+from .disk import from_disk, read_varint, to_disk, varint
+
 #: One entry in this many is in the sparse index (a lookup scans at most this many).
 EVERY = 32
 _TRAILER = struct.Struct("<QQQQ4s")
 _MAGIC = b"NSt1"
-_BIG_ENDIAN = sys.byteorder != "little"
 #: Lookups a reader remembers (cleared when full).
 CACHE = 4096
 _MISSING = object()
@@ -51,56 +51,11 @@ _MISSING = object()
 _WALK_CHUNK = 1 << 16
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def _little(typecode: str, data: bytes) -> array:  # type: ignore[type-arg]
-    numbers = array(typecode, data)
-    if _BIG_ENDIAN:
-        numbers.byteswap()
-    return numbers
-
-
-def _to_little(numbers: array) -> bytes:  # type: ignore[type-arg]
-    if _BIG_ENDIAN:
-        numbers = array(numbers.typecode, numbers)
-        numbers.byteswap()
-    return numbers.tobytes()
-
-
 def parse_entry(data: bytes | memoryview, pos: int) -> tuple[int, int, int]:
     """``(key start, value start, value end)`` of the entry at ``pos`` of ``data`` (IndexError
     when the entry's lengths run past the end of ``data``)."""
-    b = data[pos]
-    if b < 0x80:
-        keylen, pos = b, pos + 1
-    else:
-        keylen, shift = 0, 0
-        while True:
-            b = data[pos]
-            pos += 1
-            keylen |= (b & 0x7F) << shift
-            if b < 0x80:
-                break
-            shift += 7
-    b = data[pos]
-    if b < 0x80:
-        vallen, pos = b, pos + 1
-    else:
-        vallen, shift = 0, 0
-        while True:
-            b = data[pos]
-            pos += 1
-            vallen |= (b & 0x7F) << shift
-            if b < 0x80:
-                break
-            shift += 7
+    keylen, pos = read_varint(data, pos)
+    vallen, pos = read_varint(data, pos)
     return pos, pos + keylen, pos + keylen + vallen
 
 
@@ -142,8 +97,8 @@ class TermsFileWriter:
         if self._count % self._every == 0:
             self._sparse_keys.append(key)
             self._sparse_pos.append(self._pos + len(self._buffer))
-        self._buffer += _varint(len(key))
-        self._buffer += _varint(len(value))
+        self._buffer += varint(len(key))
+        self._buffer += varint(len(value))
         self._buffer += key
         self._buffer += value
         self._count += 1
@@ -160,9 +115,9 @@ class TermsFileWriter:
         self._flush()
         end = self._pos
         extras = json.dumps(self.extras, sort_keys=True).encode("utf-8")
-        self.dbfile.write(_to_little(array("I", map(len, self._sparse_keys))))
+        self.dbfile.write(to_disk(array("I", map(len, self._sparse_keys))))
         self.dbfile.write(b"".join(self._sparse_keys))
-        self.dbfile.write(_to_little(self._sparse_pos))
+        self.dbfile.write(to_disk(self._sparse_pos))
         self.dbfile.write(extras)
         self.dbfile.write(_TRAILER.pack(end, self._count, len(self._sparse_keys), len(extras), _MAGIC))
         self.dbfile.close()
@@ -208,11 +163,11 @@ class TermsFileReader:
             if keys_size < 0:
                 raise CorruptIndexError("the terms file's index is damaged")
             data = bytes(self.dbfile.get(self._sparse_at, self._extras_at - self._sparse_at))
-            ends = list(accumulate(_little("I", data[:lengths_size]), initial=lengths_size))
+            ends = list(accumulate(from_disk("I", data[:lengths_size]), initial=lengths_size))
             if ends[-1] != lengths_size + keys_size:
                 raise CorruptIndexError("the terms file's index is damaged")
             keys = [data[a:b] for a, b in zip(ends, ends[1:])]
-            starts = _little("Q", data[lengths_size + keys_size :]).tolist()
+            starts = from_disk("Q", data[lengths_size + keys_size :]).tolist()
             if any(b <= a for a, b in zip(starts, starts[1:])) or (starts and (starts[0] != 0 or starts[-1] >= self.endofdata)):
                 raise CorruptIndexError("the terms file's index is damaged")
             self._starts = starts
@@ -300,12 +255,6 @@ class TermsFileReader:
             raise CorruptIndexError("the terms file's entries do not add up")
         key = bytes(self.dbfile.get(pos + kstart, vstart - kstart))
         return key, pos + vstart, vend - vstart
-
-    def entries(self, start: int, end: int) -> Iterator[tuple[bytes, bytes]]:
-        """``(key, value)`` of the entries from position ``start`` to ``end`` (one read)."""
-        data = bytes(self.dbfile.get(start, end - start))
-        for _, kstart, vstart, vend in walk(data):
-            yield data[kstart:vstart], data[vstart:vend]
 
     def region(self, start: int, end: int) -> bytes:
         """The raw entries from position ``start`` to ``end`` (see :func:`walk`)."""

@@ -32,10 +32,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ArticleNotFoundError, NewssearchError, QueryError
 from ..search.budget import QueryLimits
-from ..store.index import generation
 from . import api, pages
 from .pool import Reply, SearchPool, SearchProcessError
-from .service import CHECK_EVERY, IndexService
+from .service import CHECK_EVERY, GenerationWatch, IndexService
 
 #: A page's or API call's handler.
 Handler = Callable[[Request, IndexService, Environment], Response]
@@ -171,19 +170,11 @@ class KeptResponses:
 
     def __init__(self, index_dir: str, check_every: float = CHECK_EVERY, size: int = KEPT_RESPONSES) -> None:
         self.index_dir = index_dir
-        self.check_every = check_every
         self.size = size
         self._kept: OrderedDict[tuple[str, bytes], Reply] = OrderedDict()
         self.total = 0  # bytes of the kept bodies
-        self._generation = -2
-        self._checked = -1e9
-
-    def generation(self) -> int:
-        """The index's newest generation (looked at most every ``check_every`` seconds)."""
-        now = time.monotonic()
-        if now - self._checked >= self.check_every:
-            self._checked, self._generation = now, generation(self.index_dir)
-        return self._generation
+        #: The index's newest generation (looked at most every ``check_every`` seconds).
+        self.generation = GenerationWatch(index_dir, check_every)
 
     def get(self, key: tuple[str, bytes]) -> Reply | None:
         """The reply kept under ``key`` if computed on the newest generation."""

@@ -13,7 +13,6 @@ its own service, used by one request at a time.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -33,6 +32,23 @@ CHECK_EVERY = 1.0
 CACHED_ANSWERS = 256
 
 
+class GenerationWatch:
+    """The newest generation of the index in ``index_dir``, looked at (in the folder) at most
+    every ``check_every`` seconds."""
+
+    def __init__(self, index_dir: str, check_every: float = CHECK_EVERY) -> None:
+        self.index_dir = index_dir
+        self.check_every = check_every
+        self._generation = -2
+        self._checked = -1e9
+
+    def __call__(self) -> int:
+        now = time.monotonic()
+        if now - self._checked >= self.check_every:
+            self._checked, self._generation = now, generation(self.index_dir)
+        return self._generation
+
+
 class IndexService:
     """The shared searcher of one index folder, with its answers cache.
 
@@ -43,11 +59,10 @@ class IndexService:
     def __init__(self, index_dir: str, *, limits: QueryLimits | None = None, check_every: float = CHECK_EVERY) -> None:
         self.index_dir = index_dir
         self.limits = limits
-        self.check_every = check_every
+        self.newest = GenerationWatch(index_dir, check_every)
         self.lock = threading.RLock()
         self._searcher: Searcher | None = None
         self._generation = -2
-        self._checked = 0.0
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
 
     @property
@@ -55,19 +70,25 @@ class IndexService:
         """The generation of the commit the searcher reads."""
         return self._generation
 
+    @property
+    def check_every(self) -> float:
+        """Seconds between two looks at the index folder for a new commit."""
+        return self.newest.check_every
+
+    @check_every.setter
+    def check_every(self, seconds: float) -> None:
+        self.newest.check_every = seconds
+
     def searcher(self) -> Searcher:
         """The current searcher, reopened when the index has a newer commit (looked at most
         every ``check_every`` seconds). Call with :attr:`lock` held."""
-        now = time.monotonic()
-        if self._searcher is None or now - self._checked >= self.check_every:
-            self._checked = now
-            gen = generation(self.index_dir)
-            if self._searcher is None or gen != self._generation:
-                fresh = Searcher(self.index_dir, mmap=True, limits=self.limits)
-                old, self._searcher, self._generation = self._searcher, fresh, gen
-                self._cache.clear()
-                if old is not None:
-                    old.close()
+        gen = self.newest()
+        if self._searcher is None or gen != self._generation:
+            fresh = Searcher(self.index_dir, mmap=True, limits=self.limits)
+            old, self._searcher, self._generation = self._searcher, fresh, gen
+            self._cache.clear()
+            if old is not None:
+                old.close()
         return self._searcher
 
     def call(self, fn: Callable[[Searcher], T]) -> T:
@@ -91,20 +112,6 @@ class IndexService:
     def run(self, request: SearchRequest) -> Any:
         """The result of ``request`` (kept until the index changes)."""
         return self.cached(("run", request), lambda s: s.run(request))
-
-    def warm(self, *requests: SearchRequest) -> threading.Thread:
-        """Answer ``requests`` in a background thread (and keep the answers): the first
-        search with facets reads the index-wide facet tables, the first with dates the
-        publication dates (seconds each on a large index), so the first visitors do not."""
-
-        def run() -> None:
-            for request in requests:
-                with contextlib.suppress(Exception):  # (a query failing now fails for its visitor too, with its message)
-                    self.run(request)
-
-        thread = threading.Thread(target=run, name="newssearch-warm", daemon=True)
-        thread.start()
-        return thread
 
     def close(self) -> None:
         """Close the searcher."""
