@@ -54,8 +54,16 @@ _WALK_CHUNK = 1 << 16
 def parse_entry(data: bytes | memoryview, pos: int) -> tuple[int, int, int]:
     """``(key start, value start, value end)`` of the entry at ``pos`` of ``data`` (IndexError
     when the entry's lengths run past the end of ``data``)."""
-    keylen, pos = read_varint(data, pos)
-    vallen, pos = read_varint(data, pos)
+    keylen = data[pos]  # (one byte for almost every length: read here, the rest by read_varint)
+    if keylen < 0x80:
+        pos += 1
+    else:
+        keylen, pos = read_varint(data, pos)
+    vallen = data[pos]
+    if vallen < 0x80:
+        pos += 1
+    else:
+        vallen, pos = read_varint(data, pos)
     return pos, pos + keylen, pos + keylen + vallen
 
 
